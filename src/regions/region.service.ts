@@ -1,0 +1,216 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ScopedReader, withinRegion } from '../db/scope';
+import { Role } from '../auth/viewer';
+import { BadUserInputError, ForbiddenError } from '../server/errors';
+import { FieldError, RecordOutcome } from '../shared/outcome';
+import {
+  codeRange,
+  lengthOf,
+  levelOf,
+  parentCodeOf,
+  parseRegionCode,
+  RegionCodeError,
+  RegionLevel,
+} from '../shared/region-code';
+import { boundaryProblem } from './boundary';
+import { GeoJsonBoundary, Region } from './region.entity';
+import { RegionInput, RegionUpsertReport, RegionUpsertResult } from './region.types';
+
+/** At most this many regions per upsertRegions call. */
+export const MAX_REGIONS_PER_UPSERT = 5000;
+
+interface ValidRegion {
+  code: string;
+  name: string;
+  level: RegionLevel;
+  parentCode: string | null;
+  boundary: GeoJsonBoundary | null;
+}
+
+/** Regions and grids: lookups within the viewer's visibility, and the registry. */
+export class RegionService {
+  constructor(private readonly reader: ScopedReader) {}
+
+  private get em(): EntityManager {
+    return this.reader.em;
+  }
+
+  /** A region by code, or null when unknown or not visible. @throws BadUserInputError for a malformed code */
+  async get(input: string): Promise<Region | null> {
+    const code = parseArgument(input, 'code');
+    if (!this.reader.regionVisible(code)) return null;
+    return this.em.findOne(Region, { code });
+  }
+
+  /**
+   * Regions under `parentCode` (direct children, or all descendants at `level`), or without a parent all
+   * visible regions at `level` (default: the provinces). Only visible regions are returned, ordered by code.
+   * @throws ForbiddenError when `parentCode` lies outside the scope and is not one of its ancestors.
+   */
+  async list(parentInput: string | null | undefined, level: RegionLevel | null | undefined): Promise<Region[]> {
+    const qb = this.em.createQueryBuilder(Region, 'e').select('*').orderBy({ code: 'asc' });
+    const scope = this.reader.viewer.regionCode;
+    if (parentInput != null) {
+      const parent = parseArgument(parentInput, 'parentCode');
+      if (!this.reader.regionVisible(parent)) {
+        throw new ForbiddenError(`parentCode: region ${parent} lies outside your scope (${scope})`, 'parentCode');
+      }
+      if (level) {
+        if (lengthOf(level) <= parent.length) {
+          throw new BadUserInputError(`a ${level} region cannot lie under ${parent}`, 'level');
+        }
+        withinRegion(qb, parent, 'e.code');
+        qb.andWhere({ level });
+      } else {
+        qb.andWhere({ parentCode: parent });
+      }
+    } else {
+      qb.andWhere({ level: level ?? RegionLevel.PROVINCE });
+    }
+    if (scope !== null) {
+      // Visible: inside the scope, or one of its ancestors (their names make up paths).
+      const { low, high } = codeRange(scope);
+      const ancestors = this.reader.scopeAncestors();
+      qb.andWhere(
+        `(e.code >= ? and e.code < ?)${ancestors.length ? ` or e.code in (${ancestors.map(() => '?').join(', ')})` : ''}`,
+        [low, high ?? '~', ...ancestors],
+      );
+    }
+    return qb.getResultList();
+  }
+
+  /**
+   * Registers or updates regions (ADMIN only). Each region is validated on its own — code shape, level matching
+   * the code, parent registered (or earlier in the batch), boundary — and a bad one is rejected alone with
+   * per-field errors. A region whose parent is rejected is rejected too. Valid ones are written in one statement.
+   * @throws ForbiddenError for a non-ADMIN viewer; BadUserInputError for an empty or oversized batch.
+   */
+  async upsert(inputs: RegionInput[]): Promise<RegionUpsertReport> {
+    if (!this.reader.viewer.has(Role.ADMIN)) throw new ForbiddenError('only ADMIN may register regions');
+    if (inputs.length === 0) throw new BadUserInputError('give at least one region', 'regions');
+    if (inputs.length > MAX_REGIONS_PER_UPSERT) {
+      throw new BadUserInputError(`at most ${MAX_REGIONS_PER_UPSERT} regions per call`, 'regions');
+    }
+    const results: RegionUpsertResult[] = inputs.map((input) => ({
+      code: input.code,
+      outcome: RecordOutcome.REJECTED,
+      errors: [],
+    }));
+    const parsed = inputs.map((input, i) => validateShape(input, results[i].errors));
+
+    const codes = parsed.filter((p): p is ValidRegion => p !== null).map((p) => p.code);
+    const parents = parsed.filter((p): p is ValidRegion => p?.parentCode != null).map((p) => p.parentCode!);
+    const known = await this.em
+      .createQueryBuilder(Region, 'e')
+      .select('*')
+      .where({ code: { $in: [...new Set([...codes, ...parents])] } })
+      .getResultList();
+    const stored = new Map(known.map((region) => [region.code, region]));
+
+    // Parents first, so a child sees whether its parent (perhaps in the same batch) is valid.
+    const order = parsed.map((_, i) => i).filter((i) => parsed[i] !== null);
+    order.sort((a, b) => parsed[a]!.code.length - parsed[b]!.code.length);
+    const accepted = new Map<string, ValidRegion>();
+    const writes: ValidRegion[] = [];
+    for (const i of order) {
+      const region = parsed[i]!;
+      const result = results[i];
+      if (accepted.has(region.code)) {
+        result.errors.push({ field: 'code', message: `${region.code} appears twice in this batch` });
+        continue;
+      }
+      if (region.parentCode !== null && !accepted.has(region.parentCode) && !stored.has(region.parentCode)) {
+        result.errors.push({ field: 'parentCode', message: `parent region ${region.parentCode} is not registered` });
+        continue;
+      }
+      accepted.set(region.code, region);
+      const existing = stored.get(region.code);
+      if (existing && sameRegion(existing, region)) {
+        result.outcome = RecordOutcome.UNCHANGED;
+      } else {
+        result.outcome = existing ? RecordOutcome.UPDATED : RecordOutcome.CREATED;
+        writes.push(region);
+      }
+    }
+    // A region rejected for a duplicate stays rejected even though its first occurrence was accepted.
+    for (const result of results) if (result.errors.length > 0) result.outcome = RecordOutcome.REJECTED;
+
+    if (writes.length > 0) await this.write(writes);
+    const count = (outcome: RecordOutcome) => results.filter((r) => r.outcome === outcome).length;
+    return {
+      created: count(RecordOutcome.CREATED),
+      updated: count(RecordOutcome.UPDATED),
+      unchanged: count(RecordOutcome.UNCHANGED),
+      rejected: count(RecordOutcome.REJECTED),
+      results,
+    };
+  }
+
+  private async write(regions: ValidRegion[]): Promise<void> {
+    const rows = regions.map((r) => [r.code, r.name, r.level, r.parentCode, r.boundary && JSON.stringify(r.boundary)]);
+    const connection = this.em.getConnection();
+    // Parents precede children in `regions`, and one multi-row insert checks foreign keys at its end.
+    for (let start = 0; start < rows.length; start += 1000) {
+      const chunk = rows.slice(start, start + 1000);
+      await connection.execute(
+        `insert into region (code, name, level, parent_code, boundary)
+         select * from unnest(?::varchar[], ?::text[], ?::text[], ?::varchar[], ?::jsonb[])
+         on conflict (code) do update set name = excluded.name, level = excluded.level,
+           parent_code = excluded.parent_code, boundary = excluded.boundary, updated_at = now()`,
+        [0, 1, 2, 3, 4].map((column) => chunk.map((row) => row[column])),
+      );
+    }
+  }
+}
+
+function parseArgument(input: string, field: string): string {
+  try {
+    return parseRegionCode(input);
+  } catch (error) {
+    throw new BadUserInputError((error as RegionCodeError).message, field);
+  }
+}
+
+function validateShape(input: RegionInput, errors: FieldError[]): ValidRegion | null {
+  let code: string | null = null;
+  try {
+    code = parseRegionCode(input.code);
+  } catch (error) {
+    errors.push({ field: 'code', message: (error as RegionCodeError).message });
+  }
+  const name = input.name?.trim() ?? '';
+  if (name === '') errors.push({ field: 'name', message: 'must not be empty' });
+  else if (name.length > 200) errors.push({ field: 'name', message: 'must be at most 200 characters' });
+  if (input.boundary != null) {
+    const problem = boundaryProblem(input.boundary);
+    if (problem) errors.push({ field: 'boundary', message: problem });
+  }
+  if (code === null) return null;
+  const level = levelOf(code);
+  if (input.level != null && input.level !== level) {
+    errors.push({ field: 'level', message: `a ${code.length}-digit code is a ${level}, not a ${input.level}` });
+  }
+  const parentCode = parentCodeOf(code);
+  if (input.parentCode != null) {
+    let given: string | null = null;
+    try {
+      given = parseRegionCode(input.parentCode);
+    } catch (error) {
+      errors.push({ field: 'parentCode', message: (error as RegionCodeError).message });
+    }
+    if (given !== null && given !== parentCode) {
+      errors.push({ field: 'parentCode', message: `the parent of ${code} is ${parentCode}, not ${given}` });
+    }
+  }
+  if (errors.length > 0) return null;
+  return { code, name, level, parentCode, boundary: (input.boundary as GeoJsonBoundary | null) ?? null };
+}
+
+function sameRegion(stored: Region, region: ValidRegion): boolean {
+  return (
+    stored.name === region.name &&
+    stored.level === region.level &&
+    (stored.parentCode ?? null) === region.parentCode &&
+    JSON.stringify(stored.boundary ?? null) === JSON.stringify(region.boundary)
+  );
+}

@@ -1,0 +1,52 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { FieldError, RecordOutcome } from '../shared/outcome';
+import { RegionLevel } from '../shared/region-code';
+
+@InputType({ description: 'A region or grid to register or update' })
+export class RegionInput {
+  @Field({ description: 'Short code (2/4/6/9/12/15 digits) or the padded 12-digit division code' })
+  code!: string;
+
+  @Field({ description: 'Name (名称)' })
+  name!: string;
+
+  @Field(() => RegionLevel, { nullable: true, description: "Level; derived from the code's length when left out" })
+  level?: RegionLevel | null;
+
+  @Field(() => String, { nullable: true, description: 'Parent code; derived from the code when left out' })
+  parentCode?: string | null;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Boundary: GeoJSON Polygon or MultiPolygon' })
+  boundary?: Record<string, unknown> | null;
+}
+
+@ObjectType({ description: 'Outcome for one region of an upsertRegions batch' })
+export class RegionUpsertResult {
+  @Field({ description: 'The code as sent' })
+  code!: string;
+
+  @Field(() => RecordOutcome)
+  outcome!: RecordOutcome;
+
+  @Field(() => [FieldError])
+  errors!: FieldError[];
+}
+
+@ObjectType({ description: 'What upsertRegions did: counts, and one result per input in input order' })
+export class RegionUpsertReport {
+  @Field(() => Int)
+  created!: number;
+
+  @Field(() => Int)
+  updated!: number;
+
+  @Field(() => Int)
+  unchanged!: number;
+
+  @Field(() => Int)
+  rejected!: number;
+
+  @Field(() => [RegionUpsertResult])
+  results!: RegionUpsertResult[];
+}

@@ -20,7 +20,7 @@ export interface Database {
 export async function openDatabase(config: Config, log: (line: string) => void = () => undefined): Promise<Database> {
   const embedded = config.databaseUrl
     ? null
-    : await startEmbeddedDatabase({ dir: path.join(config.dataDir, 'postgres'), log });
+    : await startEmbeddedDatabase({ dir: path.join(config.dataDir, 'postgres'), ownedRoot: config.dataDir, log });
   const url = config.databaseUrl ?? embedded!.url;
   let orm: MikroORM;
   try {

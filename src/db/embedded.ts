@@ -20,6 +20,11 @@ export interface EmbeddedOptions {
   dir: string;
   /** TCP port on 127.0.0.1; default: a free one. */
   port?: number;
+  /**
+   * A directory of ours that contains `dir` (the data dir): as root, it and everything between it and `dir`
+   * is made passable (o+x) for the postgres user. Default: `dir` only.
+   */
+  ownedRoot?: string;
   /** Receives progress lines ("initialising…"). */
   log?: (line: string) => void;
 }
@@ -41,6 +46,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   const log = options.log ?? (() => undefined);
   const dir = path.resolve(options.dir);
   await fs.mkdir(dir, { recursive: true });
+  if (process.getuid?.() === 0) await ensureReachable(dir, path.resolve(options.ownedRoot ?? dir));
   const credentials = await loadCredentials(dir);
   const clusterDir = path.join(dir, 'cluster');
   await stopOrphan(clusterDir, log);
@@ -103,6 +109,30 @@ export async function ensureDatabase(adminUrl: string, name: string, template?: 
     }
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` system user, which must be able to pass through every directory
+ * above its cluster. The data dir itself is opened up (o+x, no listing); a closed ancestor is reported.
+ */
+async function ensureReachable(dir: string, ownedRoot: string): Promise<void> {
+  let owned = dir;
+  for (;;) {
+    const stat = await fs.stat(owned);
+    if ((stat.mode & 0o001) === 0) await fs.chmod(owned, (stat.mode & 0o777) | 0o711);
+    if (owned === ownedRoot || !owned.startsWith(ownedRoot + path.sep)) break;
+    owned = path.dirname(owned);
+  }
+  for (let parent = path.dirname(owned); ; parent = path.dirname(parent)) {
+    const mode = (await fs.stat(parent)).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${parent} ` +
+          `(run "chmod o+x ${parent}" or set GRIDHUB_DATA_DIR to a directory outside it)`,
+      );
+    }
+    if (parent === path.dirname(parent)) return;
   }
 }
 

@@ -72,7 +72,7 @@ export class RegionService {
       const { low, high } = codeRange(scope);
       const ancestors = this.reader.scopeAncestors();
       qb.andWhere(
-        `(e.code >= ? and e.code < ?)${ancestors.length ? ` or e.code in (${ancestors.map(() => '?').join(', ')})` : ''}`,
+        `((e.code >= ? and e.code < ?)${ancestors.length ? ` or e.code in (${ancestors.map(() => '?').join(', ')})` : ''})`,
         [low, high ?? '~', ...ancestors],
       );
     }
@@ -147,17 +147,20 @@ export class RegionService {
   }
 
   private async write(regions: ValidRegion[]): Promise<void> {
-    const rows = regions.map((r) => [r.code, r.name, r.level, r.parentCode, r.boundary && JSON.stringify(r.boundary)]);
-    const connection = this.em.getConnection();
-    // Parents precede children in `regions`, and one multi-row insert checks foreign keys at its end.
-    for (let start = 0; start < rows.length; start += 1000) {
-      const chunk = rows.slice(start, start + 1000);
-      await connection.execute(
+    // One JSON parameter per chunk: MikroORM inlines array parameters, JSON travels as a single literal.
+    for (let start = 0; start < regions.length; start += 1000) {
+      const chunk = regions.slice(start, start + 1000);
+      await this.em.getConnection().execute(
         `insert into region (code, name, level, parent_code, boundary)
-         select * from unnest(?::varchar[], ?::text[], ?::text[], ?::varchar[], ?::jsonb[])
+         select code, name, level, parent_code, boundary
+         from jsonb_to_recordset(?::jsonb) as r(code varchar, name text, level text, parent_code varchar, boundary jsonb)
          on conflict (code) do update set name = excluded.name, level = excluded.level,
            parent_code = excluded.parent_code, boundary = excluded.boundary, updated_at = now()`,
-        [0, 1, 2, 3, 4].map((column) => chunk.map((row) => row[column])),
+        [
+          JSON.stringify(
+            chunk.map((r) => ({ code: r.code, name: r.name, level: r.level, parent_code: r.parentCode, boundary: r.boundary })),
+          ),
+        ],
       );
     }
   }

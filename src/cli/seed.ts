@@ -1,0 +1,197 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config';
+import { Database, openDatabase } from '../db/database';
+import {
+  DEFAULT_DEMO_SEED,
+  DemoProgress,
+  nonEmptyDemoTables,
+  seedDemoCity,
+  truncateDemoTables,
+} from '../demo/demo-city';
+
+const USAGE = `Loads the demo city 乌海市 into the configured database: DATABASE_URL, or the embedded PostgreSQL under
+GRIDHUB_DATA_DIR (default ./.data), exactly as the server would use.
+
+  npm run seed -- [--scale N] [--reset] [--seed S]
+
+  --scale  volume multiplier, a number above 0 and at most 1000 (default 1): 1 = 50,000 people, 10,000 places,
+           5,000 things and 5,000 incidents; 20 = 1,000,000 people. The ~930 grids do not scale.
+  --reset  empty the database first (regions, people, places, things, incidents, events, source records)
+  --seed   random seed, 0 to 4294967295 (default ${DEFAULT_DEMO_SEED}); the same scale and seed give the same data
+  --help   print this text
+
+The database must be empty unless --reset is given.`;
+
+class UsageError extends Error {}
+
+interface Options {
+  scale: number;
+  seed: number;
+  reset: boolean;
+}
+
+function parseOptions(argv: string[]): Options | null {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        scale: { type: 'string' },
+        seed: { type: 'string' },
+        reset: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return null;
+  let scale = 1;
+  if (values.scale !== undefined) {
+    const raw = values.scale.trim();
+    scale = Number(raw);
+    if (raw === '' || !Number.isFinite(scale) || scale <= 0 || scale > 1000) {
+      throw new UsageError(`--scale must be a positive number (at most 1000), got "${values.scale}"`);
+    }
+  }
+  let seed = DEFAULT_DEMO_SEED;
+  if (values.seed !== undefined) {
+    const raw = values.seed.trim();
+    seed = Number(raw);
+    if (!/^\d+$/.test(raw) || seed > 0xffffffff) {
+      throw new UsageError(`--seed must be a whole number from 0 to 4294967295, got "${values.seed}"`);
+    }
+  }
+  return { scale, seed, reset: values.reset ?? false };
+}
+
+/** Progress on stderr: one updating line on a terminal, otherwise a line per phase and per 10%. */
+function progressPrinter(): { update(progress: DemoProgress): void; finish(): void } {
+  const tty = process.stderr.isTTY === true;
+  // The rate counts from the first report, after the database is up and migrated.
+  let started = 0;
+  let phase = '';
+  let shownStep = -1;
+  let lastDraw = 0;
+  let open = false;
+  const format = ({ phase: name, done, total, rows }: DemoProgress) => {
+    const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(rows / seconds) : 0;
+    return `seed: ${name}: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} (${percent}%), ` +
+      `${rate.toLocaleString('en-US')} rows/s`;
+  };
+  return {
+    update(progress) {
+      if (started === 0) started = performance.now();
+      const percent = progress.total > 0 ? Math.floor((progress.done / progress.total) * 100) : 100;
+      const newPhase = progress.phase !== phase;
+      if (tty) {
+        const now = performance.now();
+        if (!newPhase && progress.done < progress.total && now - lastDraw < 100) return;
+        lastDraw = now;
+        if (newPhase && open) process.stderr.write('\n');
+        process.stderr.write(`\r\x1b[K${format(progress)}`);
+        open = true;
+      } else {
+        const step = Math.floor(percent / 10);
+        if (!newPhase && step === shownStep) return;
+        shownStep = step;
+        process.stderr.write(`${format(progress)}\n`);
+      }
+      phase = progress.phase;
+    },
+    finish() {
+      if (tty && open) process.stderr.write('\n');
+      open = false;
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  let options: Options | null;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`seed: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options === null) {
+    console.log(USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`seed: configuration error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const log = (line: string) => process.stderr.write(`seed: ${line}\n`);
+  log(config.databaseUrl ? 'using the database at DATABASE_URL' : `using the embedded PostgreSQL in ${config.dataDir}`);
+  let database: Database | null = null;
+  let interrupted = false;
+  const onSignal = (signal: string) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(`\nseed: ${signal}: stopping (nothing of this run is kept)\n`);
+    void (database?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  const printer = progressPrinter();
+  try {
+    database = await openDatabase(config, log);
+    const em = database.orm.em.fork();
+    const found = await nonEmptyDemoTables(em);
+    const tables = Object.keys(found).reverse(); // parents first
+    if (tables.length > 0) {
+      if (!options.reset) {
+        const listed = tables.map((table) => `${table}: ${found[table]! > 1_000_000 ? 'over 1,000,000' : found[table]} rows`);
+        throw new Error(`the database is not empty (${listed.join(', ')}); add --reset to replace its contents`);
+      }
+      log(`--reset: emptying ${tables.join(', ')}`);
+      await truncateDemoTables(em);
+    }
+    log(`generating the demo city 乌海市 at scale ${options.scale} (seed ${options.seed})`);
+    const summary = await seedDemoCity(em, { scale: options.scale, seed: options.seed, onProgress: printer.update });
+    printer.finish();
+    const seconds = summary.elapsedMs / 1000;
+    const width = Math.max(...Object.keys(summary.counts).map((table) => table.length)) + 2;
+    const lines = [
+      `demo city 乌海市 loaded: scale ${summary.scale}, seed ${summary.seed}, ${summary.grids} grids, ` +
+        `${summary.peopleWithConflicts.toLocaleString('en-US')} people with disagreeing sources`,
+      ...Object.entries(summary.counts).map(
+        ([table, count]) => `  ${table.padEnd(width)}${count.toLocaleString('en-US').padStart(12)}`,
+      ),
+      `  ${'total rows'.padEnd(width)}${summary.rows.toLocaleString('en-US').padStart(12)}`,
+      `elapsed ${seconds.toFixed(1)} s, ${Math.round(summary.rows / Math.max(seconds, 0.001)).toLocaleString('en-US')} rows/s, ` +
+        `peak memory (RSS) ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+    ];
+    console.log(lines.join('\n'));
+    return 0;
+  } catch (error) {
+    printer.finish();
+    if (interrupted) return 130;
+    console.error(`seed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    if (!interrupted) await database?.close().catch((error) => console.error(`seed: closing the database: ${error}`));
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`seed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,48 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Place } from '../places/place.entity';
+import { Context } from '../server/context';
+import { LocatedResolver } from '../server/grid-bound.resolver';
+import { EntityKind } from '../sources/source-system';
+import { Thing } from '../things/thing.entity';
+import { IncidentEvent } from './incident-event.entity';
+import { Incident } from './incident.entity';
+import { IncidentConnection, IncidentFilter, IncidentOrder, IncidentPartyLink } from './incident.types';
+
+@Resolver(() => Incident)
+export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCIDENT) {
+  @Query(() => Incident, { nullable: true, description: 'An incident by id; null when unknown or outside your scope' })
+  incident(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Incident | null> {
+    return ctx.services.incidents.get(id);
+  }
+
+  @Query(() => IncidentConnection, { description: 'Incidents in your scope matching the filter' })
+  incidents(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => IncidentFilter, { nullable: true }) filter?: IncidentFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 100)' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('orderBy', () => IncidentOrder, { nullable: true }) orderBy?: IncidentOrder,
+  ): Promise<IncidentConnection> {
+    return ctx.services.incidents.list(filter, first, after, orderBy);
+  }
+
+  @FieldResolver(() => Place, { nullable: true, description: 'The place it concerns, if any (and in your scope)' })
+  place(@Root() incident: Incident, @Ctx() ctx: Context): Promise<Place | null> | null {
+    return incident.placeId ? ctx.loaders.place.load(incident.placeId) : null;
+  }
+
+  @FieldResolver(() => Thing, { nullable: true, description: 'The thing it concerns, if any (and in your scope)' })
+  thing(@Root() incident: Incident, @Ctx() ctx: Context): Promise<Thing | null> | null {
+    return incident.thingId ? ctx.loaders.thing.load(incident.thingId) : null;
+  }
+
+  @FieldResolver(() => [IncidentPartyLink], { description: 'People involved: reporter, parties, victims, witnesses' })
+  parties(@Root() incident: Incident, @Ctx() ctx: Context): Promise<IncidentPartyLink[]> {
+    return ctx.loaders.partiesOfIncident.load(incident.id);
+  }
+
+  @FieldResolver(() => [IncidentEvent], { description: 'Its event log (事件流水), oldest first' })
+  events(@Root() incident: Incident, @Ctx() ctx: Context): Promise<IncidentEvent[]> {
+    return ctx.loaders.eventsOfIncident.load(incident.id);
+  }
+}

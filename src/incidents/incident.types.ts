@@ -1,0 +1,73 @@
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Person } from '../people/person.entity';
+import { ConnectionType, OrderDirection, OrderSpec } from '../shared/pagination';
+import { SourceSystem } from '../sources/source-system';
+import { IncidentPartyRole } from './incident-party.entity';
+import { HandlingLevel, IncidentStatus } from './incident-workflow';
+import { Incident, IncidentCategory, Severity } from './incident.entity';
+
+@InputType({ description: 'Filters for incidents; all given conditions must hold' })
+export class IncidentFilter {
+  @Field(() => String, { nullable: true, description: 'Region or grid code: incidents whose grid lies under it' })
+  regionCode?: string | null;
+
+  @Field(() => [IncidentStatus], { nullable: true })
+  statuses?: IncidentStatus[] | null;
+
+  @Field(() => [IncidentCategory], { nullable: true })
+  categories?: IncidentCategory[] | null;
+
+  @Field(() => [Severity], { nullable: true })
+  severities?: Severity[] | null;
+
+  @Field(() => [HandlingLevel], { nullable: true })
+  levels?: HandlingLevel[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only overdue (true) or only not overdue (false)' })
+  overdue?: boolean | null;
+
+  @Field(() => Date, { nullable: true, description: 'Reported at or after' })
+  reportedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Reported before' })
+  reportedTo?: Date | null;
+
+  @Field(() => SourceSystem, { nullable: true, description: 'Reported by or known to this source system' })
+  source?: SourceSystem | null;
+}
+
+export enum IncidentOrderField {
+  ID = 'ID',
+  REPORTED_AT = 'REPORTED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+  CASE_NUMBER = 'CASE_NUMBER',
+}
+registerEnumType(IncidentOrderField, { name: 'IncidentOrderField' });
+
+export const INCIDENT_ORDERS: Record<IncidentOrderField, OrderSpec> = {
+  ID: { property: 'id', column: 'e.id', kind: 'number' },
+  REPORTED_AT: { property: 'reportedAt', column: 'e.reported_at', kind: 'date' },
+  UPDATED_AT: { property: 'updatedAt', column: 'e.updated_at', kind: 'date' },
+  CASE_NUMBER: { property: 'caseNumber', column: 'e.case_number', kind: 'string' },
+};
+
+@InputType()
+export class IncidentOrder {
+  @Field(() => IncidentOrderField)
+  field!: IncidentOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
+  direction: OrderDirection = OrderDirection.ASC;
+}
+
+export const IncidentConnection = ConnectionType('Incident', Incident);
+export type IncidentConnection = InstanceType<typeof IncidentConnection>;
+
+@ObjectType({ description: 'A person involved in an incident, and how' })
+export class IncidentPartyLink {
+  @Field(() => IncidentPartyRole)
+  role!: IncidentPartyRole;
+
+  @Field(() => Person)
+  person!: Person;
+}

@@ -1,0 +1,30 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Context } from '../server/context';
+import { LocatedResolver } from '../server/grid-bound.resolver';
+import { EntityKind } from '../sources/source-system';
+import { Place } from './place.entity';
+import { PlaceConnection, PlaceFilter, PlaceOrder, PlacePersonLink } from './place.types';
+
+@Resolver(() => Place)
+export class PlaceResolver extends LocatedResolver(Place, EntityKind.PLACE) {
+  @Query(() => Place, { nullable: true, description: 'A place by id; null when unknown or outside your scope' })
+  place(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Place | null> {
+    return ctx.services.places.get(id);
+  }
+
+  @Query(() => PlaceConnection, { description: 'Places in your scope matching the filter' })
+  places(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => PlaceFilter, { nullable: true }) filter?: PlaceFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 100)' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('orderBy', () => PlaceOrder, { nullable: true }) orderBy?: PlaceOrder,
+  ): Promise<PlaceConnection> {
+    return ctx.services.places.list(filter, first, after, orderBy);
+  }
+
+  @FieldResolver(() => [PlacePersonLink], { description: 'People linked to the place (人地关系)' })
+  people(@Root() place: Place, @Ctx() ctx: Context): Promise<PlacePersonLink[]> {
+    return ctx.loaders.peopleOfPlace.load(place.id);
+  }
+}

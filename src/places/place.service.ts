@@ -1,0 +1,41 @@
+import { ScopedReader } from '../db/scope';
+import { applyCommonFilter, containsPattern } from '../shared/filters';
+import { parseId } from '../shared/ids';
+import { OrderDirection, paginate } from '../shared/pagination';
+import { EntityKind } from '../sources/source-system';
+import { Place } from './place.entity';
+import { PLACE_ORDERS, PlaceConnection, PlaceFilter, PlaceOrder, PlaceOrderField } from './place.types';
+
+/** Reads of places, always through the scoped reader. */
+export class PlaceService {
+  constructor(private readonly reader: ScopedReader) {}
+
+  /** A place by id, or null when unknown or outside the viewer's scope. */
+  async get(id: string): Promise<Place | null> {
+    return this.reader.query(Place, EntityKind.PLACE).select('*').where({ id: parseId(id) }).getSingleResult();
+  }
+
+  /** A page of places matching `filter`. */
+  async list(
+    filter: PlaceFilter | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    orderBy: PlaceOrder | null | undefined,
+  ): Promise<PlaceConnection> {
+    const qb = this.reader.query(Place, EntityKind.PLACE).select('*');
+    applyCommonFilter(qb, this.reader, EntityKind.PLACE, filter);
+    if (filter?.kinds != null && filter.kinds.length > 0) qb.andWhere({ kind: { $in: filter.kinds } });
+    if (filter?.nameContains != null) {
+      qb.andWhere({ name: { $ilike: containsPattern(filter.nameContains, 'filter.nameContains') } });
+    }
+    const orderKey = orderBy?.field ?? PlaceOrderField.ID;
+    const page = await paginate(qb, {
+      first,
+      after,
+      orderKey,
+      order: PLACE_ORDERS[orderKey],
+      direction: orderBy?.direction ?? OrderDirection.ASC,
+    });
+    return PlaceConnection.of(page, page.count);
+  }
+}

@@ -1,0 +1,64 @@
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Person } from '../people/person.entity';
+import { ConnectionType, OrderDirection, OrderSpec } from '../shared/pagination';
+import { SourceSystem } from '../sources/source-system';
+import { PersonPlaceRole } from './person-place.entity';
+import { Place, PlaceKind } from './place.entity';
+
+@InputType({ description: 'Filters for places; all given conditions must hold' })
+export class PlaceFilter {
+  @Field(() => String, { nullable: true, description: 'Region or grid code: places whose grid lies under it' })
+  regionCode?: string | null;
+
+  @Field(() => [PlaceKind], { nullable: true, description: 'Of one of these kinds' })
+  kinds?: PlaceKind[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Name contains this text' })
+  nameContains?: string | null;
+
+  @Field(() => SourceSystem, { nullable: true, description: 'Known to this source system' })
+  source?: SourceSystem | null;
+}
+
+export enum PlaceOrderField {
+  ID = 'ID',
+  NAME = 'NAME',
+  UPDATED_AT = 'UPDATED_AT',
+}
+registerEnumType(PlaceOrderField, { name: 'PlaceOrderField' });
+
+export const PLACE_ORDERS: Record<PlaceOrderField, OrderSpec> = {
+  ID: { property: 'id', column: 'e.id', kind: 'number' },
+  NAME: { property: 'name', column: 'e.name', kind: 'string' },
+  UPDATED_AT: { property: 'updatedAt', column: 'e.updated_at', kind: 'date' },
+};
+
+@InputType()
+export class PlaceOrder {
+  @Field(() => PlaceOrderField)
+  field!: PlaceOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC })
+  direction: OrderDirection = OrderDirection.ASC;
+}
+
+export const PlaceConnection = ConnectionType('Place', Place);
+export type PlaceConnection = InstanceType<typeof PlaceConnection>;
+
+@ObjectType({ description: 'A place a person is linked to, and how (人地关系)' })
+export class PersonPlaceLink {
+  @Field(() => PersonPlaceRole)
+  role!: PersonPlaceRole;
+
+  @Field(() => Place)
+  place!: Place;
+}
+
+@ObjectType({ description: 'A person linked to a place, and how (人地关系)' })
+export class PlacePersonLink {
+  @Field(() => PersonPlaceRole)
+  role!: PersonPlaceRole;
+
+  @Field(() => Person)
+  person!: Person;
+}

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { AuthChecker, buildSchema } from 'type-graphql';
+import { Role } from './auth/viewer';
+import { IncidentResolver } from './incidents/incident.resolver';
+import { PersonResolver } from './people/person.resolver';
+import { PlaceResolver } from './places/place.resolver';
+import { RegionResolver } from './regions/region.resolver';
+import { Context } from './server/context';
+import { ForbiddenError } from './server/errors';
+import { SourceRecordResolver } from './sources/source-record.resolver';
+import { ThingResolver } from './things/thing.resolver';
+
+/** Where the emitted SDL is checked in. */
+export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema.graphql');
+
+/** `@Authorized(roles)` passes when the viewer holds any of the roles; otherwise FORBIDDEN naming them. */
+const authChecker: AuthChecker<Context, Role> = ({ context, info }, roles) => {
+  if (roles.some((role) => context.viewer.has(role))) return true;
+  throw new ForbiddenError(`${info.fieldName} needs the role ${roles.join(' or ')}`);
+};
+
+/** Builds the executable schema from the resolvers. */
+export function buildGridhubSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [RegionResolver, PersonResolver, PlaceResolver, ThingResolver, IncidentResolver, SourceRecordResolver],
+    authChecker,
+    validate: false,
+  });
+}
+
+/** The SDL as checked in: sorted, so it diffs only when the API changes. */
+export function printGridhubSchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}

@@ -1,0 +1,42 @@
+import { QueryBuilder } from '@mikro-orm/postgresql';
+import { ScopedReader, withinRegion } from '../db/scope';
+import { BadUserInputError } from '../server/errors';
+import { EntityKind, SourceSystem } from '../sources/source-system';
+
+/**
+ * Filter conditions that every entity list shares: region (checked against the scope), and "known to a source".
+ * The feature services add their own conditions after these.
+ */
+export function applyCommonFilter(
+  qb: QueryBuilder<any, 'e'>,
+  reader: ScopedReader,
+  kind: EntityKind,
+  filter: { regionCode?: string | null; source?: SourceSystem | null } | null | undefined,
+): void {
+  if (filter?.regionCode != null) {
+    withinRegion(qb, reader.regionArgument(filter.regionCode, 'filter.regionCode'));
+  }
+  if (filter?.source != null) {
+    qb.andWhere(
+      'exists (select 1 from source_record fs where fs.entity_kind = ? and fs.entity_id = e.id and fs.source = ?)',
+      [kind, filter.source],
+    );
+  }
+}
+
+/** `nameContains` as an escaped ILIKE pattern; rejects empty or overlong text. */
+export function containsPattern(text: string, field: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed.length > 100) throw new BadUserInputError('must be 1 to 100 characters', field);
+  return `%${trimmed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Checks a `YYYY-MM-DD` date argument. */
+export function parseDateArgument(text: string, field: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  const date = match && new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
+  if (!match || !date || date.getUTCDate() !== +match[3] || date.getUTCMonth() !== +match[2] - 1) {
+    throw new BadUserInputError(`"${text}" is not a date (YYYY-MM-DD)`, field);
+  }
+  return text.trim();
+}

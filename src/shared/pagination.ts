@@ -1,0 +1,167 @@
+import { QueryBuilder } from '@mikro-orm/postgresql';
+import { ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { BadUserInputError } from '../server/errors';
+
+/** Page size when `first` is left out. */
+export const DEFAULT_PAGE_SIZE = 20;
+/** Largest allowed `first`. */
+export const MAX_PAGE_SIZE = 100;
+
+export enum OrderDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(OrderDirection, { name: 'OrderDirection' });
+
+@ObjectType({ description: 'Relay page information' })
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field({ description: 'True when this page was asked for with `after` (rows exist before it)' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+/** A connection whose `totalCount` is counted only when a client selects it. */
+export interface ConnectionShape<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  readonly totalCount: Promise<number>;
+}
+
+/** Builds the Relay connection type `<Name>Connection` with its `<Name>Edge`. */
+export function ConnectionType<T extends object>(name: string, nodeType: ClassType<T>) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field({ description: 'Opaque cursor; pass as `after` to continue after this edge' })
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} records (Relay connection)` })
+  class Connection implements ConnectionShape<T> {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    private countThunk!: () => Promise<number>;
+    private counted?: Promise<number>;
+
+    @Field(() => Int, { description: 'Rows matching the filter, over all pages' })
+    get totalCount(): Promise<number> {
+      this.counted ??= this.countThunk();
+      return this.counted;
+    }
+
+    static of(page: Omit<ConnectionShape<T>, 'totalCount'>, count: () => Promise<number>): Connection {
+      const connection = Object.assign(new Connection(), page);
+      connection.countThunk = count;
+      return connection;
+    }
+  }
+  return Connection;
+}
+
+/** One way to order a list: the property, its column (on alias `e`) and how its values travel in cursors. */
+export interface OrderSpec {
+  property: string;
+  column: string;
+  kind: 'string' | 'number' | 'date';
+}
+
+export interface PageRequest {
+  first?: number | null;
+  after?: string | null;
+  /** Key of the order, as in the GraphQL enum; stored in the cursor. */
+  orderKey: string;
+  order: OrderSpec;
+  direction: OrderDirection;
+}
+
+interface Cursor {
+  o: string;
+  v: string | number;
+  id: string;
+}
+
+/**
+ * Keyset pagination (no OFFSET): orders by the chosen column then id, and continues strictly after the cursor's
+ * (value, id) with one row comparison, so a page costs the same at any depth and rows are never repeated or
+ * skipped while paging. Fetches `first + 1` rows to learn `hasNextPage`. The count runs lazily.
+ * @throws BadUserInputError for `first` out of range or a malformed cursor.
+ */
+export async function paginate<T extends { id: string }>(
+  qb: QueryBuilder<T, 'e'>,
+  request: PageRequest,
+): Promise<{ edges: { cursor: string; node: T }[]; pageInfo: PageInfo; count: () => Promise<number> }> {
+  const first = request.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new BadUserInputError(`must be between 0 and ${MAX_PAGE_SIZE}, got ${first}`, 'first');
+  }
+  const countQb = qb.clone();
+  const count = async () => Number(await countQb.getCount());
+  const { order, direction } = request;
+  if (request.after != null) {
+    const cursor = decodeCursor(request.after, request.orderKey);
+    const op = direction === OrderDirection.ASC ? '>' : '<';
+    if (order.column === 'e.id') qb.andWhere(`e.id ${op} ?`, [cursor.id]);
+    else qb.andWhere(`(${order.column}, e.id) ${op} (?, ?)`, [cursor.v, cursor.id]);
+  }
+  const dir = direction === OrderDirection.ASC ? 'asc' : 'desc';
+  const orderBy: Record<string, 'asc' | 'desc'> = { [order.property]: dir };
+  if (order.property !== 'id') orderBy.id = dir;
+  qb.orderBy(orderBy as never).limit(first + 1);
+  const rows = first === 0 ? [] : await qb.getResultList();
+  const hasNextPage = rows.length > first;
+  const nodes = rows.slice(0, first);
+  const edges = nodes.map((node) => ({
+    cursor: encodeCursor({ o: request.orderKey, v: cursorValue(node, order), id: node.id }),
+    node,
+  }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: request.after != null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    count,
+  };
+}
+
+function cursorValue(node: object, order: OrderSpec): string | number {
+  const value = (node as Record<string, unknown>)[order.property];
+  if (value instanceof Date) return value.toISOString();
+  return value as string | number;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(raw: string, orderKey: string): Cursor {
+  let cursor: Cursor;
+  try {
+    cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+  } catch {
+    throw new BadUserInputError('not a cursor returned by this list', 'after');
+  }
+  if (typeof cursor !== 'object' || cursor === null || typeof cursor.id !== 'string' || !/^\d+$/.test(cursor.id)) {
+    throw new BadUserInputError('not a cursor returned by this list', 'after');
+  }
+  if (cursor.o !== orderKey) {
+    throw new BadUserInputError(`the cursor belongs to another order (${cursor.o}); start again without after`, 'after');
+  }
+  return cursor;
+}

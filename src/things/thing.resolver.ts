@@ -1,0 +1,25 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { Context } from '../server/context';
+import { LocatedResolver } from '../server/grid-bound.resolver';
+import { EntityKind } from '../sources/source-system';
+import { Thing } from './thing.entity';
+import { ThingConnection, ThingFilter, ThingOrder } from './thing.types';
+
+@Resolver(() => Thing)
+export class ThingResolver extends LocatedResolver(Thing, EntityKind.THING) {
+  @Query(() => Thing, { nullable: true, description: 'A thing by id; null when unknown or outside your scope' })
+  thing(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Thing | null> {
+    return ctx.services.things.get(id);
+  }
+
+  @Query(() => ThingConnection, { description: 'Things in your scope matching the filter' })
+  things(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => ThingFilter, { nullable: true }) filter?: ThingFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 100)' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('orderBy', () => ThingOrder, { nullable: true }) orderBy?: ThingOrder,
+  ): Promise<ThingConnection> {
+    return ctx.services.things.list(filter, first, after, orderBy);
+  }
+}

@@ -1,0 +1,49 @@
+import { ScopedReader } from '../db/scope';
+import { BadUserInputError } from '../server/errors';
+import { applyCommonFilter } from '../shared/filters';
+import { parseId } from '../shared/ids';
+import { OrderDirection, paginate } from '../shared/pagination';
+import { EntityKind } from '../sources/source-system';
+import { Thing } from './thing.entity';
+import { THING_ORDERS, ThingConnection, ThingFilter, ThingOrder, ThingOrderField } from './thing.types';
+
+/** Reads of things, always through the scoped reader. */
+export class ThingService {
+  constructor(private readonly reader: ScopedReader) {}
+
+  /** A thing by id, or null when unknown or outside the viewer's scope. */
+  async get(id: string): Promise<Thing | null> {
+    return this.reader.query(Thing, EntityKind.THING).select('*').where({ id: parseId(id) }).getSingleResult();
+  }
+
+  /** A page of things matching `filter`. */
+  async list(
+    filter: ThingFilter | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    orderBy: ThingOrder | null | undefined,
+  ): Promise<ThingConnection> {
+    const qb = this.reader.query(Thing, EntityKind.THING).select('*');
+    applyCommonFilter(qb, this.reader, EntityKind.THING, filter);
+    if (filter?.categories != null && filter.categories.length > 0) {
+      qb.andWhere({ category: { $in: filter.categories } });
+    }
+    if (filter?.kinds != null && filter.kinds.length > 0) qb.andWhere({ kind: { $in: filter.kinds } });
+    if (filter?.statuses != null && filter.statuses.length > 0) qb.andWhere({ status: { $in: filter.statuses } });
+    if (filter?.componentCodePrefix != null) {
+      if (!/^\d{1,16}$/.test(filter.componentCodePrefix)) {
+        throw new BadUserInputError('must be 1 to 16 digits', 'filter.componentCodePrefix');
+      }
+      qb.andWhere({ componentCode: { $like: `${filter.componentCodePrefix}%` } });
+    }
+    const orderKey = orderBy?.field ?? ThingOrderField.ID;
+    const page = await paginate(qb, {
+      first,
+      after,
+      orderKey,
+      order: THING_ORDERS[orderKey],
+      direction: orderBy?.direction ?? OrderDirection.ASC,
+    });
+    return ThingConnection.of(page, page.count);
+  }
+}

@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client } from 'pg';
+import { TEST_ADMIN_URL } from '../support/env';
+import { printedToken, processesMentioning, spawnHub } from '../support/process';
+
+const TOKEN_CLI = path.resolve(__dirname, '..', '..', 'src', 'cli', 'token.js');
+
+async function countPeople(url: string, token: string): Promise<number> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ people(first: 1) { totalCount } }' }),
+  });
+  const body = (await response.json()) as { data: { people: { totalCount: number } } };
+  return body.data.people.totalCount;
+}
+
+describe('npm start lifecycle (embedded PostgreSQL)', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gridhub-life-'));
+  });
+
+  afterAll(async () => {
+    for (const pid of processesMentioning(dataDir)) process.kill(pid, 'SIGKILL');
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts, seeds once, stops cleanly on SIGTERM and SIGINT, and reuses the data on restart', async () => {
+    const env = { GRIDHUB_DATA_DIR: dataDir, PORT: '0', GRIDHUB_DEMO_SCALE: '0.01' };
+    const first = spawnHub(env);
+    const url = await first.ready;
+    expect(first.output()).toContain('loading the demo city');
+    const token = printedToken(first.output());
+    const people = await countPeople(url, token);
+    expect(people).toBeGreaterThan(0);
+    expect((await fetch(url.replace('/graphql', '/healthz'))).status).toBe(200);
+    expect((await fetch(url.replace('/graphql', '/readyz'))).status).toBe(200);
+    expect(processesMentioning(dataDir).length).toBeGreaterThan(0); // the embedded postgres runs
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(processesMentioning(dataDir)).toEqual([]);
+
+    const second = spawnHub(env);
+    const url2 = await second.ready;
+    expect(second.output()).not.toContain('loading the demo city');
+    expect(await countPeople(url2, printedToken(second.output()))).toBe(people);
+    // `npm run token` signs with the same generated key as the server.
+    const cli = spawnSync(process.execPath, [TOKEN_CLI, '--role', 'ANALYST', '--region', '150303'], {
+      env: { ...process.env, GRIDHUB_DATA_DIR: dataDir, GRIDHUB_JWT_SECRET: '' },
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(0);
+    const analyst = cli.stdout.trim().split('\n').pop()!;
+    const scoped = await countPeople(url2, analyst);
+    expect(scoped).toBeGreaterThan(0);
+    expect(scoped).toBeLessThan(people);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
+  it('stops a PostgreSQL left running by a hub that was killed, and starts again', async () => {
+    const env = { GRIDHUB_DATA_DIR: dataDir, PORT: '0', GRIDHUB_DEMO_SEED: '0' };
+    const killed = spawnHub(env);
+    await killed.ready;
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const next = spawnHub(env);
+    await next.ready;
+    expect(next.output()).toContain('left running by an earlier gridhub');
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+});
+
+describe('start-up configuration', () => {
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x/y' }, 'DATABASE_URL'],
+    [{ GRIDHUB_DEMO_SEED: 'maybe' }, 'GRIDHUB_DEMO_SEED'],
+    [{ GRIDHUB_JWT_SECRET: 'short' }, 'GRIDHUB_JWT_SECRET'],
+    [{ GRIDHUB_DEMO_SCALE: '-1' }, 'GRIDHUB_DEMO_SCALE'],
+  ])('refuses %j naming the variable', async (env, name) => {
+    const hub = spawnHub(env as Record<string, string>);
+    expect(await hub.exited).toBe(2);
+    expect(hub.output()).toContain(`configuration error: ${name}`);
+  });
+
+  it('uses DATABASE_URL when set: migrates an empty database and serves it', async () => {
+    const adminUrl = process.env[TEST_ADMIN_URL]!;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query('drop database if exists gridhub_test_external with (force)');
+    await admin.query('create database gridhub_test_external');
+    const url = new URL(adminUrl);
+    url.pathname = '/gridhub_test_external';
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gridhub-ext-'));
+    const hub = spawnHub({
+      DATABASE_URL: url.toString(),
+      GRIDHUB_DATA_DIR: dataDir,
+      PORT: '0',
+      GRIDHUB_DEMO_SEED: '0',
+      GRIDHUB_JWT_SECRET: 's'.repeat(40),
+    });
+    try {
+      const graphqlUrl = await hub.ready;
+      expect(hub.output()).toContain('using the database at DATABASE_URL');
+      expect(await countPeople(graphqlUrl, printedToken(hub.output()))).toBe(0);
+      const db = new Client({ connectionString: url.toString() });
+      await db.connect();
+      const { rows } = await db.query('select name from mikro_orm_migrations order by id');
+      await db.end();
+      expect(rows.map((row) => row.name)).toContain('Migration20261122000000_initial');
+      expect(processesMentioning(dataDir)).toEqual([]); // no embedded server was started
+    } finally {
+      hub.child.kill('SIGTERM');
+      await hub.exited;
+      await admin.query('drop database if exists gridhub_test_external with (force)');
+      await admin.end();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,137 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client as WsClient, createClient } from 'graphql-ws';
+import { Client as PgClient } from 'pg';
+import WebSocket from 'ws';
+import { ormConfig } from '../../mikro-orm.config';
+import { signToken, TokenClaims } from '../../src/auth/tokens';
+import { Role } from '../../src/auth/viewer';
+import { buildGridhubSchema } from '../../src/schema';
+import { RunningServer, startServer } from '../../src/server/http';
+import { TEST_ADMIN_URL, TEST_TEMPLATE } from './env';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
+}
+
+/** A running hub on its own copy of the seeded template database. */
+export interface Hub {
+  url: string;
+  wsUrl: string;
+  orm: MikroORM;
+  /** A token signed with the hub's key. */
+  token(claims: Partial<TokenClaims> & { roles: Role[] }): Promise<string>;
+  /** POSTs a GraphQL request; `token` null sends no Authorization header. */
+  gql<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** A graphql-ws client authenticated with `token` (closed by `close()`). */
+  ws(token: string | null): WsClient;
+  /** Runs SQL on the hub's database (for fixtures and cross-checks). */
+  sql<R = any>(text: string, params?: unknown[]): Promise<R[]>;
+  /** How many SQL statements the hub ran while `action` ran. */
+  countStatements(action: () => Promise<unknown>): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Starts a hub on a fresh database copied from the template (migrated, demo city at test scale). */
+export async function startHub(): Promise<Hub> {
+  const adminUrl = process.env[TEST_ADMIN_URL];
+  if (!adminUrl) throw new Error('the jest global setup did not run');
+  const name = `gridhub_test_${randomBytes(6).toString('hex')}`;
+  const admin = new PgClient({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${TEST_TEMPLATE}`);
+  await admin.end();
+
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${name}`;
+  const orm = await MikroORM.init(ormConfig(dbUrl.toString()));
+  const key = new TextEncoder().encode(randomBytes(32).toString('hex'));
+  const server: RunningServer = await startServer({
+    orm,
+    schema: await buildGridhubSchema(),
+    key,
+    port: 0,
+    host: '127.0.0.1',
+    log: () => undefined,
+  });
+  const pg = new PgClient({ connectionString: dbUrl.toString() });
+  await pg.connect();
+  const sockets: WsClient[] = [];
+  const url = `http://127.0.0.1:${server.port}/graphql`;
+
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${server.port}/graphql`,
+    orm,
+    token: (claims) => signToken(key, { sub: claims.sub ?? 'tester', ...claims }),
+    async gql(token, query, variables) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as GraphQLResponse;
+      return { status: response.status, data: body.data, errors: body.errors };
+    },
+    ws(token) {
+      const client = createClient({
+        url: `ws://127.0.0.1:${server.port}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        lazy: true,
+      });
+      sockets.push(client);
+      return client;
+    },
+    async sql(text, params) {
+      return (await pg.query(text, params as unknown[])).rows;
+    },
+    async countStatements(action) {
+      const knex = orm.em.getConnection().getKnex();
+      let count = 0;
+      const listener = () => count++;
+      knex.on('query', listener);
+      try {
+        await action();
+      } finally {
+        knex.removeListener('query', listener);
+      }
+      return count;
+    },
+    async close() {
+      await Promise.all(sockets.map((socket) => socket.dispose()));
+      await server.close();
+      await orm.close(true);
+      await pg.end();
+      const cleanup = new PgClient({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** Runs one operation over a graphql-ws client and returns its single result. */
+export function wsQuery<T = any>(client: WsClient, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+  return new Promise((resolve, reject) => {
+    let result: GraphQLResponse<T> = { status: 0 };
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => {
+          result = { status: 0, data: value.data as T, errors: value.errors as GraphQLResponse['errors'] };
+        },
+        error: reject,
+        complete: () => resolve(result),
+      },
+    );
+  });
+}

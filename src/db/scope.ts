@@ -25,6 +25,10 @@ export class ScopedReader {
    */
   query<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind): QueryBuilder<T, 'e'> {
     const qb = this.em.createQueryBuilder<T, 'e'>(entity, 'e');
+    // QueryBuilder.where() replaces earlier conditions; on a scoped builder it must only ever add to them.
+    const where = qb.where.bind(qb);
+    qb.where = ((cond: never, params?: never, operator?: '$and' | '$or') =>
+      where(cond, params, operator ?? '$and')) as typeof qb.where;
     if (this.viewer.regionCode !== null) withinRegion(qb, this.viewer.regionCode);
     const source = this.viewer.sourceScope;
     if (source !== null) {

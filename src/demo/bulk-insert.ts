@@ -18,6 +18,9 @@ export type ColumnType =
   | 'varchar'
   | 'date'
   | 'timestamptz'
+  /** A timestamptz given as epoch milliseconds (a number): sent as seconds and converted with to_timestamp. */
+  | 'epoch'
+  /** Sent as one JSON array per column (no escaping needed) and unpacked into jsonb[]. */
   | 'jsonb'
   /** A string[] column: sent as one comma-joined text per row and split back with string_to_array. */
   | 'text[]';
@@ -60,12 +63,23 @@ export class BulkTable {
     const aliases: string[] = [];
     const selects: string[] = [];
     this.specs.forEach((spec, i) => {
-      const literal = `{${this.columns[i].join(',')}}`;
+      const json = spec.type === 'jsonb';
+      const literal = json ? `[${this.columns[i].join(',')}]` : `{${this.columns[i].join(',')}}`;
       if (literal.includes(QUOTE_TAG)) throw new Error(`${this.table}.${spec.name}: value contains ${QUOTE_TAG}`);
-      const arrayType = spec.type === 'text[]' ? 'text' : spec.type;
-      arrays.push(`${QUOTE_TAG}${literal}${QUOTE_TAG}::${arrayType}[]`);
+      if (json) {
+        // JSON null stands for SQL NULL: no column of the generator stores a JSON null.
+        arrays.push(
+          `(select array_agg(nullif(v, 'null'::jsonb) order by n) ` +
+            `from jsonb_array_elements(${QUOTE_TAG}${literal}${QUOTE_TAG}::jsonb) with ordinality as a(v, n))`,
+        );
+      } else {
+        const arrayType = spec.type === 'text[]' ? 'text' : spec.type === 'epoch' ? 'float8' : spec.type;
+        arrays.push(`${QUOTE_TAG}${literal}${QUOTE_TAG}::${arrayType}[]`);
+      }
       aliases.push(`c${i}`);
-      selects.push(spec.type === 'text[]' ? `string_to_array(u.c${i}, ',')` : `u.c${i}`);
+      selects.push(
+        spec.type === 'text[]' ? `string_to_array(u.c${i}, ',')` : spec.type === 'epoch' ? `to_timestamp(u.c${i})` : `u.c${i}`,
+      );
     });
     const sql =
       `insert into ${this.table} (${this.specs.map((s) => s.name).join(', ')}) ` +
@@ -116,8 +130,15 @@ export class BulkWriter {
 }
 
 function encode(value: unknown, type: ColumnType): string {
+  if (type === 'jsonb') {
+    if (value === null || value === undefined) return 'null';
+    return typeof value === 'string' ? value : JSON.stringify(value);
+  }
   if (value === null || value === undefined) return 'NULL';
   switch (type) {
+    case 'epoch':
+      if (typeof value !== 'number') throw new Error(`not epoch milliseconds: ${String(value)}`);
+      return String(value / 1000);
     case 'bigint':
     case 'int':
     case 'smallint':
@@ -126,8 +147,6 @@ function encode(value: unknown, type: ColumnType): string {
       return String(value);
     case 'boolean':
       return value ? 't' : 'f';
-    case 'jsonb':
-      return quote(typeof value === 'string' ? value : JSON.stringify(value));
     case 'text[]':
       return quote((value as string[]).join(','));
     case 'timestamptz':
@@ -139,5 +158,6 @@ function encode(value: unknown, type: ColumnType): string {
 
 /** An element of an array literal: double-quoted, with `"` and `\` escaped. */
 function quote(text: string): string {
+  if (text.indexOf('"') === -1 && text.indexOf('\\') === -1) return `"${text}"`;
   return `"${text.replace(/["\\]/g, '\\$&')}"`;
 }

@@ -343,8 +343,8 @@ const PERSON_COLUMNS = [
   { name: 'civil_affairs', type: 'jsonb' },
   { name: 'governance', type: 'jsonb' },
   { name: 'lineage', type: 'jsonb' },
-  { name: 'created_at', type: 'timestamptz' },
-  { name: 'updated_at', type: 'timestamptz' },
+  { name: 'created_at', type: 'epoch' },
+  { name: 'updated_at', type: 'epoch' },
 ] as const;
 const PLACE_COLUMNS = [
   { name: 'id', type: 'bigint' },
@@ -356,8 +356,8 @@ const PLACE_COLUMNS = [
   { name: 'lat', type: 'float8' },
   { name: 'attributes', type: 'jsonb' },
   { name: 'lineage', type: 'jsonb' },
-  { name: 'created_at', type: 'timestamptz' },
-  { name: 'updated_at', type: 'timestamptz' },
+  { name: 'created_at', type: 'epoch' },
+  { name: 'updated_at', type: 'epoch' },
 ] as const;
 const PERSON_PLACE_COLUMNS = [
   { name: 'id', type: 'bigint' },
@@ -379,8 +379,8 @@ const THING_COLUMNS = [
   { name: 'lng', type: 'float8' },
   { name: 'lat', type: 'float8' },
   { name: 'lineage', type: 'jsonb' },
-  { name: 'created_at', type: 'timestamptz' },
-  { name: 'updated_at', type: 'timestamptz' },
+  { name: 'created_at', type: 'epoch' },
+  { name: 'updated_at', type: 'epoch' },
 ] as const;
 const INCIDENT_COLUMNS = [
   { name: 'id', type: 'bigint' },
@@ -403,14 +403,14 @@ const INCIDENT_COLUMNS = [
   { name: 'version', type: 'int' },
   { name: 'department', type: 'text' },
   { name: 'assignee', type: 'text' },
-  { name: 'due_at', type: 'timestamptz' },
+  { name: 'due_at', type: 'epoch' },
   { name: 'overdue', type: 'boolean' },
   { name: 'feedback', type: 'text' },
   { name: 'satisfaction', type: 'smallint' },
-  { name: 'reported_at', type: 'timestamptz' },
-  { name: 'closed_at', type: 'timestamptz' },
-  { name: 'created_at', type: 'timestamptz' },
-  { name: 'updated_at', type: 'timestamptz' },
+  { name: 'reported_at', type: 'epoch' },
+  { name: 'closed_at', type: 'epoch' },
+  { name: 'created_at', type: 'epoch' },
+  { name: 'updated_at', type: 'epoch' },
 ] as const;
 const PARTY_COLUMNS = [
   { name: 'id', type: 'bigint' },
@@ -428,7 +428,7 @@ const EVENT_COLUMNS = [
   { name: 'note', type: 'text' },
   { name: 'from_status', type: 'text' },
   { name: 'to_status', type: 'text' },
-  { name: 'at', type: 'timestamptz' },
+  { name: 'at', type: 'epoch' },
 ] as const;
 const SOURCE_RECORD_COLUMNS = [
   { name: 'id', type: 'bigint' },
@@ -437,8 +437,8 @@ const SOURCE_RECORD_COLUMNS = [
   { name: 'source', type: 'text' },
   { name: 'source_key', type: 'text' },
   { name: 'version', type: 'bigint' },
-  { name: 'observed_at', type: 'timestamptz' },
-  { name: 'received_at', type: 'timestamptz' },
+  { name: 'observed_at', type: 'epoch' },
+  { name: 'received_at', type: 'epoch' },
   { name: 'payload', type: 'jsonb' },
 ] as const;
 
@@ -755,6 +755,7 @@ class DemoCity {
     ];
     const admin = new Viewer('demo-seed', new Set([Role.ADMIN]), null, null);
     const service = new RegionService(new ScopedReader(em, admin));
+    this.progress('regions', 0, inputs.length);
     for (let start = 0; start < inputs.length; start += 5000) {
       const batch = inputs.slice(start, start + 5000);
       onFirstWrite();
@@ -863,7 +864,7 @@ class DemoCity {
       const [createdAt, updatedAt] = receivedRange(drafts);
       places.add([
         id, place.kind, place.name, place.address, grid.code, place.lng, place.lat, place.attributes,
-        lineage, iso(createdAt), iso(updatedAt),
+        lineage, createdAt, updatedAt,
       ]);
       this.counts.place++;
       if (places.size >= CHUNK) {
@@ -1225,7 +1226,7 @@ class DemoCity {
     const [createdAt, updatedAt] = receivedRange(drafts);
     persons.add([
       id, facts.idNumber, values.name, facts.gender, facts.birthDate, values.phone, values.gridCode, values.address,
-      values.householdType, sortedTags, socialSecurity, civilAffairs, governance, lineage, iso(createdAt), iso(updatedAt),
+      values.householdType, sortedTags, socialSecurity, civilAffairs, governance, lineage, createdAt, updatedAt,
     ]);
     this.counts.person++;
   }
@@ -1291,7 +1292,7 @@ class DemoCity {
 
   private addSourceRecords<T extends object>(kind: EntityKind, entityId: number, drafts: Array<SourceDraft<T>>): void {
     for (const d of drafts) {
-      this.sourceRecords.add([d.id, kind, entityId, d.source, d.key, d.version, iso(d.observedAt), iso(d.receivedAt), d.payload]);
+      this.sourceRecords.add([d.id, kind, entityId, d.source, d.key, d.version, d.observedAt, d.receivedAt, d.payload]);
     }
   }
 
@@ -1374,7 +1375,7 @@ class DemoCity {
       this.addSourceRecords(EntityKind.THING, id, [draft]);
       things.add([
         id, thing.info.category, thing.info.kind, thing.componentCode, thing.name, thing.status, thing.ownerUnit,
-        thing.address, grid.code, thing.lng, thing.lat, lineage, iso(receivedAt), iso(receivedAt),
+        thing.address, grid.code, thing.lng, thing.lat, lineage, receivedAt, receivedAt,
       ]);
       this.counts.thing++;
       if (things.size >= CHUNK) {
@@ -1512,9 +1513,8 @@ class DemoCity {
       incidents.add([
         id, caseNumber, title, description, category, template.sub, severity, source, sourceKey, grid.code, address,
         lng, lat, placeId, thingId, last.to, flow.level, flow.events.length, flow.department, flow.assignee,
-        flow.dueOffset === null ? null : iso(at(flow.dueOffset)), flow.overdue, flow.feedback, flow.satisfaction,
-        iso(reportedAt), flow.closedOffset === null ? null : iso(at(flow.closedOffset)), iso(createdAt),
-        iso(at(last.offset)),
+        flow.dueOffset === null ? null : at(flow.dueOffset), flow.overdue, flow.feedback, flow.satisfaction,
+        reportedAt, flow.closedOffset === null ? null : at(flow.closedOffset), createdAt, at(last.offset),
       ]);
       this.counts.incident++;
       this.counts.incident_event += flow.events.length;
@@ -1766,7 +1766,7 @@ class DemoCity {
         strings.get(log.note[i]),
         log.from[i] < 0 ? null : STATUSES[log.from[i]],
         STATUSES[log.to[i]],
-        iso(log.at[i]),
+        log.at[i],
       ]);
       if (events.size >= CHUNK) {
         await this.writer.write(events);
@@ -2033,7 +2033,7 @@ function incidentSourceKey(source: SourceSystem, year: string, n: number): strin
 }
 
 function candidatesOf<T extends object>(drafts: Array<SourceDraft<T>>): Array<SourceCandidate<T>> {
-  return drafts.map((d) => ({ source: d.source, sourceRecordId: String(d.id), observedAt: iso(d.observedAt), values: d.values }));
+  return drafts.map((d) => ({ source: d.source, sourceRecordId: String(d.id), observedAt: new Date(d.observedAt), values: d.values }));
 }
 
 function receivedRange(drafts: Array<SourceDraft<object>>): [number, number] {

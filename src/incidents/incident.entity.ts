@@ -102,10 +102,11 @@ export class Incident {
   @Property({ type: 'double', nullable: true })
   lat?: number | null;
 
-  @Property({ type: 'bigint', nullable: true })
+  // A union with null defeats runtime type inference; without `runtimeType` MikroORM hydrates a JS bigint.
+  @Property({ type: 'bigint', nullable: true, runtimeType: 'string' })
   placeId?: string | null;
 
-  @Property({ type: 'bigint', nullable: true })
+  @Property({ type: 'bigint', nullable: true, runtimeType: 'string' })
   thingId?: string | null;
 
   @Field(() => IncidentStatus)

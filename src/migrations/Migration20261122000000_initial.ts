@@ -6,6 +6,9 @@ import { Migration } from '@mikro-orm/migrations';
  *
  * Every entity row carries `grid_code`; "everything under region R" is the range `[R, R+1)` on it, one index
  * range scan on `(grid_code, id)`, which also serves keyset paging by id inside a region.
+ *
+ * Timestamps that lists order by are stored at millisecond precision: keyset cursors carry them as JavaScript
+ * dates, and a cursor that rounded its key would skip or repeat rows.
  */
 export class Migration20261122000000_initial extends Migration {
   override async up(): Promise<void> {
@@ -36,8 +39,8 @@ create table "person" (
   "civil_affairs" jsonb null,
   "governance" jsonb null,
   "lineage" jsonb not null default '{}',
-  "created_at" timestamptz not null default now(),
-  "updated_at" timestamptz not null default now()
+  "created_at" timestamptz(3) not null default now(),
+  "updated_at" timestamptz(3) not null default now()
 );
 create index "person_grid_code_id_index" on "person" ("grid_code", "id");
 create index "person_tags_index" on "person" using gin ("tags");
@@ -52,8 +55,8 @@ create table "place" (
   "lat" double precision null,
   "attributes" jsonb not null default '{}',
   "lineage" jsonb not null default '{}',
-  "created_at" timestamptz not null default now(),
-  "updated_at" timestamptz not null default now()
+  "created_at" timestamptz(3) not null default now(),
+  "updated_at" timestamptz(3) not null default now()
 );
 create index "place_grid_code_id_index" on "place" ("grid_code", "id");
 
@@ -80,8 +83,8 @@ create table "thing" (
   "lng" double precision null,
   "lat" double precision null,
   "lineage" jsonb not null default '{}',
-  "created_at" timestamptz not null default now(),
-  "updated_at" timestamptz not null default now()
+  "created_at" timestamptz(3) not null default now(),
+  "updated_at" timestamptz(3) not null default now()
 );
 create index "thing_grid_code_id_index" on "thing" ("grid_code", "id");
 
@@ -110,10 +113,10 @@ create table "incident" (
   "overdue" boolean not null default false,
   "feedback" text null,
   "satisfaction" smallint null check ("satisfaction" between 1 and 5),
-  "reported_at" timestamptz not null,
+  "reported_at" timestamptz(3) not null,
   "closed_at" timestamptz null,
-  "created_at" timestamptz not null default now(),
-  "updated_at" timestamptz not null default now(),
+  "created_at" timestamptz(3) not null default now(),
+  "updated_at" timestamptz(3) not null default now(),
   constraint "incident_source_source_key_unique" unique ("source", "source_key")
 );
 create index "incident_grid_code_id_index" on "incident" ("grid_code", "id");

@@ -14,7 +14,7 @@ export class PersonService {
 
   /** A person by id, or null when unknown or outside the viewer's scope. */
   async get(id: string): Promise<Person | null> {
-    return this.reader.query(Person, EntityKind.PERSON).select('*').where({ id: parseId(id) }).getSingleResult();
+    return this.reader.query(Person, EntityKind.PERSON).select('*').andWhere({ id: parseId(id) }).getSingleResult();
   }
 
   /** A person by citizen ID number. @throws BadUserInputError when the number is not valid. */
@@ -25,7 +25,7 @@ export class PersonService {
     } catch (error) {
       throw new BadUserInputError((error as IdNumberError).message, 'idNumber');
     }
-    return this.reader.query(Person, EntityKind.PERSON).select('*').where({ idNumber }).getSingleResult();
+    return this.reader.query(Person, EntityKind.PERSON).select('*').andWhere({ idNumber }).getSingleResult();
   }
 
   /** A page of people matching `filter`. */

@@ -34,7 +34,7 @@ export class Loaders {
       const rows = await this.reader
         .query(entity, kind)
         .select('*')
-        .where({ id: { $in: [...ids] } } as never)
+        .andWhere({ id: { $in: [...ids] } } as never)
         .getResultList();
       const found = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => found.get(id) ?? null);

@@ -76,7 +76,8 @@ export function ConnectionType<T extends object>(name: string, nodeType: ClassTy
 export interface OrderSpec {
   property: string;
   column: string;
-  kind: 'string' | 'number' | 'date';
+  /** `day` is a `YYYY-MM-DD` date column; `date` a timestamp. */
+  kind: 'string' | 'number' | 'date' | 'day';
 }
 
 export interface PageRequest {
@@ -112,7 +113,7 @@ export async function paginate<T extends { id: string }>(
   const count = async () => Number(await countQb.getCount());
   const { order, direction } = request;
   if (request.after != null) {
-    const cursor = decodeCursor(request.after, request.orderKey);
+    const cursor = decodeCursor(request.after, request.orderKey, order);
     const op = direction === OrderDirection.ASC ? '>' : '<';
     if (order.column === 'e.id') qb.andWhere(`e.id ${op} ?`, [cursor.id]);
     else qb.andWhere(`(${order.column}, e.id) ${op} (?, ?)`, [cursor.v, cursor.id]);
@@ -150,18 +151,46 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function decodeCursor(raw: string, orderKey: string): Cursor {
+/** Largest PostgreSQL bigint: ids beyond it are not ids. */
+const MAX_BIGINT = 9223372036854775807n;
+
+/** A cursor's order value must be of the column's type, or the database rejects it (an internal error). */
+function validValue(value: unknown, order: OrderSpec): boolean {
+  if (order.column === 'e.id') return true;
+  switch (order.kind) {
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'string':
+      return typeof value === 'string' && !value.includes('\u0000');
+    case 'date':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
+    case 'day': {
+      const match = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
+      const date = match && new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
+      return !!match && !!date && date.getUTCMonth() === +match[2] - 1 && date.getUTCDate() === +match[3];
+    }
+  }
+}
+
+function decodeCursor(raw: string, orderKey: string, order: OrderSpec): Cursor {
   let cursor: Cursor;
   try {
     cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
   } catch {
     throw new BadUserInputError('not a cursor returned by this list', 'after');
   }
-  if (typeof cursor !== 'object' || cursor === null || typeof cursor.id !== 'string' || !/^\d+$/.test(cursor.id)) {
+  if (
+    typeof cursor !== 'object' ||
+    cursor === null ||
+    typeof cursor.id !== 'string' ||
+    !/^\d{1,19}$/.test(cursor.id) ||
+    BigInt(cursor.id) > MAX_BIGINT
+  ) {
     throw new BadUserInputError('not a cursor returned by this list', 'after');
   }
   if (cursor.o !== orderKey) {
     throw new BadUserInputError(`the cursor belongs to another order (${cursor.o}); start again without after`, 'after');
   }
+  if (!validValue(cursor.v, order)) throw new BadUserInputError('not a cursor returned by this list', 'after');
   return cursor;
 }

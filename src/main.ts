@@ -32,13 +32,16 @@ async function main(): Promise<void> {
   log(config.databaseUrl ? 'using the database at DATABASE_URL' : `starting embedded PostgreSQL in ${config.dataDir}`);
   const database = await openDatabase(config, log);
   let server: RunningServer | null = null;
-  let stopping = false;
+  let stoppingSince = 0;
   const stop = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince > 0) {
+      // Ctrl-C under `npm start` reaches the hub twice (from the terminal and forwarded by npm): only a signal
+      // that comes later, while a stop hangs, forces the exit.
+      if (Date.now() - stoppingSince < 2000) return;
       log(`${signal} again: exiting now`);
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log(`${signal}: stopping`);
     try {
       await server?.close();
@@ -93,18 +96,14 @@ async function seedIfEmpty(database: Database, scale: number): Promise<void> {
   const em = database.orm.em.fork();
   if ((await em.count(Region, {})) > 0) return;
   log(`loading the demo city (乌海市, scale ${scale}) into the empty database; GRIDHUB_DEMO_SEED=0 skips this`);
-  let lastPhase = '';
-  let lastShown = 0;
+  let shown = '';
   const summary = await seedDemoCity(em, {
     scale,
     onProgress: ({ phase, done, total }) => {
-      const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
-      if (phase !== lastPhase || percent >= lastShown + 25 || done === total) {
-        if (phase !== lastPhase) lastShown = 0;
-        lastPhase = phase;
-        lastShown = percent - (percent % 25);
-        log(`  ${phase}: ${done}/${total} (${percent}%)`);
-      }
+      const quarter = total > 0 ? Math.floor((done / total) * 4) * 25 : 100;
+      if (`${phase}:${quarter}` === shown) return;
+      shown = `${phase}:${quarter}`;
+      log(`  ${phase}: ${done.toLocaleString('en')}/${total.toLocaleString('en')} (${quarter}%)`);
     },
   });
   log(`demo city loaded in ${(summary.elapsedMs / 1000).toFixed(1)} s`);

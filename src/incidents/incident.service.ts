@@ -2,7 +2,7 @@ import { ScopedReader } from '../db/scope';
 import { BadUserInputError } from '../server/errors';
 import { applyCommonFilter } from '../shared/filters';
 import { parseId } from '../shared/ids';
-import { OrderDirection, paginate } from '../shared/pagination';
+import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
 import { Incident } from './incident.entity';
 import { INCIDENT_ORDERS, IncidentConnection, IncidentFilter, IncidentOrder, IncidentOrderField } from './incident.types';
@@ -35,14 +35,6 @@ export class IncidentService {
     if (filter?.reportedFrom != null && filter.reportedTo != null && filter.reportedFrom >= filter.reportedTo) {
       throw new BadUserInputError('must be later than filter.reportedFrom', 'filter.reportedTo');
     }
-    const orderKey = orderBy?.field ?? IncidentOrderField.ID;
-    const page = await paginate(qb, {
-      first,
-      after,
-      orderKey,
-      order: INCIDENT_ORDERS[orderKey],
-      direction: orderBy?.direction ?? OrderDirection.ASC,
-    });
-    return IncidentConnection.of(page, page.count);
+    return pageOf(qb, INCIDENT_ORDERS, IncidentOrderField.ID, { first, after, orderBy }, IncidentConnection);
   }
 }

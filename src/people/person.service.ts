@@ -3,7 +3,7 @@ import { BadUserInputError } from '../server/errors';
 import { applyCommonFilter, containsPattern, parseDateArgument } from '../shared/filters';
 import { IdNumberError, parseIdNumber } from '../shared/id-number';
 import { parseId } from '../shared/ids';
-import { OrderDirection, paginate } from '../shared/pagination';
+import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
 import { Person } from './person.entity';
 import { PERSON_ORDERS, PersonConnection, PersonFilter, PersonOrder, PersonOrderField } from './person.types';
@@ -47,14 +47,6 @@ export class PersonService {
       qb.andWhere({ birthDate: { $gte: parseDateArgument(filter.bornFrom, 'filter.bornFrom') } });
     }
     if (filter?.bornTo != null) qb.andWhere({ birthDate: { $lte: parseDateArgument(filter.bornTo, 'filter.bornTo') } });
-    const orderKey = orderBy?.field ?? PersonOrderField.ID;
-    const page = await paginate(qb, {
-      first,
-      after,
-      orderKey,
-      order: PERSON_ORDERS[orderKey],
-      direction: orderBy?.direction ?? OrderDirection.ASC,
-    });
-    return PersonConnection.of(page, page.count);
+    return pageOf(qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy }, PersonConnection);
   }
 }

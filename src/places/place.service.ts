@@ -1,7 +1,7 @@
 import { ScopedReader } from '../db/scope';
 import { applyCommonFilter, containsPattern } from '../shared/filters';
 import { parseId } from '../shared/ids';
-import { OrderDirection, paginate } from '../shared/pagination';
+import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
 import { Place } from './place.entity';
 import { PLACE_ORDERS, PlaceConnection, PlaceFilter, PlaceOrder, PlaceOrderField } from './place.types';
@@ -28,14 +28,6 @@ export class PlaceService {
     if (filter?.nameContains != null) {
       qb.andWhere({ name: { $ilike: containsPattern(filter.nameContains, 'filter.nameContains') } });
     }
-    const orderKey = orderBy?.field ?? PlaceOrderField.ID;
-    const page = await paginate(qb, {
-      first,
-      after,
-      orderKey,
-      order: PLACE_ORDERS[orderKey],
-      direction: orderBy?.direction ?? OrderDirection.ASC,
-    });
-    return PlaceConnection.of(page, page.count);
+    return pageOf(qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy }, PlaceConnection);
   }
 }

@@ -194,3 +194,32 @@ function decodeCursor(raw: string, orderKey: string, order: OrderSpec): Cursor {
   if (!validValue(cursor.v, order)) throw new BadUserInputError('not a cursor returned by this list', 'after');
   return cursor;
 }
+
+/** Page arguments as the list queries take them. */
+export interface ListArgs<F extends string> {
+  first?: number | null;
+  after?: string | null;
+  orderBy?: { field: F; direction: OrderDirection } | null;
+}
+
+/**
+ * One page of `qb` as a connection of type `connection` (built by {@link ConnectionType}), ordered by
+ * `args.orderBy` (default: `defaultField` ascending) with keyset paging.
+ */
+export async function pageOf<T extends { id: string }, F extends string, C>(
+  qb: QueryBuilder<T, 'e'>,
+  orders: Record<F, OrderSpec>,
+  defaultField: F,
+  args: ListArgs<F>,
+  connection: { of(page: Omit<ConnectionShape<T>, 'totalCount'>, count: () => Promise<number>): C },
+): Promise<C> {
+  const orderKey = args.orderBy?.field ?? defaultField;
+  const page = await paginate(qb, {
+    first: args.first,
+    after: args.after,
+    orderKey,
+    order: orders[orderKey],
+    direction: args.orderBy?.direction ?? OrderDirection.ASC,
+  });
+  return connection.of(page, page.count);
+}

@@ -2,7 +2,7 @@ import { ScopedReader } from '../db/scope';
 import { BadUserInputError } from '../server/errors';
 import { applyCommonFilter } from '../shared/filters';
 import { parseId } from '../shared/ids';
-import { OrderDirection, paginate } from '../shared/pagination';
+import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
 import { Thing } from './thing.entity';
 import { THING_ORDERS, ThingConnection, ThingFilter, ThingOrder, ThingOrderField } from './thing.types';
@@ -36,14 +36,6 @@ export class ThingService {
       }
       qb.andWhere({ componentCode: { $like: `${filter.componentCodePrefix}%` } });
     }
-    const orderKey = orderBy?.field ?? ThingOrderField.ID;
-    const page = await paginate(qb, {
-      first,
-      after,
-      orderKey,
-      order: THING_ORDERS[orderKey],
-      direction: orderBy?.direction ?? OrderDirection.ASC,
-    });
-    return ThingConnection.of(page, page.count);
+    return pageOf(qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy }, ThingConnection);
   }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
-import { GraphQLResponse, Hub, startHub } from '../support/harness';
+import { GraphQLResponse, Hub, expectError, ok, startHub } from '../support/harness';
 
 /**
  * Incidents (事) over HTTP against the seeded demo city: lookup, every filter, ordering by report time with
@@ -18,19 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.close();
 });
-
-function ok<T = any>(response: GraphQLResponse<T>): T {
-  if (response.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(response.errors)}`);
-  expect(response.data).toBeDefined();
-  return response.data as T;
-}
-
-function expectError(response: GraphQLResponse, code: string, field?: string): void {
-  expect(response.errors?.length).toBeGreaterThan(0);
-  const error = response.errors![0];
-  expect(error.extensions?.code).toBe(code);
-  if (field !== undefined) expect(error.extensions?.field).toBe(field);
-}
 
 const STATUSES = ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'REJECTED'];
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
 import { SourceSystem } from '../../src/sources/source-system';
-import { GraphQLResponse, Hub, startHub } from '../support/harness';
+import { Hub, ok, startHub } from '../support/harness';
 
 /**
  * Personal data masking (design §6): ID and phone numbers are masked (`150302********1234`, `138****5678`) for an
@@ -34,12 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.close();
 });
-
-function ok<T = any>(response: GraphQLResponse<T>): T {
-  if (response.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(response.errors)}`);
-  expect(response.data).toBeDefined();
-  return response.data as T;
-}
 
 const maskId = (idNumber: string) => `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`;
 const maskMobile = (phone: string) => `${phone.slice(0, 3)}****${phone.slice(-4)}`;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
-import { GraphQLResponse, Hub, startHub } from '../support/harness';
+import { GraphQLResponse, Hub, expectError, ok, startHub } from '../support/harness';
 
 /**
  * People over HTTP against the seeded demo city: lookups, every filter, every order, keyset paging, errors,
@@ -24,21 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.close();
 });
-
-/** The response's data, failing with the errors when there are any. */
-function ok<T = any>(response: GraphQLResponse<T>): T {
-  if (response.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(response.errors)}`);
-  expect(response.data).toBeDefined();
-  return response.data as T;
-}
-
-/** Asserts the response failed with one contract error code (and, when given, the offending field). */
-function expectError(response: GraphQLResponse, code: string, field?: string): void {
-  expect(response.errors?.length).toBeGreaterThan(0);
-  const error = response.errors![0];
-  expect(error.extensions?.code).toBe(code);
-  if (field !== undefined) expect(error.extensions?.field).toBe(field);
-}
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECKS = '10X98765432';

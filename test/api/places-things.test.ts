@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
-import { GraphQLResponse, Hub, startHub } from '../support/harness';
+import { Hub, expectError, ok, startHub } from '../support/harness';
 
 /**
  * Places (地) and things (物) over HTTP against the seeded demo city: lookups, filters, ordering, paging, and
@@ -18,19 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.close();
 });
-
-function ok<T = any>(response: GraphQLResponse<T>): T {
-  if (response.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(response.errors)}`);
-  expect(response.data).toBeDefined();
-  return response.data as T;
-}
-
-function expectError(response: GraphQLResponse, code: string, field?: string): void {
-  expect(response.errors?.length).toBeGreaterThan(0);
-  const error = response.errors![0];
-  expect(error.extensions?.code).toBe(code);
-  if (field !== undefined) expect(error.extensions?.field).toBe(field);
-}
 
 type ListName = 'places' | 'things';
 const TYPES: Record<ListName, { filter: string; order: string; table: string; kind: string }> = {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
 import { SourceSystem } from '../../src/sources/source-system';
-import { GraphQLResponse, Hub, startHub, wsQuery } from '../support/harness';
+import { Hub, expectError, ok, startHub, wsQuery } from '../support/harness';
 
 /**
  * Region scope (design §6: "on every path") and the DEPARTMENT source scope. A token for county 150303 must never
@@ -28,19 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.close();
 });
-
-function ok<T = any>(response: GraphQLResponse<T>): T {
-  if (response.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(response.errors)}`);
-  expect(response.data).toBeDefined();
-  return response.data as T;
-}
-
-function expectError(response: GraphQLResponse, code: string, field?: string): void {
-  expect(response.errors?.length).toBeGreaterThan(0);
-  const error = response.errors![0];
-  expect(error.extensions?.code).toBe(code);
-  if (field !== undefined) expect(error.extensions?.field).toBe(field);
-}
 
 type ListName = 'people' | 'places' | 'things' | 'incidents';
 const LISTS: Record<ListName, { table: string; kind: string; single: string; filter: string }> = {

@@ -135,3 +135,19 @@ export function wsQuery<T = any>(client: WsClient, query: string, variables?: Re
     );
   });
 }
+
+/** The response's data, failing with the errors when there are any. */
+export function ok<T = any>(response: GraphQLResponse<T>): T {
+  if (response.errors?.length) throw new Error(`unexpected errors: ${JSON.stringify(response.errors)}`);
+  if (response.data === undefined) throw new Error('the response has no data');
+  return response.data as T;
+}
+
+/** Asserts the response failed with one contract error code (and, when given, the offending field). */
+export function expectError(response: GraphQLResponse, code: string, field?: string): void {
+  const error = response.errors?.[0];
+  if (!error) throw new Error(`expected a ${code} error, got data: ${JSON.stringify(response.data)}`);
+  if (error.extensions?.code !== code || (field !== undefined && error.extensions?.field !== field)) {
+    throw new Error(`expected ${code}${field ? ` on ${field}` : ''}, got ${JSON.stringify(error)}`);
+  }
+}

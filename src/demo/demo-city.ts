@@ -21,9 +21,8 @@ import { PlaceAttributes, PlaceKind } from '../places/place.entity';
 import { PersonPlaceRole } from '../places/person-place.entity';
 import { RegionService } from '../regions/region.service';
 import { RegionInput } from '../regions/region.types';
-import { composeIdNumber, Gender, parseIdNumber } from '../shared/id-number';
+import { composeIdNumber, parseIdNumber } from '../shared/id-number';
 import { Random, WeightedTable } from '../shared/random';
-import { FieldSource } from '../sources/lineage';
 import { EntityKind, SourceSystem } from '../sources/source-system';
 import {
   DEFAULT_PERSON_PRIORITY,
@@ -171,9 +170,9 @@ const YIELD_EVERY = 250;
 /**
  * Fills an EMPTY database with the demo city.
  *
- * Regions go through {@link RegionService.upsert} (as an ADMIN), everything else through multi-row inserts in one
- * transaction with explicit ids; the id sequences are moved past them at the end. On failure the database is
- * left empty again.
+ * One transaction: regions go through {@link RegionService.upsert} (as an ADMIN), everything else through
+ * multi-row inserts with explicit ids; the id sequences are moved past them at the end. On failure (or an
+ * interrupted run) nothing is left behind.
  * @throws Error when the database already holds regions, people or other entity rows, or for bad options.
  */
 export async function seedDemoCity(em: EntityManager, options: DemoCityOptions): Promise<DemoCitySummary> {
@@ -189,19 +188,12 @@ export async function seedDemoCity(em: EntityManager, options: DemoCityOptions):
   await assertEmpty(em);
 
   const city = new DemoCity(planCity(), seed, scale, options.onProgress ?? (() => undefined));
-  let regionsWritten = false;
-  try {
-    await city.writeRegions(em, () => (regionsWritten = true));
-    await em.transactional(async (tx) => {
-      const context = tx.getTransactionContext();
-      const connection = tx.getConnection();
-      await city.writeEntities(new BulkWriter((sql) => connection.execute(sql, [], 'run', context)));
-    });
-  } catch (error) {
-    // The transaction rolled back; the regions were committed on their own, so remove them too.
-    if (regionsWritten) await truncateDemoTables(em).catch(() => undefined);
-    throw error;
-  }
+  await em.transactional(async (tx) => {
+    await city.writeRegions(tx);
+    const context = tx.getTransactionContext();
+    const connection = tx.getConnection();
+    await city.writeEntities(new BulkWriter((sql) => connection.execute(sql, [], 'run', context)));
+  });
   await em.getConnection().execute(`analyze ${DEMO_TABLES.join(', ')}`, [], 'run');
   const counts = city.counts;
   return {
@@ -748,7 +740,7 @@ class DemoCity {
   // Regions
 
   /** Registers every division and grid through the region registry, as an ADMIN. */
-  async writeRegions(em: EntityManager, onFirstWrite: () => void): Promise<void> {
+  async writeRegions(em: EntityManager): Promise<void> {
     const inputs: RegionInput[] = [
       ...this.plan.divisions.map((d) => ({ code: d.code, name: d.name, level: d.level, parentCode: d.parentCode })),
       ...this.grids.map((g) => ({ code: g.code, name: g.name, boundary: boxPolygon(g.box) })),
@@ -758,7 +750,6 @@ class DemoCity {
     this.progress('regions', 0, inputs.length);
     for (let start = 0; start < inputs.length; start += 5000) {
       const batch = inputs.slice(start, start + 5000);
-      onFirstWrite();
       const report = await service.upsert(batch);
       if (report.rejected > 0) {
         const errors = report.results

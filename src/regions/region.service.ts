@@ -148,6 +148,8 @@ export class RegionService {
 
   private async write(regions: ValidRegion[]): Promise<void> {
     // One JSON parameter per chunk: MikroORM inlines array parameters, JSON travels as a single literal.
+    // Inside the caller's transaction, if there is one.
+    const transaction = this.em.getTransactionContext();
     for (let start = 0; start < regions.length; start += 1000) {
       const chunk = regions.slice(start, start + 1000);
       await this.em.getConnection().execute(
@@ -161,6 +163,8 @@ export class RegionService {
             chunk.map((r) => ({ code: r.code, name: r.name, level: r.level, parent_code: r.parentCode, boundary: r.boundary })),
           ),
         ],
+        'run',
+        transaction,
       );
     }
   }

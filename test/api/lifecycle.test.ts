@@ -130,3 +130,40 @@ describe('start-up configuration', () => {
     }
   });
 });
+
+describe('npm run seed', () => {
+  const SEED_CLI = path.resolve(__dirname, '..', '..', 'src', 'cli', 'seed.js');
+  const run = (url: string, ...args: string[]) =>
+    spawnSync(process.execPath, [SEED_CLI, ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
+
+  it('fills an empty database, refuses a full one unless --reset, and names a bad flag', async () => {
+    const adminUrl = process.env[TEST_ADMIN_URL]!;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query('drop database if exists gridhub_test_seed with (force)');
+    await admin.query('create database gridhub_test_seed');
+    const url = new URL(adminUrl);
+    url.pathname = '/gridhub_test_seed';
+    try {
+      const first = run(url.toString(), '--scale', '0.02');
+      expect(first.status).toBe(0);
+      expect(first.stdout).toMatch(/person\s+1,000/);
+      const again = run(url.toString(), '--scale', '0.02');
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(/not empty.*--reset/);
+      const reset = run(url.toString(), '--scale', '0.01', '--reset');
+      expect(reset.status).toBe(0);
+      const db = new Client({ connectionString: url.toString() });
+      await db.connect();
+      const { rows } = await db.query('select count(*)::int as n from person');
+      await db.end();
+      expect(rows[0].n).toBe(500);
+      const bad = run(url.toString(), '--scale', 'lots');
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('--scale');
+    } finally {
+      await admin.query('drop database if exists gridhub_test_seed with (force)');
+      await admin.end();
+    }
+  });
+});

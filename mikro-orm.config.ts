@@ -19,6 +19,7 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}) {
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      silent: true,
     },
     seeder: { defaultSeeder: 'DemoCitySeeder' },
     forceUtcTimezone: true,

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Role } from './auth/viewer';
 import { loadSigningKey, signToken } from './auth/tokens';
 import { ConfigError, loadConfig } from './config';
-import { Database, openDatabase } from './db/database';
+import { Database, openDatabase, withStartupLock } from './db/database';
 import { seedDemoCity } from './demo/demo-city';
 import { Region } from './regions/region.entity';
 import { buildGridhubSchema } from './schema';
@@ -29,70 +29,96 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  log(config.databaseUrl ? 'using the database at DATABASE_URL' : `starting embedded PostgreSQL in ${config.dataDir}`);
-  const database = await openDatabase(config, log);
-  let server: RunningServer | null = null;
-  let stoppingSince = 0;
-  const stop = async (signal: string) => {
-    if (stoppingSince > 0) {
+  // Signals are handled from the very start, so an early Ctrl-C still stops the embedded database cleanly.
+  let stopRequested: string | null = null;
+  let firstSignalAt = 0;
+  let wake: () => void = () => undefined;
+  const onSignal = (signal: string) => {
+    if (stopRequested) {
       // Ctrl-C under `npm start` reaches the hub twice (from the terminal and forwarded by npm): only a signal
       // that comes later, while a stop hangs, forces the exit.
-      if (Date.now() - stoppingSince < 2000) return;
+      if (Date.now() - firstSignalAt < 2000) return;
       log(`${signal} again: exiting now`);
       process.exit(1);
     }
-    stoppingSince = Date.now();
+    stopRequested = signal;
+    firstSignalAt = Date.now();
     log(`${signal}: stopping`);
-    try {
-      await server?.close();
-      await database.close();
-      log('stopped');
-      process.exit(0);
-    } catch (error) {
-      console.error('gridhub: error while stopping:', error);
-      process.exit(1);
-    }
+    wake();
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 
+  log(config.databaseUrl ? 'using the database at DATABASE_URL' : `starting embedded PostgreSQL in ${config.dataDir}`);
+  let database: Database;
   try {
-    if (config.demoSeed) await seedIfEmpty(database, config.demoScale);
-    const key = await loadSigningKey(config.jwtSecret, config.dataDir);
-    const schema = await buildGridhubSchema();
-    server = await startServer({
-      orm: database.orm,
-      schema,
-      key,
-      port: config.port,
-      development: config.development,
-      log: (line) => console.error(`gridhub: ${line}`),
-    });
-    const token = await signToken(key, { sub: 'local-admin', roles: [Role.ADMIN] }, '24h');
-    console.log(
-      [
-        '',
-        `gridhub is ready at ${server.url}  (WebSocket graphql-transport-ws on the same URL)`,
-        '',
-        'Admin token (24 h; more with `npm run token -- --role ANALYST --region 150302`):',
-        token,
-        '',
-        'Try:',
-        `  curl -s ${server.url} -H 'content-type: application/json' -H "authorization: Bearer <token>" \\`,
-        `    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'`,
-        '',
-        'Ctrl-C stops the hub' + (database.embedded ? ' and its embedded database.' : '.'),
-      ].join('\n'),
-    );
+    database = await openDatabase(config, log);
   } catch (error) {
     console.error('gridhub: failed to start:', error instanceof Error ? error.message : error);
-    await server?.close().catch(() => undefined);
-    await database.close().catch(() => undefined);
+    process.exit(1);
+  }
+  let server: RunningServer | null = null;
+  try {
+    if (config.demoSeed && !stopRequested) {
+      await withStartupLock(database.url, () => seedIfEmpty(database, config.demoScale, () => stopRequested !== null));
+    }
+    if (!stopRequested) {
+      const key = await loadSigningKey(config.jwtSecret, config.dataDir);
+      server = await startServer({
+        orm: database.orm,
+        schema: await buildGridhubSchema(),
+        key,
+        port: config.port,
+        development: config.development,
+        log: (line) => console.error(`gridhub: ${line}`),
+      });
+      await printBanner(server.url, key, database.embedded !== null);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (stopRequested) resolve();
+      });
+    }
+  } catch (error) {
+    if (!stopRequested) {
+      console.error('gridhub: failed to start:', error instanceof Error ? error.message : error);
+      await server?.close().catch(() => undefined);
+      await database.close().catch(() => undefined);
+      process.exit(1);
+    }
+    log(`stopped before start-up finished (${error instanceof Error ? error.message : error})`);
+  }
+  try {
+    await server?.close();
+    await database.close();
+    log('stopped');
+    process.exit(0);
+  } catch (error) {
+    console.error('gridhub: error while stopping:', error);
     process.exit(1);
   }
 }
 
-async function seedIfEmpty(database: Database, scale: number): Promise<void> {
+async function printBanner(url: string, key: Uint8Array, embedded: boolean): Promise<void> {
+  const token = await signToken(key, { sub: 'local-admin', roles: [Role.ADMIN] }, '24h');
+  console.log(
+    [
+      '',
+      `gridhub is ready at ${url}  (WebSocket graphql-transport-ws on the same URL)`,
+      '',
+      'Admin token (24 h; more with `npm run token -- --role ANALYST --region 150302`):',
+      token,
+      '',
+      'Try:',
+      `  curl -s ${url} -H 'content-type: application/json' -H "authorization: Bearer <token>" \\`,
+      `    -d '${JSON.stringify({ query: EXAMPLE_QUERY })}'`,
+      '',
+      'Ctrl-C stops the hub' + (embedded ? ' and its embedded database.' : '.'),
+    ].join('\n'),
+  );
+}
+
+/** Loads the demo city into an empty database; `cancelled()` turning true aborts it (nothing is kept). */
+async function seedIfEmpty(database: Database, scale: number, cancelled: () => boolean): Promise<void> {
   const em = database.orm.em.fork();
   if ((await em.count(Region, {})) > 0) return;
   log(`loading the demo city (乌海市, scale ${scale}) into the empty database; GRIDHUB_DEMO_SEED=0 skips this`);
@@ -100,6 +126,7 @@ async function seedIfEmpty(database: Database, scale: number): Promise<void> {
   const summary = await seedDemoCity(em, {
     scale,
     onProgress: ({ phase, done, total }) => {
+      if (cancelled()) throw new Error('the demo city load was cancelled; nothing was kept');
       const quarter = total > 0 ? Math.floor((done / total) * 4) * 25 : 100;
       if (`${phase}:${quarter}` === shown) return;
       shown = `${phase}:${quarter}`;

@@ -8,6 +8,10 @@ import { Role, Viewer } from './viewer';
 
 const ALGORITHM = 'HS256';
 const ISSUER = 'gridhub';
+/** Tokens must expire, and within this lifetime of being issued. */
+export const MAX_TOKEN_AGE = '31d';
+const MAX_LIFETIME_SECONDS = 31 * 24 * 3600;
+const CLOCK_SKEW_SECONDS = 60;
 
 /** Claims of a gridhub token (design §6). */
 export interface TokenClaims {
@@ -30,19 +34,34 @@ export async function loadSigningKey(secret: string | null, dataDir: string): Pr
   if (secret) return new TextEncoder().encode(secret);
   const file = path.join(dataDir, 'jwt-secret');
   try {
-    return new TextEncoder().encode((await fs.readFile(file, 'utf8')).trim());
+    return keyFrom(await fs.readFile(file, 'utf8'), file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await fs.mkdir(dataDir, { recursive: true });
-  const generated = randomBytes(48).toString('base64url');
+  // Written whole to a temporary file, then linked into place: a reader never sees a partial key, and when two
+  // processes race, the first link wins and both use its key.
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await fs.writeFile(temporary, randomBytes(48).toString('base64url') + '\n', { mode: 0o600 });
   try {
-    await fs.writeFile(file, generated + '\n', { mode: 0o600, flag: 'wx' });
-    return new TextEncoder().encode(generated);
-  } catch {
-    // Another process created it first: use theirs.
-    return new TextEncoder().encode((await fs.readFile(file, 'utf8')).trim());
+    await fs.link(temporary, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await fs.unlink(temporary);
   }
+  return keyFrom(await fs.readFile(file, 'utf8'), file);
+}
+
+/** Shortest acceptable signing key, in bytes. */
+const MIN_KEY_BYTES = 32;
+
+function keyFrom(text: string, file: string): Uint8Array {
+  const key = new TextEncoder().encode(text.trim());
+  if (key.length < MIN_KEY_BYTES) {
+    throw new Error(`the signing key in ${file} is shorter than ${MIN_KEY_BYTES} bytes: delete the file to generate a new one`);
+  }
+  return key;
 }
 
 /** Checks claims for shape and consistency. @throws TokenError */
@@ -78,6 +97,8 @@ export function validateClaims(claims: Record<string, unknown>): TokenClaims {
 /** Signs a token. @throws TokenError when the claims are inconsistent. */
 export async function signToken(key: Uint8Array, claims: TokenClaims, expiresIn = '12h'): Promise<string> {
   const valid = validateClaims({ ...claims });
+  const seconds = lifetimeSeconds(expiresIn);
+  if (seconds > MAX_LIFETIME_SECONDS) throw new TokenError(`a token may live at most ${MAX_TOKEN_AGE}, not ${expiresIn}`);
   const payload: Record<string, unknown> = { roles: valid.roles };
   if (valid.region) payload.region = valid.region;
   if (valid.source) payload.source = valid.source;
@@ -88,6 +109,13 @@ export async function signToken(key: Uint8Array, claims: TokenClaims, expiresIn 
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(key);
+}
+
+/** `30m`, `12h`, `7d`, `-1s` as seconds. @throws TokenError */
+function lifetimeSeconds(text: string): number {
+  const match = /^(-?\d+)\s*([smhd])$/.exec(text.trim());
+  if (!match) throw new TokenError(`"${text}" is not a lifetime such as 30m, 12h or 7d`);
+  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }
 
 /**
@@ -102,10 +130,21 @@ export async function verifyAuthorization(key: Uint8Array, authorization: unknow
   if (!match) throw new TokenError('the Authorization value must be "Bearer <token>"');
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(match[1], key, { algorithms: [ALGORITHM], issuer: ISSUER }));
+    ({ payload } = await jwtVerify(match[1], key, {
+      algorithms: [ALGORITHM],
+      issuer: ISSUER,
+      requiredClaims: ['exp', 'iat', 'sub'],
+      maxTokenAge: MAX_TOKEN_AGE,
+    }));
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) throw new TokenError('the token has expired');
     throw new TokenError('the token is not valid');
+  }
+  if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) {
+    throw new TokenError('the token is not valid: issued in the future');
+  }
+  if (typeof payload.exp === 'number' && typeof payload.iat === 'number' && payload.exp - payload.iat > MAX_LIFETIME_SECONDS) {
+    throw new TokenError(`the token is not valid: it lives longer than ${MAX_TOKEN_AGE}`);
   }
   const claims = validateClaims(payload);
   return new Viewer(claims.sub, new Set(claims.roles), claims.region ?? null, claims.source ?? null);

@@ -43,9 +43,12 @@ export class Viewer {
     return this.roles.has(role);
   }
 
-  /** ID and phone numbers are shown unmasked. */
+  /**
+   * ID and phone numbers (and exact birth dates) are shown unmasked. Only when every role of the token may see
+   * them: a token that is also an ANALYST's reads as an analyst.
+   */
   get seesPersonalData(): boolean {
-    return [...this.roles].some((role) => PII_READERS.has(role));
+    return this.roles.size > 0 && [...this.roles].every((role) => PII_READERS.has(role));
   }
 
   /** When set, reads are limited to entities this source sent (a DEPARTMENT without a broader role). */

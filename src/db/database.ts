@@ -25,7 +25,7 @@ export async function openDatabase(config: Config, log: (line: string) => void =
   let orm: MikroORM;
   try {
     orm = await MikroORM.init(ormConfig(url));
-    await migrate(orm, log);
+    await withStartupLock(url, () => migrate(orm, log));
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -48,4 +48,24 @@ export async function migrate(orm: MikroORM, log: (line: string) => void = () =>
   if (pending.length === 0) return;
   log(`applying ${pending.length} migration(s): ${pending.map((m) => m.name).join(', ')}`);
   await migrator.up();
+}
+
+/** Advisory lock key shared by every gridhub instance on a database ("gridhub" in ASCII). */
+const STARTUP_LOCK = 0x67726964687562;
+
+/**
+ * Runs `action` while holding a database-wide advisory lock, so instances starting together on one database
+ * migrate and seed one after the other instead of racing.
+ */
+export async function withStartupLock<T>(url: string, action: () => Promise<T>): Promise<T> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [STARTUP_LOCK]);
+    return await action();
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [STARTUP_LOCK]).catch(() => undefined);
+    await client.end();
+  }
 }

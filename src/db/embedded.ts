@@ -152,25 +152,44 @@ async function ensureReachable(dir: string, ownedRoot: string): Promise<void> {
 
 async function loadCredentials(dir: string): Promise<Credentials> {
   const file = path.join(dir, 'credentials.json');
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as Credentials;
-  } catch {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     const credentials = { user: 'gridhub', password: randomBytes(18).toString('base64url') };
-    await fs.writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
+    await fs.writeFile(file, JSON.stringify(credentials), { mode: 0o600, flag: 'wx' });
     return credentials;
   }
+  try {
+    const credentials = JSON.parse(text) as Credentials;
+    if (typeof credentials.user === 'string' && typeof credentials.password === 'string') return credentials;
+  } catch {
+    // reported below
+  }
+  // Never replaced silently: the cluster was initialised with this password.
+  throw new Error(`${file} is damaged; restore it, or remove ${dir} to start over with an empty database`);
 }
 
 async function stopOrphan(clusterDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
   let pid: number;
   try {
-    pid = Number((await fs.readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
   } catch {
     return;
   }
   if (!pid || !isAlive(pid)) return;
+  const command = await commandOf(pid);
+  if (command === null) return; // cannot tell (no /proc): leave it to PostgreSQL's own lock-file check
+  if (!(command.includes('postgres') && command.includes(clusterDir))) {
+    // After a reboot the recorded pid may belong to an unrelated process: the lock file is stale.
+    log(`removing a stale postmaster.pid (pid ${pid} is not this cluster's PostgreSQL)`);
+    await fs.unlink(pidFile);
+    return;
+  }
   const parent = await parentOf(pid);
-  if (parent !== null && parent !== 1 && isAlive(parent)) {
+  if (parent !== null && parent !== 1 && isAlive(parent) && (await commandOf(parent))?.includes('node')) {
     throw new Error(
       `the embedded database in ${clusterDir} is in use by process ${parent}; stop that gridhub first, ` +
         'or set GRIDHUB_DATA_DIR to another directory',
@@ -180,6 +199,15 @@ async function stopOrphan(clusterDir: string, log: (line: string) => void): Prom
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The command line of a process, or null when it cannot be read. */
+async function commandOf(pid: number): Promise<string | null> {
+  try {
+    return (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ');
+  } catch {
+    return null;
   }
 }
 

@@ -25,10 +25,16 @@ export class ScopedReader {
    */
   query<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind): QueryBuilder<T, 'e'> {
     const qb = this.em.createQueryBuilder<T, 'e'>(entity, 'e');
-    // QueryBuilder.where() replaces earlier conditions; on a scoped builder it must only ever add to them.
+    // QueryBuilder.where() replaces earlier conditions and orWhere() ORs past them; on a scoped builder
+    // conditions may only ever be added (an OR belongs inside one condition, e.g. { $or: [...] }).
     const where = qb.where.bind(qb);
-    qb.where = ((cond: never, params?: never, operator?: '$and' | '$or') =>
-      where(cond, params, operator ?? '$and')) as typeof qb.where;
+    qb.where = ((cond: never, params?: never, operator?: '$and' | '$or') => {
+      if (operator === '$or') throw new Error('orWhere() would bypass the region scope; use andWhere({ $or: [...] })');
+      return where(cond, params, '$and');
+    }) as typeof qb.where;
+    qb.orWhere = (() => {
+      throw new Error('orWhere() would bypass the region scope; use andWhere({ $or: [...] })');
+    }) as typeof qb.orWhere;
     if (this.viewer.regionCode !== null) withinRegion(qb, this.viewer.regionCode);
     const source = this.viewer.sourceScope;
     if (source !== null) {

@@ -3,8 +3,8 @@ import { Context } from '../server/context';
 import { GridBoundResolver } from '../server/grid-bound.resolver';
 import { PersonPlaceLink } from '../places/place.types';
 import { maskIdNumber, maskPhone } from '../shared/id-number';
-import { EntityKind } from '../sources/source-system';
-import { Person } from './person.entity';
+import { EntityKind, SourceSystem } from '../sources/source-system';
+import { CivilAffairsFacet, GovernanceFacet, Person, PersonTag, SocialSecurityFacet } from './person.entity';
 import { PersonConnection, PersonFilter, PersonOrder } from './person.types';
 
 @Resolver(() => Person)
@@ -41,8 +41,41 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
     return ctx.viewer.seesPersonalData ? person.phone : maskPhone(person.phone);
   }
 
+  @FieldResolver(() => String, {
+    description: 'Birth date (出生日期), YYYY-MM-DD; only the year (YYYY-**-**) unless your role may see personal data',
+  })
+  birthDate(@Root() person: Person, @Ctx() ctx: Context): string {
+    return ctx.viewer.seesPersonalData ? person.birthDate : `${person.birthDate.slice(0, 4)}-**-**`;
+  }
+
+  @FieldResolver(() => [PersonTag], { description: 'Governance tags; empty for a department token' })
+  tags(@Root() person: Person, @Ctx() ctx: Context): PersonTag[] {
+    return ctx.viewer.sourceScope === null ? person.tags : [];
+  }
+
+  @FieldResolver(() => SocialSecurityFacet, { nullable: true, description: 'From the social security system (社保)' })
+  socialSecurity(@Root() person: Person, @Ctx() ctx: Context): SocialSecurityFacet | null {
+    return facetFor(ctx, SourceSystem.SOCIAL_SECURITY, person.socialSecurity);
+  }
+
+  @FieldResolver(() => CivilAffairsFacet, { nullable: true, description: 'From the civil affairs system (民政)' })
+  civilAffairs(@Root() person: Person, @Ctx() ctx: Context): CivilAffairsFacet | null {
+    return facetFor(ctx, SourceSystem.CIVIL_AFFAIRS, person.civilAffairs);
+  }
+
+  @FieldResolver(() => GovernanceFacet, { nullable: true, description: 'From the governance system (综治)' })
+  governance(@Root() person: Person, @Ctx() ctx: Context): GovernanceFacet | null {
+    return facetFor(ctx, SourceSystem.COMPREHENSIVE_GOVERNANCE, person.governance);
+  }
+
   @FieldResolver(() => [PersonPlaceLink], { description: 'Places the person is linked to (人地关系)' })
   places(@Root() person: Person, @Ctx() ctx: Context): Promise<PersonPlaceLink[]> {
     return ctx.loaders.placesOfPerson.load(person.id);
   }
+}
+
+/** A department token reads only the facet its own system sent; everyone else reads all facets. */
+function facetFor<T>(ctx: Context, source: SourceSystem, facet: T | null | undefined): T | null {
+  const scope = ctx.viewer.sourceScope;
+  return scope === null || scope === source ? (facet ?? null) : null;
 }

@@ -1,5 +1,5 @@
 import { ScopedReader } from '../db/scope';
-import { BadUserInputError } from '../server/errors';
+import { BadUserInputError, ForbiddenError } from '../server/errors';
 import { applyCommonFilter, containsPattern, parseDateArgument } from '../shared/filters';
 import { IdNumberError, parseIdNumber } from '../shared/id-number';
 import { parseId } from '../shared/ids';
@@ -42,11 +42,32 @@ export class PersonService {
     }
     if (filter?.gender != null) qb.andWhere({ gender: filter.gender });
     if (filter?.householdType != null) qb.andWhere({ householdType: filter.householdType });
-    if (filter?.tagsAny != null && filter.tagsAny.length > 0) qb.andWhere('e.tags && array[?]::text[]', [filter.tagsAny]);
-    if (filter?.bornFrom != null) {
-      qb.andWhere({ birthDate: { $gte: parseDateArgument(filter.bornFrom, 'filter.bornFrom') } });
+    if (filter?.tagsAny != null && filter.tagsAny.length > 0) {
+      // Tags come from the governance and civil affairs systems: not part of what a department sent.
+      if (this.reader.viewer.sourceScope !== null) {
+        throw new ForbiddenError('filter.tagsAny: a department token cannot filter by governance tags', 'filter.tagsAny');
+      }
+      qb.andWhere('e.tags && array[?]::text[]', [filter.tagsAny]);
     }
-    if (filter?.bornTo != null) qb.andWhere({ birthDate: { $lte: parseDateArgument(filter.bornTo, 'filter.bornTo') } });
+    const bornFrom = filter?.bornFrom != null ? this.birthBound(filter.bornFrom, 'filter.bornFrom', '-01-01') : null;
+    const bornTo = filter?.bornTo != null ? this.birthBound(filter.bornTo, 'filter.bornTo', '-12-31') : null;
+    if (bornFrom !== null && bornTo !== null && bornFrom > bornTo) {
+      throw new BadUserInputError('must not be earlier than filter.bornFrom', 'filter.bornTo');
+    }
+    if (bornFrom !== null) qb.andWhere({ birthDate: { $gte: bornFrom } });
+    if (bornTo !== null) qb.andWhere({ birthDate: { $lte: bornTo } });
     return pageOf(qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy }, PersonConnection);
+  }
+
+  /**
+   * A birth-date bound. Roles that see personal data masked may filter by whole years only (`YYYY-01-01` as the
+   * lower, `YYYY-12-31` as the upper bound): exact dates would let them recover masked ID numbers.
+   */
+  private birthBound(text: string, field: string, yearEdge: '-01-01' | '-12-31'): string {
+    const date = parseDateArgument(text, field);
+    if (!this.reader.viewer.seesPersonalData && !date.endsWith(yearEdge)) {
+      throw new ForbiddenError(`${field}: your role may filter birth dates by whole years only (YYYY${yearEdge})`, field);
+    }
+    return date;
   }
 }

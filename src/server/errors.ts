@@ -76,7 +76,10 @@ function fromDatabase(error: unknown): GraphQLFormattedError['extensions'] & { m
   if (code === '40001' || code === '40P01') {
     return { code: ErrorCode.CONFLICT, message: 'the change collided with a concurrent one; retry it' };
   }
+  if (code === '23503') return { code: ErrorCode.BAD_USER_INPUT, message: 'a referenced record does not exist' };
   if (code === '57014') return { code: ErrorCode.QUERY_TOO_COMPLEX, message: 'the query took too long and was cancelled' };
+  // Class 22: data exceptions (a value of the wrong shape or out of range reached the database).
+  if (code.startsWith('22')) return { code: ErrorCode.BAD_USER_INPUT, message: 'a value is out of range or malformed' };
   return null;
 }
 

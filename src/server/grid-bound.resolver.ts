@@ -38,9 +38,12 @@ export function GridBoundResolver<T extends GridBoundRow>(type: ClassType<T>, ki
       return ctx.loaders.sourceRecords.load(`${kind}:${row.id}`);
     }
 
-    @FieldResolver(() => [FieldLineage], { description: 'Which source and record gave each core field its value' })
-    lineage(@Root() row: T): FieldLineage[] {
-      return lineageList(row.lineage);
+    @FieldResolver(() => [FieldLineage], {
+      description: 'Which source and record gave each core field its value (a department token: its own only)',
+    })
+    lineage(@Root() row: T, @Ctx() ctx: Context): FieldLineage[] {
+      const scope = ctx.viewer.sourceScope;
+      return lineageList(row.lineage).filter((entry) => scope === null || entry.source === scope);
     }
   }
   return GridBoundFields;

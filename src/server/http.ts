@@ -10,7 +10,8 @@ import { GraphQLError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { buildContext, Context } from './context';
-import { createFormatError, ErrorCode } from './errors';
+import { TokenError, verifyAuthorization } from '../auth/tokens';
+import { createFormatError, ErrorCode, UnauthenticatedError } from './errors';
 
 export interface ServerOptions {
   orm: MikroORM;
@@ -59,6 +60,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           return true;
         } catch {
           return false;
+        }
+      },
+      // A token can expire while the socket stays open: each operation checks it again and, if it no longer
+      // holds, fails with UNAUTHENTICATED (the socket stays up for a client to reconnect with a fresh token).
+      onSubscribe: async (ctx) => {
+        try {
+          await verifyAuthorization(key, ctx.connectionParams?.authorization);
+          return undefined;
+        } catch (error) {
+          const message = error instanceof TokenError ? error.message : 'authentication failed';
+          return [new UnauthenticatedError(message)];
         }
       },
       // A fresh entity manager and loaders for every operation on the socket.

@@ -28,6 +28,8 @@ export function applyCommonFilter(
 export function containsPattern(text: string, field: string): string {
   const trimmed = text.trim();
   if (trimmed === '' || trimmed.length > 100) throw new BadUserInputError('must be 1 to 100 characters', field);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new BadUserInputError('must not contain control characters', field);
   return `%${trimmed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 

@@ -76,3 +76,16 @@ export function maskPhone(phone: string): string {
   if (phone.length <= 7) return '*'.repeat(phone.length);
   return phone.slice(0, 3) + '*'.repeat(phone.length - 7) + phone.slice(-4);
 }
+
+const ID_IN_TEXT = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
+const MOBILE_IN_TEXT = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+
+/**
+ * Masks every ID number (18 characters with a valid check character) and every mainland mobile number
+ * (11 digits starting 13–19) inside free text, whatever field it came in.
+ */
+export function maskText(text: string): string {
+  return text
+    .replace(ID_IN_TEXT, (id) => (checkCharacter(id.slice(0, 17)) === id[17].toUpperCase() ? maskIdNumber(id) : id))
+    .replace(MOBILE_IN_TEXT, maskPhone);
+}

@@ -1,23 +1,28 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
-import { maskIdNumber, maskPhone } from '../shared/id-number';
+import { maskIdNumber, maskPhone, maskText } from '../shared/id-number';
 import { SourceRecord } from './source-record.entity';
 
-const ID_KEYS = /^(id_?number|idcard|id_?card_?no|citizen_?id|sfzh)$/i;
-const PHONE_KEYS = /^(phone|mobile|tel|telephone|contact_?phone|lxdh)$/i;
+const ID_KEYS = /^(id_?(number|no|card(_?no)?)|citizen_?id|sfzh(m)?)$/i;
+const PHONE_KEYS = /^(phone(_?number)?|mobile(_?phone)?|tel(ephone)?|contact_?phone|lxdh|sjhm)$/i;
 
-/** Masks ID and phone numbers anywhere in a payload, by key. */
-export function maskPayload(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskPayload);
+/**
+ * Masks ID and phone numbers anywhere in a payload: whole values under the usual key names, and any ID or
+ * mobile number found inside other text (remarks, addresses, keys a system names its own way).
+ */
+export function maskPayload(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((item) => maskPayload(item, key));
+  if (typeof value === 'number' && (PHONE_KEYS.test(key) || /^1[3-9]\d{9}$/.test(String(value)))) {
+    return maskPhone(String(value));
+  }
+  if (typeof value === 'string') {
+    if (ID_KEYS.test(key)) return maskIdNumber(value);
+    if (PHONE_KEYS.test(key)) return maskPhone(value);
+    return maskText(value);
+  }
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => {
-      if (typeof item === 'string' && ID_KEYS.test(key)) return [key, maskIdNumber(item)];
-      if (typeof item === 'string' && PHONE_KEYS.test(key)) return [key, maskPhone(item)];
-      return [key, maskPayload(item)];
-    }),
-  );
+  return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, maskPayload(item, name)]));
 }
 
 @Resolver(() => SourceRecord)
@@ -27,5 +32,12 @@ export class SourceRecordResolver {
   })
   payload(@Root() record: SourceRecord, @Ctx() ctx: Context): unknown {
     return ctx.viewer.seesPersonalData ? record.payload : maskPayload(record.payload);
+  }
+
+  @FieldResolver(() => String, {
+    description: "The record's key in its source system; ID and phone numbers in it masked unless your role may see them",
+  })
+  sourceKey(@Root() record: SourceRecord, @Ctx() ctx: Context): string {
+    return ctx.viewer.seesPersonalData ? record.sourceKey : maskText(record.sourceKey);
   }
 }

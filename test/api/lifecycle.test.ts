@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,6 +78,80 @@ describe('npm start lifecycle (embedded PostgreSQL)', () => {
     next.child.kill('SIGTERM');
     expect(await next.exited).toBe(0);
     expect(processesMentioning(dataDir)).toEqual([]);
+  });
+});
+
+describe('start-up robustness', () => {
+  it('ignores a stale postmaster.pid naming an unrelated live process, and does not touch that process', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gridhub-stale-'));
+    const bystander = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      const env = { GRIDHUB_DATA_DIR: dataDir, PORT: '0', GRIDHUB_DEMO_SEED: '0' };
+      const first = spawnHub(env);
+      await first.ready;
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      // As after a reboot: the lock file survived and its pid now belongs to someone else.
+      await fs.writeFile(path.join(dataDir, 'postgres', 'cluster', 'postmaster.pid'), `${bystander.pid}\n`);
+      const second = spawnHub(env);
+      await second.ready;
+      expect(second.output()).toContain('removing a stale postmaster.pid');
+      expect(bystander.exitCode).toBeNull();
+      expect(bystander.killed).toBe(false);
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      bystander.kill('SIGKILL');
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets two hubs start together on one empty database (migrations and seeding take turns)', async () => {
+    const adminUrl = process.env[TEST_ADMIN_URL]!;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query('drop database if exists gridhub_test_pair with (force)');
+    await admin.query('create database gridhub_test_pair');
+    const url = new URL(adminUrl);
+    url.pathname = '/gridhub_test_pair';
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gridhub-pair-'));
+    const env = { DATABASE_URL: url.toString(), GRIDHUB_DATA_DIR: dataDir, PORT: '0', GRIDHUB_DEMO_SCALE: '0.01' };
+    const hubs = [spawnHub(env), spawnHub(env)];
+    try {
+      const urls = await Promise.all(hubs.map((hub) => hub.ready));
+      const seeded = hubs.filter((hub) => hub.output().includes('loading the demo city'));
+      expect(seeded).toHaveLength(1);
+      const token = printedToken(hubs[0].output());
+      const counts = await Promise.all(urls.map((graphqlUrl) => countPeople(graphqlUrl, token)));
+      expect(counts).toEqual([500, 500]);
+    } finally {
+      for (const hub of hubs) hub.child.kill('SIGTERM');
+      await Promise.all(hubs.map((hub) => hub.exited));
+      await admin.query('drop database if exists gridhub_test_pair with (force)');
+      await admin.end();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops during the first demo-city load without keeping half of it', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gridhub-abort-'));
+    try {
+      const env = { GRIDHUB_DATA_DIR: dataDir, PORT: '0', GRIDHUB_DEMO_SCALE: '2' };
+      const hub = spawnHub(env);
+      const deadline = Date.now() + 60_000;
+      while (!hub.output().includes('people:') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      hub.child.kill('SIGTERM');
+      expect(await hub.exited).toBe(0);
+      expect(hub.output()).toContain('stopped before start-up finished');
+      expect(processesMentioning(dataDir)).toEqual([]);
+      const again = spawnHub({ ...env, GRIDHUB_DEMO_SCALE: '0.01' });
+      await again.ready;
+      expect(again.output()).toContain('loading the demo city'); // the aborted load left the database empty
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

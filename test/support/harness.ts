@@ -22,12 +22,12 @@ export interface Hub {
   url: string;
   wsUrl: string;
   orm: MikroORM;
-  /** A token signed with the hub's key. */
-  token(claims: Partial<TokenClaims> & { roles: Role[] }): Promise<string>;
+  /** A token signed with the hub's key (default lifetime 12 h). */
+  token(claims: Partial<TokenClaims> & { roles: Role[] }, expiresIn?: string): Promise<string>;
   /** POSTs a GraphQL request; `token` null sends no Authorization header. */
   gql<T = any>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  /** A graphql-ws client authenticated with `token` (closed by `close()`). */
-  ws(token: string | null): WsClient;
+  /** A graphql-ws client authenticated with `token` (closed by `close()`); lazy unless `lazy: false`. */
+  ws(token: string | null, options?: { lazy?: boolean }): WsClient;
   /** Runs SQL on the hub's database (for fixtures and cross-checks). */
   sql<R = any>(text: string, params?: unknown[]): Promise<R[]>;
   /** How many SQL statements the hub ran while `action` ran. */
@@ -66,7 +66,7 @@ export async function startHub(): Promise<Hub> {
     url,
     wsUrl: `ws://127.0.0.1:${server.port}/graphql`,
     orm,
-    token: (claims) => signToken(key, { sub: claims.sub ?? 'tester', ...claims }),
+    token: (claims, expiresIn) => signToken(key, { sub: claims.sub ?? 'tester', ...claims }, expiresIn),
     async gql(token, query, variables) {
       const response = await fetch(url, {
         method: 'POST',
@@ -80,13 +80,13 @@ export async function startHub(): Promise<Hub> {
       const body = (await response.json()) as GraphQLResponse;
       return { status: response.status, data: body.data, errors: body.errors };
     },
-    ws(token) {
+    ws(token, options) {
       const client = createClient({
         url: `ws://127.0.0.1:${server.port}/graphql`,
         webSocketImpl: WebSocket,
         connectionParams: token ? { authorization: `Bearer ${token}` } : {},
         retryAttempts: 0,
-        lazy: true,
+        lazy: options?.lazy ?? true,
       });
       sockets.push(client);
       return client;

@@ -1,5 +1,9 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { signToken, TokenError, validateClaims, verifyAuthorization } from '../../src/auth/tokens';
+import { SignJWT } from 'jose';
+import { loadSigningKey, signToken, TokenError, validateClaims, verifyAuthorization } from '../../src/auth/tokens';
 import { Role } from '../../src/auth/viewer';
 import { SourceSystem } from '../../src/sources/source-system';
 
@@ -36,5 +40,40 @@ describe('tokens', () => {
     await expect(verifyAuthorization(key, `Bearer ${foreign}`)).rejects.toThrow(TokenError);
     const expired = await signToken(key, { sub: 'x', roles: [Role.ADMIN] }, '-1s');
     await expect(verifyAuthorization(key, `Bearer ${expired}`)).rejects.toThrow(/expired/);
+  });
+});
+
+describe('token lifetime', () => {
+  const claims = { roles: ['ADMIN'] };
+  it('refuses a token without an expiry, or issued in the future, or living longer than 31 days', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const noExp = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('gridhub').setIssuedAt().sign(key);
+    await expect(verifyAuthorization(key, `Bearer ${noExp}`)).rejects.toThrow(TokenError);
+    const future = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('gridhub')
+      .setIssuedAt(now + 3600).setExpirationTime(now + 7200).sign(key);
+    await expect(verifyAuthorization(key, `Bearer ${future}`)).rejects.toThrow(/not valid/);
+    const long = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer('gridhub')
+      .setIssuedAt(now).setExpirationTime(now + 90 * 86400).sign(key);
+    await expect(verifyAuthorization(key, `Bearer ${long}`)).rejects.toThrow(TokenError);
+    await expect(signToken(key, { sub: 'x', roles: [Role.ADMIN] }, '90d')).rejects.toThrow(/at most 31d/);
+  });
+});
+
+describe('the generated signing key', () => {
+  it('is created once, reused, and refused when too short', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gridhub-key-'));
+    try {
+      const [a, b] = await Promise.all([loadSigningKey(null, dir), loadSigningKey(null, dir)]);
+      expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+      expect(a.length).toBeGreaterThanOrEqual(32);
+      expect(Buffer.from(await loadSigningKey(null, dir)).equals(Buffer.from(a))).toBe(true);
+      expect((await fs.readdir(dir)).sort()).toEqual(['jwt-secret']);
+      await fs.writeFile(path.join(dir, 'jwt-secret'), '');
+      await expect(loadSigningKey(null, dir)).rejects.toThrow(/shorter than 32 bytes/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,12 +1,14 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Place } from '../places/place.entity';
 import { Context } from '../server/context';
+import { columnsFor, selectedFields } from '../shared/selection';
 import { LocatedResolver } from '../server/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
 import { Thing } from '../things/thing.entity';
 import { IncidentEvent } from './incident-event.entity';
 import { Incident } from './incident.entity';
-import { IncidentConnection, IncidentFilter, IncidentOrder, IncidentPartyLink } from './incident.types';
+import { INCIDENT_FIELD_COLUMNS, IncidentConnection, IncidentFilter, IncidentOrder, IncidentPartyLink } from './incident.types';
 
 @Resolver(() => Incident)
 export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCIDENT) {
@@ -18,12 +20,14 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
   @Query(() => IncidentConnection, { description: 'Incidents in your scope matching the filter' })
   incidents(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => IncidentFilter, { nullable: true }) filter?: IncidentFilter,
     @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 100)' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('orderBy', () => IncidentOrder, { nullable: true }) orderBy?: IncidentOrder,
   ): Promise<IncidentConnection> {
-    return ctx.services.incidents.list(filter, first, after, orderBy);
+    const columns = columnsFor(selectedFields(info, ['edges', 'node']), INCIDENT_FIELD_COLUMNS, []);
+    return ctx.services.incidents.list(filter, first, after, orderBy, columns);
   }
 
   @FieldResolver(() => Place, { nullable: true, description: 'The place it concerns, if any (and in your scope)' })

@@ -22,6 +22,7 @@ export class IncidentService {
     first: number | null | undefined,
     after: string | null | undefined,
     orderBy: IncidentOrder | null | undefined,
+    columns: readonly string[] | null = null,
   ): Promise<IncidentConnection> {
     const qb = this.reader.query(Incident, EntityKind.INCIDENT).select('*');
     applyCommonFilter(qb, this.reader, EntityKind.INCIDENT, filter);
@@ -35,6 +36,6 @@ export class IncidentService {
     if (filter?.reportedFrom != null && filter.reportedTo != null && filter.reportedFrom >= filter.reportedTo) {
       throw new BadUserInputError('must be later than filter.reportedFrom', 'filter.reportedTo');
     }
-    return pageOf(qb, INCIDENT_ORDERS, IncidentOrderField.ID, { first, after, orderBy }, IncidentConnection);
+    return pageOf(qb, INCIDENT_ORDERS, IncidentOrderField.ID, { first, after, orderBy, columns }, IncidentConnection);
   }
 }

@@ -71,3 +71,40 @@ export class IncidentPartyLink {
   @Field(() => Person)
   person!: Person;
 }
+
+/** The entity properties each GraphQL field of the type reads (the lean list path loads only these). */
+export const INCIDENT_FIELD_COLUMNS: Record<string, readonly string[]> = {
+  id: [],
+  gridCode: [],
+  grid: [],
+  regionPath: [],
+  sourceRecords: [],
+  parties: [],
+  events: [],
+  caseNumber: ['caseNumber'],
+  title: ['title'],
+  description: ['description'],
+  category: ['category'],
+  subCategory: ['subCategory'],
+  severity: ['severity'],
+  source: ['source'],
+  sourceKey: ['sourceKey'],
+  address: ['address'],
+  location: ['lng', 'lat'],
+  place: ['placeId'],
+  thing: ['thingId'],
+  status: ['status'],
+  level: ['level'],
+  version: ['version'],
+  department: ['department'],
+  assignee: ['assignee'],
+  dueAt: ['dueAt'],
+  overdue: ['overdue'],
+  feedback: ['feedback'],
+  satisfaction: ['satisfaction'],
+  reportedAt: ['reportedAt'],
+  closedAt: ['closedAt'],
+  lineage: [],
+  createdAt: ['createdAt'],
+  updatedAt: ['updatedAt'],
+};

@@ -5,7 +5,8 @@ import { Migration } from '@mikro-orm/migrations';
  * events, and source records.
  *
  * Every entity row carries `grid_code`; "everything under region R" is the range `[R, R+1)` on it, one index
- * range scan on `(grid_code, id)`, which also serves keyset paging by id inside a region.
+ * range scan on `(grid_code, id)` (counting, scanning, paging by id inside one grid); paging a large region by id
+ * walks the primary key and filters on grid code. Orders by other columns get their indexes when analysts need them.
  *
  * Timestamps that lists order by are stored at millisecond precision: keyset cursors carry them as JavaScript
  * dates, and a cursor that rounded its key would skip or repeat rows.

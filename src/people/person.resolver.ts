@@ -1,11 +1,13 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
+import { columnsFor, selectedFields } from '../shared/selection';
 import { GridBoundResolver } from '../server/grid-bound.resolver';
 import { PersonPlaceLink } from '../places/place.types';
 import { maskIdNumber, maskPhone } from '../shared/id-number';
 import { EntityKind, SourceSystem } from '../sources/source-system';
 import { CivilAffairsFacet, GovernanceFacet, Person, PersonTag, SocialSecurityFacet } from './person.entity';
-import { PersonConnection, PersonFilter, PersonOrder } from './person.types';
+import { PERSON_FIELD_COLUMNS, PersonConnection, PersonFilter, PersonOrder } from './person.types';
 
 @Resolver(() => Person)
 export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON) {
@@ -22,12 +24,14 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
   @Query(() => PersonConnection, { description: 'People in your scope matching the filter' })
   people(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => PersonFilter, { nullable: true }) filter?: PersonFilter,
     @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 100)' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('orderBy', () => PersonOrder, { nullable: true }) orderBy?: PersonOrder,
   ): Promise<PersonConnection> {
-    return ctx.services.people.list(filter, first, after, orderBy);
+    const columns = columnsFor(selectedFields(info, ['edges', 'node']), PERSON_FIELD_COLUMNS, []);
+    return ctx.services.people.list(filter, first, after, orderBy, columns);
   }
 
   @FieldResolver(() => String, { description: 'Citizen ID number (身份证号); masked unless your role may see it' })

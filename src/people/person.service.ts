@@ -34,6 +34,7 @@ export class PersonService {
     first: number | null | undefined,
     after: string | null | undefined,
     orderBy: PersonOrder | null | undefined,
+    columns: readonly string[] | null = null,
   ): Promise<PersonConnection> {
     const qb = this.reader.query(Person, EntityKind.PERSON).select('*');
     applyCommonFilter(qb, this.reader, EntityKind.PERSON, filter);
@@ -56,7 +57,7 @@ export class PersonService {
     }
     if (bornFrom !== null) qb.andWhere({ birthDate: { $gte: bornFrom } });
     if (bornTo !== null) qb.andWhere({ birthDate: { $lte: bornTo } });
-    return pageOf(qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy }, PersonConnection);
+    return pageOf(qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy, columns }, PersonConnection);
   }
 
   /**

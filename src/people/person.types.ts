@@ -57,3 +57,27 @@ export class PersonOrder {
 
 export const PersonConnection = ConnectionType('Person', Person);
 export type PersonConnection = InstanceType<typeof PersonConnection>;
+
+/** The entity properties each GraphQL field of the type reads (the lean list path loads only these). */
+export const PERSON_FIELD_COLUMNS: Record<string, readonly string[]> = {
+  id: [],
+  gridCode: [],
+  grid: [],
+  regionPath: [],
+  places: [],
+  sourceRecords: [],
+  idNumber: ['idNumber'],
+  name: ['name'],
+  gender: ['gender'],
+  birthDate: ['birthDate'],
+  phone: ['phone'],
+  address: ['address'],
+  householdType: ['householdType'],
+  tags: ['tags'],
+  socialSecurity: ['socialSecurity'],
+  civilAffairs: ['civilAffairs'],
+  governance: ['governance'],
+  lineage: ['lineage'],
+  createdAt: ['createdAt'],
+  updatedAt: ['updatedAt'],
+};

@@ -1,9 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
+import { columnsFor, selectedFields } from '../shared/selection';
 import { LocatedResolver } from '../server/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
 import { Place } from './place.entity';
-import { PlaceConnection, PlaceFilter, PlaceOrder, PlacePersonLink } from './place.types';
+import { PLACE_FIELD_COLUMNS, PlaceConnection, PlaceFilter, PlaceOrder, PlacePersonLink } from './place.types';
 
 @Resolver(() => Place)
 export class PlaceResolver extends LocatedResolver(Place, EntityKind.PLACE) {
@@ -15,12 +17,14 @@ export class PlaceResolver extends LocatedResolver(Place, EntityKind.PLACE) {
   @Query(() => PlaceConnection, { description: 'Places in your scope matching the filter' })
   places(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => PlaceFilter, { nullable: true }) filter?: PlaceFilter,
     @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 100)' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('orderBy', () => PlaceOrder, { nullable: true }) orderBy?: PlaceOrder,
   ): Promise<PlaceConnection> {
-    return ctx.services.places.list(filter, first, after, orderBy);
+    const columns = columnsFor(selectedFields(info, ['edges', 'node']), PLACE_FIELD_COLUMNS, []);
+    return ctx.services.places.list(filter, first, after, orderBy, columns);
   }
 
   @FieldResolver(() => [PlacePersonLink], { description: 'People linked to the place (人地关系)' })

@@ -21,6 +21,7 @@ export class PlaceService {
     first: number | null | undefined,
     after: string | null | undefined,
     orderBy: PlaceOrder | null | undefined,
+    columns: readonly string[] | null = null,
   ): Promise<PlaceConnection> {
     const qb = this.reader.query(Place, EntityKind.PLACE).select('*');
     applyCommonFilter(qb, this.reader, EntityKind.PLACE, filter);
@@ -28,6 +29,6 @@ export class PlaceService {
     if (filter?.nameContains != null) {
       qb.andWhere({ name: { $ilike: containsPattern(filter.nameContains, 'filter.nameContains') } });
     }
-    return pageOf(qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy }, PlaceConnection);
+    return pageOf(qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy, columns }, PlaceConnection);
   }
 }

@@ -62,3 +62,21 @@ export class PlacePersonLink {
   @Field(() => Person)
   person!: Person;
 }
+
+/** The entity properties each GraphQL field of the type reads (the lean list path loads only these). */
+export const PLACE_FIELD_COLUMNS: Record<string, readonly string[]> = {
+  id: [],
+  gridCode: [],
+  grid: [],
+  regionPath: [],
+  people: [],
+  sourceRecords: [],
+  kind: ['kind'],
+  name: ['name'],
+  address: ['address'],
+  location: ['lng', 'lat'],
+  attributes: ['attributes'],
+  lineage: ['lineage'],
+  createdAt: ['createdAt'],
+  updatedAt: ['updatedAt'],
+};

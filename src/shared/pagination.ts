@@ -133,7 +133,7 @@ export async function paginate<T extends { id: string }>(
   const orderBy: Record<string, 'asc' | 'desc'> = { [order.property]: dir };
   if (order.property !== 'id') orderBy.id = dir;
   qb.orderBy(orderBy as never).limit(first + 1);
-  const rows = first === 0 ? [] : await qb.getResultList();
+  const rows = await qb.getResultList();
   const hasNextPage = rows.length > first;
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({
@@ -211,6 +211,8 @@ export interface ListArgs<F extends string> {
   first?: number | null;
   after?: string | null;
   orderBy?: { field: F; direction: OrderDirection } | null;
+  /** Entity properties the client selected (see `columnsFor`); null loads every column. */
+  columns?: readonly string[] | null;
 }
 
 /**
@@ -225,6 +227,8 @@ export async function pageOf<T extends { id: string }, F extends string, C>(
   connection: { of(page: Omit<ConnectionShape<T>, 'totalCount'>, count: () => Promise<number>): C },
 ): Promise<C> {
   const orderKey = args.orderBy?.field ?? defaultField;
+  // Only the columns the page needs: id and grid code (scope, loaders), the order key (cursors), the selection.
+  if (args.columns) qb.select([...new Set(['id', 'gridCode', orders[orderKey].property, ...args.columns])] as never);
   const page = await paginate(qb, {
     first: args.first,
     after: args.after,

@@ -1,9 +1,11 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, Info, ID, Int, Query, Resolver } from 'type-graphql';
 import { Context } from '../server/context';
+import { columnsFor, selectedFields } from '../shared/selection';
 import { LocatedResolver } from '../server/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
 import { Thing } from './thing.entity';
-import { ThingConnection, ThingFilter, ThingOrder } from './thing.types';
+import { THING_FIELD_COLUMNS, ThingConnection, ThingFilter, ThingOrder } from './thing.types';
 
 @Resolver(() => Thing)
 export class ThingResolver extends LocatedResolver(Thing, EntityKind.THING) {
@@ -15,11 +17,13 @@ export class ThingResolver extends LocatedResolver(Thing, EntityKind.THING) {
   @Query(() => ThingConnection, { description: 'Things in your scope matching the filter' })
   things(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => ThingFilter, { nullable: true }) filter?: ThingFilter,
     @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 100)' }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('orderBy', () => ThingOrder, { nullable: true }) orderBy?: ThingOrder,
   ): Promise<ThingConnection> {
-    return ctx.services.things.list(filter, first, after, orderBy);
+    const columns = columnsFor(selectedFields(info, ['edges', 'node']), THING_FIELD_COLUMNS, []);
+    return ctx.services.things.list(filter, first, after, orderBy, columns);
   }
 }

@@ -22,6 +22,7 @@ export class ThingService {
     first: number | null | undefined,
     after: string | null | undefined,
     orderBy: ThingOrder | null | undefined,
+    columns: readonly string[] | null = null,
   ): Promise<ThingConnection> {
     const qb = this.reader.query(Thing, EntityKind.THING).select('*');
     applyCommonFilter(qb, this.reader, EntityKind.THING, filter);
@@ -36,6 +37,6 @@ export class ThingService {
       }
       qb.andWhere({ componentCode: { $like: `${filter.componentCodePrefix}%` } });
     }
-    return pageOf(qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy }, ThingConnection);
+    return pageOf(qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy, columns }, ThingConnection);
   }
 }

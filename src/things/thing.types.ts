@@ -48,3 +48,23 @@ export class ThingOrder {
 
 export const ThingConnection = ConnectionType('Thing', Thing);
 export type ThingConnection = InstanceType<typeof ThingConnection>;
+
+/** The entity properties each GraphQL field of the type reads (the lean list path loads only these). */
+export const THING_FIELD_COLUMNS: Record<string, readonly string[]> = {
+  id: [],
+  gridCode: [],
+  grid: [],
+  regionPath: [],
+  sourceRecords: [],
+  category: ['category'],
+  kind: ['kind'],
+  componentCode: ['componentCode'],
+  name: ['name'],
+  status: ['status'],
+  ownerUnit: ['ownerUnit'],
+  address: ['address'],
+  location: ['lng', 'lat'],
+  lineage: ['lineage'],
+  createdAt: ['createdAt'],
+  updatedAt: ['updatedAt'],
+};

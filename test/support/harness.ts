@@ -32,6 +32,8 @@ export interface Hub {
   sql<R = any>(text: string, params?: unknown[]): Promise<R[]>;
   /** How many SQL statements the hub ran while `action` ran. */
   countStatements(action: () => Promise<unknown>): Promise<number>;
+  /** The SQL statements the hub ran while `action` ran. */
+  captureStatements(action: () => Promise<unknown>): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,18 @@ export async function startHub(): Promise<Hub> {
   const pg = new PgClient({ connectionString: dbUrl.toString() });
   await pg.connect();
   const sockets: WsClient[] = [];
+  const captureStatements = async (action: () => Promise<unknown>): Promise<string[]> => {
+    const knex = orm.em.getConnection().getKnex();
+    const statements: string[] = [];
+    const listener = (query: { sql: string }) => statements.push(query.sql);
+    knex.on('query', listener);
+    try {
+      await action();
+    } finally {
+      knex.removeListener('query', listener);
+    }
+    return statements;
+  };
   const url = `http://127.0.0.1:${server.port}/graphql`;
 
   return {
@@ -95,17 +109,9 @@ export async function startHub(): Promise<Hub> {
       return (await pg.query(text, params as unknown[])).rows;
     },
     async countStatements(action) {
-      const knex = orm.em.getConnection().getKnex();
-      let count = 0;
-      const listener = () => count++;
-      knex.on('query', listener);
-      try {
-        await action();
-      } finally {
-        knex.removeListener('query', listener);
-      }
-      return count;
+      return (await captureStatements(action)).length;
     },
+    captureStatements,
     async close() {
       await Promise.all(sockets.map((socket) => socket.dispose()));
       await server.close();

@@ -22,6 +22,29 @@ function groupBy<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) => K): R[]
 }
 
 /**
+ * A loader of the links of each key (person → places, place → people, incident → parties): one statement for the
+ * link rows, then the targets through their own scoped loader, so a target outside the scope drops its link.
+ */
+function linkLoader<Link, Target, Result>(
+  findLinks: (keys: string[]) => Promise<Link[]>,
+  keyOf: (link: Link) => string,
+  targetOf: (link: Link) => string,
+  targets: DataLoader<string, Target | null>,
+  build: (link: Link, target: Target) => Result,
+): DataLoader<string, Result[]> {
+  return new DataLoader(async (keys) => {
+    const links = await findLinks([...keys]);
+    const found = await targets.loadMany(links.map(targetOf));
+    const results = new Map<string, Result[]>(keys.map((key) => [key, []]));
+    links.forEach((link, i) => {
+      const target = found[i];
+      if (target != null && !(target instanceof Error)) results.get(keyOf(link))?.push(build(link, target));
+    });
+    return keys.map((key) => results.get(key)!);
+  });
+}
+
+/**
  * The request's DataLoaders: every nested relation is loaded in one statement per relation and level, whatever
  * the page size, and through the scoped reader, so a nested path never shows what a list would hide.
  * Created per request (per delivered event for subscriptions); never shared between viewers.
@@ -54,38 +77,31 @@ export class Loaders {
   });
 
   /** Places a person is linked to (those in scope). */
-  readonly placesOfPerson = new DataLoader<string, PersonPlaceLink[]>(async (personIds) => {
-    const links = await this.reader.em.find(PersonPlace, { personId: { $in: [...personIds] } }, { orderBy: { id: 'asc' } });
-    const places = await this.place.loadMany(links.map((link) => link.placeId));
-    const resolved = links
-      .map((link, i) => ({ personId: link.personId, role: link.role, place: places[i] }))
-      .filter((link): link is { personId: string; role: PersonPlace['role']; place: Place } => link.place instanceof Place);
-    return groupBy(personIds, resolved, (link) => link.personId);
-  });
+  readonly placesOfPerson = linkLoader(
+    (personIds) => this.reader.em.find(PersonPlace, { personId: { $in: personIds } }, { orderBy: { id: 'asc' } }),
+    (link) => link.personId,
+    (link) => link.placeId,
+    this.place,
+    (link, place): PersonPlaceLink => ({ role: link.role, place }),
+  );
 
   /** People linked to a place (those in scope). */
-  readonly peopleOfPlace = new DataLoader<string, PlacePersonLink[]>(async (placeIds) => {
-    const links = await this.reader.em.find(PersonPlace, { placeId: { $in: [...placeIds] } }, { orderBy: { id: 'asc' } });
-    const people = await this.person.loadMany(links.map((link) => link.personId));
-    const resolved = links
-      .map((link, i) => ({ placeId: link.placeId, role: link.role, person: people[i] }))
-      .filter((link): link is { placeId: string; role: PersonPlace['role']; person: Person } => link.person instanceof Person);
-    return groupBy(placeIds, resolved, (link) => link.placeId);
-  });
+  readonly peopleOfPlace = linkLoader(
+    (placeIds) => this.reader.em.find(PersonPlace, { placeId: { $in: placeIds } }, { orderBy: { id: 'asc' } }),
+    (link) => link.placeId,
+    (link) => link.personId,
+    this.person,
+    (link, person): PlacePersonLink => ({ role: link.role, person }),
+  );
 
   /** People involved in an incident (those in scope). */
-  readonly partiesOfIncident = new DataLoader<string, IncidentPartyLink[]>(async (incidentIds) => {
-    const parties = await this.reader.em.find(
-      IncidentParty,
-      { incidentId: { $in: [...incidentIds] } },
-      { orderBy: { id: 'asc' } },
-    );
-    const people = await this.person.loadMany(parties.map((party) => party.personId));
-    const resolved = parties
-      .map((party, i) => ({ incidentId: party.incidentId, role: party.role, person: people[i] }))
-      .filter((p): p is { incidentId: string; role: IncidentParty['role']; person: Person } => p.person instanceof Person);
-    return groupBy(incidentIds, resolved, (party) => party.incidentId);
-  });
+  readonly partiesOfIncident = linkLoader(
+    (incidentIds) => this.reader.em.find(IncidentParty, { incidentId: { $in: incidentIds } }, { orderBy: { id: 'asc' } }),
+    (party) => party.incidentId,
+    (party) => party.personId,
+    this.person,
+    (party, person): IncidentPartyLink => ({ role: party.role, person }),
+  );
 
   /** The event log of an incident, in seq order. */
   readonly eventsOfIncident = new DataLoader<string, IncidentEvent[]>(async (incidentIds) => {

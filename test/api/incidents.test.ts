@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
-import { GraphQLResponse, Hub, expectError, ok, startHub } from '../support/harness';
+import { GraphQLResponse, Hub, expectError, ok, startHub, pageThrough } from '../support/harness';
 
 /**
  * Incidents (事) over HTTP against the seeded demo city: lookup, every filter, ordering by report time with
@@ -48,27 +48,7 @@ async function pageAll(
   first: number,
   expectedTotal: number,
 ): Promise<string[]> {
-  const ids: string[] = [];
-  let after: string | null = null;
-  let pages = 0;
-  for (;;) {
-    const data: any = ok(await hub.gql(city, PAGE, { ...variables, first, after }));
-    const connection = data.incidents;
-    pages++;
-    expect(connection.totalCount).toBe(expectedTotal);
-    expect(connection.pageInfo.hasPreviousPage).toBe(after !== null);
-    const edges = connection.edges as { cursor: string; node: any }[];
-    if (edges.length > 0) {
-      expect(connection.pageInfo.startCursor).toBe(edges[0].cursor);
-      expect(connection.pageInfo.endCursor).toBe(edges[edges.length - 1].cursor);
-    }
-    ids.push(...edges.map((edge) => edge.node.id));
-    if (!connection.pageInfo.hasNextPage) break;
-    expect(edges).toHaveLength(first);
-    after = connection.pageInfo.endCursor;
-    if (pages > Math.ceil(expectedTotal / first) + 2) throw new Error(`paging did not end after ${pages} pages`);
-  }
-  return ids;
+  return (await pageThrough(hub, city, PAGE, 'incidents', variables, first, expectedTotal)).nodes.map((node) => node.id);
 }
 
 describe('incident(id)', () => {

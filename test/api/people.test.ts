@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
-import { GraphQLResponse, Hub, expectError, ok, startHub } from '../support/harness';
+import { GraphQLResponse, Hub, expectError, ok, startHub, pageThrough } from '../support/harness';
 
 /**
  * People over HTTP against the seeded demo city: lookups, every filter, every order, keyset paging, errors,
@@ -49,38 +49,14 @@ interface Collected {
   pages: number;
 }
 
-/**
- * Pages through `people` with `first` until hasNextPage is false, checking the Relay invariants on every page:
- * full pages before the last, start/end cursors equal the first/last edge's cursor, hasPreviousPage set exactly
- * when `after` was given, the same totalCount on every page. Fails instead of looping when a page repeats.
- */
+/** Pages through `people` to the end (see pageThrough), returning the nodes and their ids. */
 async function pageAll(
   token: string,
   variables: { filter?: Record<string, unknown>; orderBy?: Record<string, unknown> },
   first: number,
   expectedTotal: number,
 ): Promise<Collected> {
-  const nodes: any[] = [];
-  let after: string | null = null;
-  let pages = 0;
-  const maxPages = Math.ceil(expectedTotal / first) + 2;
-  for (;;) {
-    const data: any = ok(await hub.gql(token, PEOPLE_PAGE, { ...variables, first, after }));
-    const connection = data.people;
-    pages++;
-    expect(connection.totalCount).toBe(expectedTotal);
-    expect(connection.pageInfo.hasPreviousPage).toBe(after !== null);
-    const edges = connection.edges as { cursor: string; node: any }[];
-    if (edges.length > 0) {
-      expect(connection.pageInfo.startCursor).toBe(edges[0].cursor);
-      expect(connection.pageInfo.endCursor).toBe(edges[edges.length - 1].cursor);
-    }
-    nodes.push(...edges.map((edge) => edge.node));
-    if (!connection.pageInfo.hasNextPage) break;
-    expect(edges).toHaveLength(first);
-    after = connection.pageInfo.endCursor;
-    if (pages > maxPages) throw new Error(`paging did not end after ${pages} pages of ${first} (expected ${expectedTotal} rows)`);
-  }
+  const { nodes, pages } = await pageThrough(hub, token, PEOPLE_PAGE, 'people', variables, first, expectedTotal);
   return { nodes, ids: nodes.map((node) => node.id), pages };
 }
 

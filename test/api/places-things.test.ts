@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
-import { Hub, expectError, ok, startHub } from '../support/harness';
+import { Hub, expectError, ok, startHub, pageThrough } from '../support/harness';
 
 /**
  * Places (地) and things (物) over HTTP against the seeded demo city: lookups, filters, ordering, paging, and
@@ -60,27 +60,7 @@ async function pageAll(
   first: number,
   expectedTotal: number,
 ): Promise<string[]> {
-  const ids: string[] = [];
-  let after: string | null = null;
-  let pages = 0;
-  for (;;) {
-    const data: any = ok(await hub.gql(city, pageQuery(list), { ...variables, first, after }));
-    const connection = data[list];
-    pages++;
-    expect(connection.totalCount).toBe(expectedTotal);
-    expect(connection.pageInfo.hasPreviousPage).toBe(after !== null);
-    const edges = connection.edges as { cursor: string; node: any }[];
-    if (edges.length > 0) {
-      expect(connection.pageInfo.startCursor).toBe(edges[0].cursor);
-      expect(connection.pageInfo.endCursor).toBe(edges[edges.length - 1].cursor);
-    }
-    ids.push(...edges.map((edge) => edge.node.id));
-    if (!connection.pageInfo.hasNextPage) break;
-    expect(edges).toHaveLength(first);
-    after = connection.pageInfo.endCursor;
-    if (pages > Math.ceil(expectedTotal / first) + 2) throw new Error(`paging ${list} did not end after ${pages} pages`);
-  }
-  return ids;
+  return (await pageThrough(hub, city, pageQuery(list), list, variables, first, expectedTotal)).nodes.map((node) => node.id);
 }
 
 const ATTRIBUTE_FIELDS = [

@@ -157,3 +157,38 @@ export function expectError(response: GraphQLResponse, code: string, field?: str
     throw new Error(`expected ${code}${field ? ` on ${field}` : ''}, got ${JSON.stringify(error)}`);
   }
 }
+
+/**
+ * Pages through the connection `list` of `query` with `first` until hasNextPage is false, checking the Relay
+ * invariants on every page: full pages before the last, start/end cursors equal the first/last edge's cursor,
+ * hasPreviousPage set exactly when `after` was given, the same totalCount on every page. Fails instead of
+ * looping when paging does not end. Returns the nodes in order and the number of pages.
+ */
+export async function pageThrough(
+  hub: Hub,
+  token: string,
+  query: string,
+  list: string,
+  variables: Record<string, unknown>,
+  first: number,
+  expectedTotal: number,
+): Promise<{ nodes: any[]; pages: number }> {
+  const nodes: any[] = [];
+  let after: string | null = null;
+  const maxPages = Math.ceil(expectedTotal / first) + 2;
+  for (let pages = 1; ; pages++) {
+    const data: any = ok(await hub.gql(token, query, { ...variables, first, after }));
+    const connection = data[list];
+    if (connection.totalCount !== expectedTotal) throw new Error(`totalCount ${connection.totalCount}, expected ${expectedTotal}`);
+    if (connection.pageInfo.hasPreviousPage !== (after !== null)) throw new Error('hasPreviousPage should be set exactly when after is given');
+    const edges = connection.edges as { cursor: string; node: any }[];
+    if (edges.length > 0 && (connection.pageInfo.startCursor !== edges[0].cursor || connection.pageInfo.endCursor !== edges[edges.length - 1].cursor)) {
+      throw new Error('startCursor/endCursor do not match the first/last edge');
+    }
+    nodes.push(...edges.map((edge) => edge.node));
+    if (!connection.pageInfo.hasNextPage) return { nodes, pages };
+    if (edges.length !== first) throw new Error(`a page before the last has ${edges.length} edges, not ${first}`);
+    after = connection.pageInfo.endCursor;
+    if (pages > maxPages) throw new Error(`paging ${list} did not end after ${pages} pages of ${first} (expected ${expectedTotal} rows)`);
+  }
+}

@@ -16,7 +16,10 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
     return ctx.services.people.get(id);
   }
 
-  @Query(() => Person, { nullable: true, description: 'A person by citizen ID number (身份证号)' })
+  @Query(() => Person, {
+    nullable: true,
+    description: 'A person by citizen ID number (身份证号); FORBIDDEN for roles that see ID numbers masked',
+  })
   personByIdNumber(@Arg('idNumber') idNumber: string, @Ctx() ctx: Context): Promise<Person | null> {
     return ctx.services.people.getByIdNumber(idNumber);
   }

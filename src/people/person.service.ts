@@ -17,8 +17,15 @@ export class PersonService {
     return this.reader.query(Person, EntityKind.PERSON).select('*').andWhere({ id: parseId(id) }).getSingleResult();
   }
 
-  /** A person by citizen ID number. @throws BadUserInputError when the number is not valid. */
+  /**
+   * A person by citizen ID number.
+   * @throws ForbiddenError for roles that see ID numbers masked: with the birth year shown, a lookup would confirm
+   * guesses of the masked digits. BadUserInputError when the number is not valid.
+   */
   async getByIdNumber(input: string): Promise<Person | null> {
+    if (!this.reader.viewer.seesPersonalData) {
+      throw new ForbiddenError('personByIdNumber: your role sees ID numbers masked and may not look people up by them');
+    }
     let idNumber: string;
     try {
       ({ idNumber } = parseIdNumber(input));

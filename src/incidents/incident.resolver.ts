@@ -2,6 +2,7 @@ import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Place } from '../places/place.entity';
 import { Context } from '../server/context';
+import { maskText } from '../shared/id-number';
 import { columnsFor, selectedFields } from '../shared/selection';
 import { LocatedResolver } from '../server/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
@@ -30,6 +31,27 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
     return ctx.services.incidents.list(filter, first, after, orderBy, columns);
   }
 
+  @FieldResolver(() => String, { description: 'Title (标题); ID and phone numbers in it masked unless your role may see them' })
+  title(@Root() incident: Incident, @Ctx() ctx: Context): string {
+    return freeText(ctx, incident.title)!;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Description (描述); ID and phone numbers in it masked unless your role may see them',
+  })
+  description(@Root() incident: Incident, @Ctx() ctx: Context): string | null {
+    return freeText(ctx, incident.description);
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Handling feedback (处置反馈); ID and phone numbers in it masked unless your role may see them',
+  })
+  feedback(@Root() incident: Incident, @Ctx() ctx: Context): string | null {
+    return freeText(ctx, incident.feedback);
+  }
+
   @FieldResolver(() => Place, { nullable: true, description: 'The place it concerns, if any (and in your scope)' })
   place(@Root() incident: Incident, @Ctx() ctx: Context): Promise<Place | null> | null {
     return incident.placeId ? ctx.loaders.place.load(incident.placeId) : null;
@@ -49,4 +71,10 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
   events(@Root() incident: Incident, @Ctx() ctx: Context): Promise<IncidentEvent[]> {
     return ctx.loaders.eventsOfIncident.load(incident.id);
   }
+}
+
+/** Free text as stored, or with ID and phone numbers masked for roles that may not see them. */
+function freeText(ctx: Context, text: string | null | undefined): string | null {
+  if (text == null) return null;
+  return ctx.viewer.seesPersonalData ? text : maskText(text);
 }

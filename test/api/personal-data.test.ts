@@ -105,3 +105,24 @@ describe('tokens on an open WebSocket', () => {
     expect(refused).toMatchObject({ code: 4403 });
   });
 });
+
+describe('free text of incidents', () => {
+  it('masks ID and phone numbers written into titles, descriptions and feedback for an ANALYST', async () => {
+    const [row] = await hub.sql<{ id: string; id_number: string }>(
+      'select i.id::text, p.id_number from incident i, person p order by i.id, p.id limit 1',
+    );
+    await hub.sql(
+      "update incident set title = 'call 13812345678', description = $2, feedback = 'done, 13912345678' where id = $1",
+      [row.id, `reported by ${row.id_number}`],
+    );
+    const query = 'query ($id: ID!) { incident(id: $id) { title description feedback } }';
+    const analyst = await hub.token({ roles: [Role.ANALYST], region: '1503' });
+    expect(ok(await hub.gql(analyst, query, { id: row.id })).incident).toEqual({
+      title: 'call 138****5678',
+      description: `reported by ${row.id_number.slice(0, 6)}********${row.id_number.slice(-4)}`,
+      feedback: 'done, 139****5678',
+    });
+    const command = await hub.token({ roles: [Role.COMMAND_CENTER], region: '1503' });
+    expect(ok(await hub.gql(command, query, { id: row.id })).incident.description).toBe(`reported by ${row.id_number}`);
+  });
+});

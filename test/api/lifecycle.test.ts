@@ -66,6 +66,15 @@ describe('npm start lifecycle (embedded PostgreSQL)', () => {
     expect(processesMentioning(dataDir)).toEqual([]);
   });
 
+  it('stops cleanly when Ctrl-C reaches the hub and its PostgreSQL together (a terminal process group)', async () => {
+    const hub = spawnHub({ GRIDHUB_DATA_DIR: dataDir, PORT: '0', GRIDHUB_DEMO_SEED: '0' }, { ownProcessGroup: true });
+    await hub.ready;
+    process.kill(-hub.child.pid!, 'SIGINT');
+    expect(await hub.exited).toBe(0);
+    expect(hub.output()).toContain('gridhub: stopped');
+    expect(processesMentioning(dataDir)).toEqual([]);
+  });
+
   it('stops a PostgreSQL left running by a hub that was killed, and starts again', async () => {
     const env = { GRIDHUB_DATA_DIR: dataDir, PORT: '0', GRIDHUB_DEMO_SEED: '0' };
     const killed = spawnHub(env);

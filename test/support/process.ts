@@ -15,12 +15,17 @@ export interface HubProcess {
 const MAIN = path.resolve(__dirname, '..', '..', 'src', 'main.js');
 
 /** Starts the compiled hub as a user would (`node dist/src/main.js`) with `env` on top of a clean environment. */
-export function spawnHub(env: Record<string, string>): HubProcess {
+export function spawnHub(env: Record<string, string>, options: { ownProcessGroup?: boolean } = {}): HubProcess {
   const base = { ...process.env };
   delete base.DATABASE_URL;
   delete base.PORT;
   delete base.GRIDHUB_JWT_SECRET;
-  const child = spawn(process.execPath, [MAIN], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...base, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a test can signal the hub and its PostgreSQL together, as a terminal's Ctrl-C does.
+    detached: options.ownProcessGroup ?? false,
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

@@ -92,6 +92,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     formatError,
     includeStacktraceInErrorResponses: options.development ?? false,
     introspection: true,
+    // gridhub stops the server itself, in order, on SIGINT/SIGTERM (src/main.ts). Apollo's own handlers (on
+    // unless NODE_ENV=test) would stop it a second time and re-raise the signal, and the stop never completes.
+    stopOnTerminationSignals: false,
     // Every request must carry a bearer token, which browsers never attach on their own, so the cross-site
     // request forgery that csrfPrevention guards against (ambient cookies) cannot happen; keeping it on would
     // refuse plain GET queries that the GraphQL-over-HTTP spec allows.

@@ -20,6 +20,8 @@ export function spawnHub(env: Record<string, string>, options: { ownProcessGroup
   delete base.DATABASE_URL;
   delete base.PORT;
   delete base.GRIDHUB_JWT_SECRET;
+  // As a user runs it: jest sets NODE_ENV=test, which changes libraries' behaviour (Apollo's signal handlers).
+  delete base.NODE_ENV;
   const child = spawn(process.execPath, [MAIN], {
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -52,15 +52,20 @@ async function main(): Promise<void> {
   log(config.databaseUrl ? 'using the database at DATABASE_URL' : `starting embedded PostgreSQL in ${config.dataDir}`);
   let database: Database;
   try {
-    database = await openDatabase(config, log);
+    database = await openDatabase(config, log, () => stopRequested !== null);
   } catch (error) {
+    if (stopRequested) {
+      log(`stopped before start-up finished (${error instanceof Error ? error.message : error})`);
+      process.exit(0);
+    }
     console.error('gridhub: failed to start:', error instanceof Error ? error.message : error);
     process.exit(1);
   }
   let server: RunningServer | null = null;
   try {
     if (config.demoSeed && !stopRequested) {
-      await withStartupLock(database.url, () => seedIfEmpty(database, config.demoScale, () => stopRequested !== null));
+      const cancelled = () => stopRequested !== null;
+      await withStartupLock(database.url, () => seedIfEmpty(database, config.demoScale, cancelled), cancelled);
     }
     if (!stopRequested) {
       const key = await loadSigningKey(config.jwtSecret, config.dataDir);

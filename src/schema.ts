@@ -2,8 +2,8 @@ import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { AuthChecker, buildSchema } from 'type-graphql';
 import { Role } from './auth/viewer';
-import { IncidentResolver } from './incidents/incident.resolver';
-import { PersonResolver } from './people/person.resolver';
+import { IncidentEventResolver, IncidentResolver } from './incidents/incident.resolver';
+import { AllowanceResolver, PersonResolver } from './people/person.resolver';
 import { PlaceResolver } from './places/place.resolver';
 import { RegionResolver } from './regions/region.resolver';
 import { Context } from './server/context';
@@ -23,7 +23,16 @@ const authChecker: AuthChecker<Context, Role> = ({ context, info }, roles) => {
 /** Builds the executable schema from the resolvers. */
 export function buildGridhubSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [RegionResolver, PersonResolver, PlaceResolver, ThingResolver, IncidentResolver, SourceRecordResolver],
+    resolvers: [
+      RegionResolver,
+      PersonResolver,
+      AllowanceResolver,
+      PlaceResolver,
+      ThingResolver,
+      IncidentResolver,
+      IncidentEventResolver,
+      SourceRecordResolver,
+    ],
     authChecker,
     validate: false,
   });

@@ -17,25 +17,32 @@ export interface Database {
  * Opens the configured database: `DATABASE_URL` when set, otherwise an embedded PostgreSQL under
  * `<dataDir>/postgres`. Applies pending migrations before returning.
  */
-export async function openDatabase(config: Config, log: (line: string) => void = () => undefined): Promise<Database> {
+export async function openDatabase(
+  config: Config,
+  log: (line: string) => void = () => undefined,
+  cancelled: () => boolean = () => false,
+): Promise<Database> {
   const embedded = config.databaseUrl
     ? null
     : await startEmbeddedDatabase({ dir: path.join(config.dataDir, 'postgres'), ownedRoot: config.dataDir, log });
   const url = config.databaseUrl ?? embedded!.url;
-  let orm: MikroORM;
+  let orm: MikroORM | undefined;
   try {
-    orm = await MikroORM.init(ormConfig(url));
-    await withStartupLock(url, () => migrate(orm, log));
+    const opened = await MikroORM.init(ormConfig(url));
+    orm = opened;
+    await withStartupLock(url, () => migrate(opened, log), cancelled);
   } catch (error) {
+    await orm?.close(true).catch(() => undefined);
     await embedded?.stop();
     throw error;
   }
+  const ready = orm;
   return {
-    orm,
+    orm: ready,
     url,
     embedded,
     close: async () => {
-      await orm.close(true);
+      await ready.close(true);
       await embedded?.stop();
     },
   };
@@ -50,22 +57,34 @@ export async function migrate(orm: MikroORM, log: (line: string) => void = () =>
   await migrator.up();
 }
 
-/** Advisory lock key shared by every gridhub instance on a database ("gridhub" in ASCII). */
-const STARTUP_LOCK = 0x67726964687562;
+/** Advisory lock key shared by every gridhub instance on a database ("gridhub" in ASCII, as a bigint). */
+const STARTUP_LOCK = '29117719582897506';
 
 /**
  * Runs `action` while holding a database-wide advisory lock, so instances starting together on one database
- * migrate and seed one after the other instead of racing.
+ * migrate and seed one after the other instead of racing. Waiting for the lock stops when `cancelled()` turns
+ * true (a stop was requested).
  */
-export async function withStartupLock<T>(url: string, action: () => Promise<T>): Promise<T> {
+export async function withStartupLock<T>(
+  url: string,
+  action: () => Promise<T>,
+  cancelled: () => boolean = () => false,
+): Promise<T> {
   const { Client } = await import('pg');
   const client = new Client({ connectionString: url });
+  // A dropped lock connection must not crash the process; the action's own connections report real failures.
+  client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query('select pg_advisory_lock($1)', [STARTUP_LOCK]);
+    for (;;) {
+      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1::bigint) as locked', [STARTUP_LOCK]);
+      if (rows[0].locked) break;
+      if (cancelled()) throw new Error('stopped while waiting for another instance to finish starting');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     return await action();
   } finally {
-    await client.query('select pg_advisory_unlock($1)', [STARTUP_LOCK]).catch(() => undefined);
-    await client.end();
+    await client.query('select pg_advisory_unlock($1::bigint)', [STARTUP_LOCK]).catch(() => undefined);
+    await client.end().catch(() => undefined);
   }
 }

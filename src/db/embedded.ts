@@ -45,9 +45,10 @@ interface Credentials {
  */
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
-  const dir = path.resolve(options.dir);
-  await fs.mkdir(dir, { recursive: true });
-  if (process.getuid?.() === 0) await ensureReachable(dir, path.resolve(options.ownedRoot ?? dir));
+  await fs.mkdir(path.resolve(options.dir), { recursive: true });
+  // The real path: two hubs reaching one directory through different paths (a symlink) must see each other.
+  const dir = await fs.realpath(path.resolve(options.dir));
+  if (process.getuid?.() === 0) await ensureReachable(dir, await fs.realpath(path.resolve(options.ownedRoot ?? dir)));
   const credentials = await loadCredentials(dir);
   const clusterDir = path.join(dir, 'cluster');
   await stopOrphan(clusterDir, log);
@@ -206,14 +207,20 @@ async function stopOrphan(clusterDir: string, log: (line: string) => void): Prom
   if (!pid || !isAlive(pid)) return;
   const command = await commandOf(pid);
   if (command === null) return; // cannot tell (no /proc): leave it to PostgreSQL's own lock-file check
-  if (!(command.includes('postgres') && command.includes(clusterDir))) {
+  if (!command.some((arg) => /(^|\/)postgres$/.test(arg))) {
     // After a reboot the recorded pid may belong to an unrelated process: the lock file is stale.
-    log(`removing a stale postmaster.pid (pid ${pid} is not this cluster's PostgreSQL)`);
+    log(`removing a stale postmaster.pid (pid ${pid} is not a PostgreSQL server)`);
     await fs.unlink(pidFile);
     return;
   }
+  const dataArg = command[command.indexOf('-D') + 1];
+  const serves = dataArg ? await fs.realpath(dataArg).catch(() => dataArg) : null;
+  if (serves !== clusterDir) {
+    // Another PostgreSQL: do not touch it, and let PostgreSQL's own lock-file check decide.
+    return;
+  }
   const parent = await parentOf(pid);
-  if (parent !== null && parent !== 1 && isAlive(parent) && (await commandOf(parent))?.includes('node')) {
+  if (parent !== null && parent !== 1 && isAlive(parent) && (await commandOf(parent))?.some((arg) => arg.includes('node'))) {
     throw new Error(
       `the embedded database in ${clusterDir} is in use by process ${parent}; stop that gridhub first, ` +
         'or set GRIDHUB_DATA_DIR to another directory',
@@ -226,10 +233,10 @@ async function stopOrphan(clusterDir: string, log: (line: string) => void): Prom
   }
 }
 
-/** The command line of a process, or null when it cannot be read. */
-async function commandOf(pid: number): Promise<string | null> {
+/** The arguments of a process, or null when they cannot be read. */
+async function commandOf(pid: number): Promise<string[] | null> {
   try {
-    return (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ');
+    return (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
   } catch {
     return null;
   }

@@ -53,7 +53,6 @@ export class IncidentEvent {
   @Property({ type: 'text' })
   actor!: string;
 
-  @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   note?: string | null;
 

@@ -60,11 +60,9 @@ export class Incident {
   @Property({ type: 'text' })
   caseNumber!: string;
 
-  @Field({ description: 'Title (标题)' })
   @Property({ type: 'text' })
   title!: string;
 
-  @Field(() => String, { nullable: true, description: 'Description (描述)' })
   @Property({ type: 'text', nullable: true })
   description?: string | null;
 
@@ -84,7 +82,6 @@ export class Incident {
   @Enum({ items: () => SourceSystem })
   source!: SourceSystem;
 
-  @Field({ description: "The incident's key in its source system" })
   @Property({ type: 'text' })
   sourceKey!: string;
 
@@ -137,7 +134,6 @@ export class Incident {
   @Property({ type: 'boolean' })
   overdue: boolean = false;
 
-  @Field(() => String, { nullable: true, description: 'Handling feedback (处置反馈)' })
   @Property({ type: 'text', nullable: true })
   feedback?: string | null;
 

@@ -52,6 +52,13 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
     return freeText(ctx, incident.feedback);
   }
 
+  @FieldResolver(() => String, {
+    description: "The incident's key in its source system; ID and phone numbers in it masked unless your role may see them",
+  })
+  sourceKey(@Root() incident: Incident, @Ctx() ctx: Context): string {
+    return freeText(ctx, incident.sourceKey)!;
+  }
+
   @FieldResolver(() => Place, { nullable: true, description: 'The place it concerns, if any (and in your scope)' })
   place(@Root() incident: Incident, @Ctx() ctx: Context): Promise<Place | null> | null {
     return incident.placeId ? ctx.loaders.place.load(incident.placeId) : null;
@@ -74,7 +81,15 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
 }
 
 /** Free text as stored, or with ID and phone numbers masked for roles that may not see them. */
-function freeText(ctx: Context, text: string | null | undefined): string | null {
+export function freeText(ctx: Context, text: string | null | undefined): string | null {
   if (text == null) return null;
   return ctx.viewer.seesPersonalData ? text : maskText(text);
+}
+
+@Resolver(() => IncidentEvent)
+export class IncidentEventResolver {
+  @FieldResolver(() => String, { nullable: true, description: 'Note; ID and phone numbers masked unless your role may see them' })
+  note(@Root() event: IncidentEvent, @Ctx() ctx: Context): string | null {
+    return freeText(ctx, event.note);
+  }
 }

@@ -125,7 +125,6 @@ export class Allowance {
   @Field(() => Float, { description: 'Monthly amount in yuan (元/月)' })
   monthlyAmount!: number;
 
-  @Field(() => String, { nullable: true, description: 'Paid since (YYYY-MM-DD)' })
   since?: string | null;
 }
 
@@ -174,7 +173,6 @@ export class Person {
   @Enum({ items: () => Gender })
   gender!: Gender;
 
-  @Field({ description: 'Birth date (出生日期), YYYY-MM-DD' })
   @Property({ type: 'date' })
   birthDate!: string;
 
@@ -193,19 +191,15 @@ export class Person {
   @Enum({ items: () => HouseholdType, nullable: true })
   householdType?: HouseholdType | null;
 
-  @Field(() => [PersonTag])
   @Property({ type: 'text[]' })
   tags: PersonTag[] = [];
 
-  @Field(() => SocialSecurityFacet, { nullable: true })
   @Property({ type: 'json', nullable: true })
   socialSecurity?: SocialSecurityFacet | null;
 
-  @Field(() => CivilAffairsFacet, { nullable: true })
   @Property({ type: 'json', nullable: true })
   civilAffairs?: CivilAffairsFacet | null;
 
-  @Field(() => GovernanceFacet, { nullable: true })
   @Property({ type: 'json', nullable: true })
   governance?: GovernanceFacet | null;
 

@@ -4,9 +4,9 @@ import { Context } from '../server/context';
 import { columnsFor, selectedFields } from '../shared/selection';
 import { GridBoundResolver } from '../server/grid-bound.resolver';
 import { PersonPlaceLink } from '../places/place.types';
-import { maskIdNumber, maskPhone } from '../shared/id-number';
+import { maskDate, maskIdNumber, maskPhone } from '../shared/id-number';
 import { EntityKind, SourceSystem } from '../sources/source-system';
-import { CivilAffairsFacet, GovernanceFacet, Person, PersonTag, SocialSecurityFacet } from './person.entity';
+import { Allowance, CivilAffairsFacet, GovernanceFacet, Person, PersonTag, SocialSecurityFacet } from './person.entity';
 import { PERSON_FIELD_COLUMNS, PersonConnection, PersonFilter, PersonOrder } from './person.types';
 
 @Resolver(() => Person)
@@ -52,7 +52,7 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
     description: 'Birth date (出生日期), YYYY-MM-DD; only the year (YYYY-**-**) unless your role may see personal data',
   })
   birthDate(@Root() person: Person, @Ctx() ctx: Context): string {
-    return ctx.viewer.seesPersonalData ? person.birthDate : `${person.birthDate.slice(0, 4)}-**-**`;
+    return ctx.viewer.seesPersonalData ? person.birthDate : maskDate(person.birthDate);
   }
 
   @FieldResolver(() => [PersonTag], { description: 'Governance tags; empty for a department token' })
@@ -85,4 +85,16 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
 function facetFor<T>(ctx: Context, source: SourceSystem, facet: T | null | undefined): T | null {
   const scope = ctx.viewer.sourceScope;
   return scope === null || scope === source ? (facet ?? null) : null;
+}
+
+@Resolver(() => Allowance)
+export class AllowanceResolver {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Paid since (YYYY-MM-DD); only the year unless your role may see personal data (it can be a birthday)',
+  })
+  since(@Root() allowance: Allowance, @Ctx() ctx: Context): string | null {
+    if (allowance.since == null) return null;
+    return ctx.viewer.seesPersonalData ? allowance.since : maskDate(allowance.since);
+  }
 }

@@ -64,6 +64,10 @@ export class PersonService {
     }
     if (bornFrom !== null) qb.andWhere({ birthDate: { $gte: bornFrom } });
     if (bornTo !== null) qb.andWhere({ birthDate: { $lte: bornTo } });
+    if (orderBy?.field === PersonOrderField.BIRTH_DATE && !this.reader.viewer.seesPersonalData) {
+      // The order of people by exact birth date, next to masked ID numbers, gives the masked digits away.
+      throw new ForbiddenError('orderBy: your role may not order people by birth date', 'orderBy');
+    }
     return pageOf(qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy, columns }, PersonConnection);
   }
 

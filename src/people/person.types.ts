@@ -42,7 +42,7 @@ registerEnumType(PersonOrderField, { name: 'PersonOrderField' });
 export const PERSON_ORDERS: Record<PersonOrderField, OrderSpec> = {
   ID: { property: 'id', column: 'e.id', kind: 'number' },
   NAME: { property: 'name', column: 'e.name', kind: 'string' },
-  BIRTH_DATE: { property: 'birthDate', column: 'e.birth_date', kind: 'day', sealedIn: 'person' },
+  BIRTH_DATE: { property: 'birthDate', column: 'e.birth_date', kind: 'day' },
   UPDATED_AT: { property: 'updatedAt', column: 'e.updated_at', kind: 'date' },
 };
 

@@ -78,11 +78,6 @@ export interface OrderSpec {
   column: string;
   /** `day` is a `YYYY-MM-DD` date column; `date` a timestamp. */
   kind: 'string' | 'number' | 'date' | 'day';
-  /**
-   * Table to read the order value from when continuing, for values a cursor must not reveal (a birth date would
-   * unmask an ID number): the cursor then carries only the id, and the value is looked up by it.
-   */
-  sealedIn?: string;
 }
 
 export interface PageRequest {
@@ -96,7 +91,7 @@ export interface PageRequest {
 
 interface Cursor {
   o: string;
-  v: string | number | null;
+  v: string | number;
   id: string;
 }
 
@@ -121,13 +116,7 @@ export async function paginate<T extends { id: string }>(
     const cursor = decodeCursor(request.after, request.orderKey, order);
     const op = direction === OrderDirection.ASC ? '>' : '<';
     if (order.column === 'e.id') qb.andWhere(`e.id ${op} ?`, [cursor.id]);
-    else if (order.sealedIn) {
-      const column = order.column.replace(/^e\./, 's.');
-      qb.andWhere(`(${order.column}, e.id) ${op} ((select ${column} from ${order.sealedIn} s where s.id = ?), ?)`, [
-        cursor.id,
-        cursor.id,
-      ]);
-    } else qb.andWhere(`(${order.column}, e.id) ${op} (?, ?)`, [cursor.v, cursor.id]);
+    else qb.andWhere(`(${order.column}, e.id) ${op} (?, ?)`, [cursor.v, cursor.id]);
   }
   const dir = direction === OrderDirection.ASC ? 'asc' : 'desc';
   const orderBy: Record<string, 'asc' | 'desc'> = { [order.property]: dir };
@@ -137,7 +126,7 @@ export async function paginate<T extends { id: string }>(
   const hasNextPage = rows.length > first;
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({
-    cursor: encodeCursor({ o: request.orderKey, v: order.sealedIn ? null : cursorValue(node, order), id: node.id }),
+    cursor: encodeCursor({ o: request.orderKey, v: cursorValue(node, order), id: node.id }),
     node,
   }));
   return {
@@ -167,7 +156,7 @@ const MAX_BIGINT = 9223372036854775807n;
 
 /** A cursor's order value must be of the column's type, or the database rejects it (an internal error). */
 function validValue(value: unknown, order: OrderSpec): boolean {
-  if (order.column === 'e.id' || order.sealedIn) return true;
+  if (order.column === 'e.id') return true;
   switch (order.kind) {
     case 'number':
       return typeof value === 'number' && Number.isFinite(value);

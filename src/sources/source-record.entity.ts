@@ -28,7 +28,6 @@ export class SourceRecord {
   @Enum({ items: () => SourceSystem })
   source!: SourceSystem;
 
-  @Field({ description: "The record's key in its source system" })
   @Property({ type: 'text' })
   sourceKey!: string;
 
@@ -44,7 +43,6 @@ export class SourceRecord {
   @Property({ type: 'Date', columnType: 'timestamptz' })
   receivedAt: Date = new Date();
 
-  @Field(() => GraphQLJSONObject, { description: 'The record exactly as the source sent it' })
   @Property({ type: 'json' })
   payload!: Record<string, unknown>;
 }

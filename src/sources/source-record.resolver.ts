@@ -1,15 +1,16 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
-import { maskIdNumber, maskPhone, maskText } from '../shared/id-number';
+import { maskDate, maskIdNumber, maskPhone, maskText } from '../shared/id-number';
 import { SourceRecord } from './source-record.entity';
 
 const ID_KEYS = /^(id_?(number|no|card(_?no)?)|citizen_?id|sfzh(m)?)$/i;
 const PHONE_KEYS = /^(phone(_?number)?|mobile(_?phone)?|tel(ephone)?|contact_?phone|lxdh|sjhm)$/i;
 
 /**
- * Masks ID and phone numbers anywhere in a payload: whole values under the usual key names, and any ID or
- * mobile number found inside other text (remarks, addresses, keys a system names its own way).
+ * Masks ID and phone numbers anywhere in a payload — whole values under the usual key names, and any ID or
+ * mobile number found inside other text (remarks, addresses, keys a system names its own way) — and reduces
+ * calendar dates to their year.
  */
 export function maskPayload(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((item) => maskPayload(item, key));
@@ -19,6 +20,8 @@ export function maskPayload(value: unknown, key = ''): unknown {
   if (typeof value === 'string') {
     if (ID_KEYS.test(key)) return maskIdNumber(value);
     if (PHONE_KEYS.test(key)) return maskPhone(value);
+    // Any calendar date may be a birth date (or a birthday, like a senior allowance's start): year only.
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return maskDate(value);
     return maskText(value);
   }
   if (typeof value !== 'object' || value === null) return value;

@@ -115,6 +115,54 @@ describe('start-up robustness', () => {
     }
   });
 
+  it('refuses a second hub on the same data directory reached through a symlink, leaving the first one running', async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gridhub-link-'));
+    const link = `${dataDir}-link`;
+    await fs.symlink(dataDir, link);
+    const env = { PORT: '0', GRIDHUB_DEMO_SEED: '0' };
+    const first = spawnHub({ ...env, GRIDHUB_DATA_DIR: dataDir });
+    try {
+      const url = await first.ready;
+      const second = spawnHub({ ...env, GRIDHUB_DATA_DIR: link });
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toMatch(/in use by process \d+/);
+      expect((await fetch(url.replace('/graphql', '/readyz'))).status).toBe(200);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+      await fs.rm(link, { force: true });
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops while waiting for another instance to finish starting', async () => {
+    const adminUrl = process.env[TEST_ADMIN_URL]!;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query('drop database if exists gridhub_test_wait with (force)');
+    await admin.query('create database gridhub_test_wait');
+    const url = new URL(adminUrl);
+    url.pathname = '/gridhub_test_wait';
+    const holder = new Client({ connectionString: url.toString() });
+    await holder.connect();
+    await holder.query("select pg_advisory_lock('29117719582897506'::bigint)"); // as a starting instance would
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gridhub-wait-'));
+    try {
+      const hub = spawnHub({ DATABASE_URL: url.toString(), GRIDHUB_DATA_DIR: dataDir, PORT: '0' });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      hub.child.kill('SIGTERM');
+      const started = Date.now();
+      expect(await hub.exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(hub.output()).toContain('stopped before start-up finished');
+    } finally {
+      await holder.end();
+      await admin.query('drop database if exists gridhub_test_wait with (force)');
+      await admin.end();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('lets two hubs start together on one empty database (migrations and seeding take turns)', async () => {
     const adminUrl = process.env[TEST_ADMIN_URL]!;
     const admin = new Client({ connectionString: adminUrl });

@@ -33,6 +33,14 @@ describe('masked roles cannot recover ID numbers from birth dates', () => {
     expect(byYear.people.totalCount).toBe(count);
   });
 
+  it('may not order people by birth date (the order next to masked ID numbers gives the dates away)', async () => {
+    const analyst = await hub.token({ roles: [Role.ANALYST], region: '1503' });
+    const result = await hub.gql(analyst, '{ people(orderBy: { field: BIRTH_DATE }) { totalCount } }');
+    expectError(result, 'FORBIDDEN', 'orderBy');
+    const command = await hub.token({ roles: [Role.COMMAND_CENTER], region: '1503' });
+    ok(await hub.gql(command, '{ people(orderBy: { field: BIRTH_DATE }) { totalCount } }'));
+  });
+
   it('shows exact birth dates to roles that see personal data', async () => {
     const command = await hub.token({ roles: [Role.COMMAND_CENTER], region: '1503' });
     const [row] = await hub.sql("select id::text, to_char(birth_date, 'YYYY-MM-DD') as birth_date from person order by id limit 1");
@@ -124,5 +132,35 @@ describe('free text of incidents', () => {
     });
     const command = await hub.token({ roles: [Role.COMMAND_CENTER], region: '1503' });
     expect(ok(await hub.gql(command, query, { id: row.id })).incident.description).toBe(`reported by ${row.id_number}`);
+  });
+});
+
+describe('dates and notes that give personal data away', () => {
+  it('shows an ANALYST only the year an allowance started (a senior allowance starts on a birthday)', async () => {
+    const [row] = await hub.sql<{ id: string }>(
+      "select id::text from person where civil_affairs->'allowances' @> '[{\"type\": \"SENIOR\"}]' order by id limit 1",
+    );
+    expect(row).toBeDefined();
+    const query = 'query ($id: ID!) { person(id: $id) { civilAffairs { allowances { type since } } sourceRecords { payload } } }';
+    const analyst = await hub.token({ roles: [Role.ANALYST], region: '1503' });
+    const { person } = ok(await hub.gql(analyst, query, { id: row.id }));
+    for (const allowance of person.civilAffairs.allowances) {
+      if (allowance.since !== null) expect(allowance.since).toMatch(/^\d{4}-\*\*-\*\*$/);
+    }
+    expect(JSON.stringify(person.sourceRecords)).not.toMatch(/"\d{4}-\d{2}-\d{2}"/);
+    const command = await hub.token({ roles: [Role.COMMAND_CENTER], region: '1503' });
+    const full = ok(await hub.gql(command, query, { id: row.id })).person;
+    expect(full.civilAffairs.allowances.some((a: any) => /^\d{4}-\d{2}-\d{2}$/.test(a.since ?? ''))).toBe(true);
+  });
+
+  it('masks numbers in incident event notes and incident source keys', async () => {
+    const [event] = await hub.sql<{ incident_id: string; seq: string }>('select incident_id::text, seq::text from incident_event order by seq limit 1');
+    await hub.sql("update incident_event set note = '已回访，联系人+86 138-1234-5678' where seq = $1", [event.seq]);
+    await hub.sql("update incident set source_key = 'GA-11010519491231002X' where id = $1", [event.incident_id]);
+    const query = 'query ($id: ID!) { incident(id: $id) { sourceKey events { seq note } } }';
+    const analyst = await hub.token({ roles: [Role.ANALYST], region: '1503' });
+    const { incident } = ok(await hub.gql(analyst, query, { id: event.incident_id }));
+    expect(incident.sourceKey).toBe('GA-110105********002X');
+    expect(incident.events.find((e: any) => e.seq === event.seq).note).toBe('已回访，联系人138****5678');
   });
 });

@@ -27,3 +27,25 @@ describe('masking personal data in payloads', () => {
     expect(maskText(`SB-${id}`)).toBe(`SB-150302********${id.slice(-4)}`);
   });
 });
+
+describe('numbers however they are written', () => {
+  it('masks mobiles with country codes and separators, and IDs run together with letters', () => {
+    expect(maskText('+8613812345678 / 0086 13912345678 / 138 1234 5678 / 138-1234-5678')).toBe(
+      '138****5678 / 139****5678 / 138****5678 / 138****5678',
+    );
+    expect(maskText(`sfz${id}`)).toBe(`sfz150302********${id.slice(-4)}`);
+  });
+
+  it('leaves codes gridhub itself writes alone', () => {
+    for (const code of ['150302001002001', '1503020201000123', '150302-20261031-00075', '2026-11-01']) {
+      expect(maskText(code)).toBe(code);
+    }
+  });
+
+  it('reduces payload dates to the year (a senior allowance starts on a birthday)', () => {
+    expect(maskPayload({ allowances: [{ type: 'SENIOR', since: '2015-03-04' }], observedAt: '2026-10-01T08:00:00Z' })).toEqual({
+      allowances: [{ type: 'SENIOR', since: '2015-**-**' }],
+      observedAt: '2026-10-01T08:00:00Z',
+    });
+  });
+});

@@ -136,15 +136,14 @@ async function stopServer(server: object): Promise<void> {
 }
 
 /** Creates `name` on the server behind `adminUrl` unless it exists. */
-export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   const { Client } = await import('pg');
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);
     if (found.rowCount === 0) {
-      const from = template ? ` template ${client.escapeIdentifier(template)}` : '';
-      await client.query(`create database ${client.escapeIdentifier(name)}${from}`);
+      await client.query(`create database ${client.escapeIdentifier(name)}`);
     }
   } finally {
     await client.end();

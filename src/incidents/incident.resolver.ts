@@ -81,7 +81,7 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
 }
 
 /** Free text as stored, or with ID and phone numbers masked for roles that may not see them. */
-export function freeText(ctx: Context, text: string | null | undefined): string | null {
+function freeText(ctx: Context, text: string | null | undefined): string | null {
   if (text == null) return null;
   return ctx.viewer.seesPersonalData ? text : maskText(text);
 }

@@ -16,7 +16,80 @@ export interface Config {
   demoScale: number;
   /** `NODE_ENV=development` shows stack traces in error responses. */
   development: boolean;
+  /** Introspection and "Did you mean …" hints (`GRIDHUB_INTROSPECTION`; default on only in development). */
+  introspection: boolean;
+  /** What one request, one socket and one caller may ask of the hub (design §6). */
+  limits: Limits;
 }
+
+/**
+ * The limits of design §6. Every one is per instance: N instances behind a load balancer admit N times as much.
+ * Each has an environment variable, named in {@link LIMIT_VARIABLES}.
+ */
+export interface Limits {
+  /** Largest HTTP request body and WebSocket frame, in bytes (default 1 MiB). */
+  maxRequestBytes: number;
+  /** Lexical tokens in one document (default 3,000): checked while parsing, before anything else. */
+  maxTokens: number;
+  /** Nesting depth of fields, through fragments (default 12; introspection's own depth is not counted). */
+  maxDepth: number;
+  /** Aliases in one operation, through fragments (default 20). */
+  maxAliases: number;
+  /** Directives in one operation (default 20). */
+  maxDirectives: number;
+  /** How often one response key may be selected in one selection set, through fragments (default 3). */
+  maxRepeatedFields: number;
+  /** Estimated cost of one operation (default 20,000): rows a query may touch, page sizes multiplied out. */
+  maxCost: number;
+  /** Items in one list argument or list variable (default 100). */
+  maxListLength: number;
+  /** Operations in flight on one WebSocket (default 20). */
+  maxOperationsPerSocket: number;
+  /** GraphQL operations executing at once on this instance (default 8); more wait in a queue. */
+  maxConcurrent: number;
+  /** Operations that may wait for a free slot (default 100); beyond it: RATE_LIMITED at once. */
+  maxQueued: number;
+  /** How long an operation may wait for a slot, in ms (default 5,000); then RATE_LIMITED. */
+  maxQueueWaitMs: number;
+  /** Timeout of each SQL statement a request runs, in ms (default 10,000; migrations and seeding are exempt). */
+  statementTimeoutMs: number;
+  /** Requests per second per token subject, by role (a token with several roles gets the largest). */
+  ratePerSecond: Record<'ADMIN' | 'COMMAND_CENTER' | 'GRID_WORKER' | 'DEPARTMENT' | 'ANALYST', number>;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxRequestBytes: 1024 * 1024,
+  maxTokens: 3000,
+  maxDepth: 12,
+  maxAliases: 20,
+  maxDirectives: 20,
+  maxRepeatedFields: 3,
+  maxCost: 20000,
+  maxListLength: 100,
+  maxOperationsPerSocket: 20,
+  maxConcurrent: 8,
+  maxQueued: 100,
+  maxQueueWaitMs: 5000,
+  statementTimeoutMs: 10000,
+  ratePerSecond: { ADMIN: 100, COMMAND_CENTER: 50, GRID_WORKER: 20, DEPARTMENT: 50, ANALYST: 20 },
+};
+
+/** The environment variable of each numeric limit. */
+export const LIMIT_VARIABLES: Record<Exclude<keyof Limits, 'ratePerSecond'>, string> = {
+  maxRequestBytes: 'GRIDHUB_MAX_REQUEST_BYTES',
+  maxTokens: 'GRIDHUB_MAX_TOKENS',
+  maxDepth: 'GRIDHUB_MAX_DEPTH',
+  maxAliases: 'GRIDHUB_MAX_ALIASES',
+  maxDirectives: 'GRIDHUB_MAX_DIRECTIVES',
+  maxRepeatedFields: 'GRIDHUB_MAX_REPEATED_FIELDS',
+  maxCost: 'GRIDHUB_MAX_COST',
+  maxListLength: 'GRIDHUB_MAX_LIST_LENGTH',
+  maxOperationsPerSocket: 'GRIDHUB_MAX_OPERATIONS_PER_SOCKET',
+  maxConcurrent: 'GRIDHUB_MAX_CONCURRENT',
+  maxQueued: 'GRIDHUB_MAX_QUEUED',
+  maxQueueWaitMs: 'GRIDHUB_MAX_QUEUE_WAIT_MS',
+  statementTimeoutMs: 'GRIDHUB_STATEMENT_TIMEOUT_MS',
+};
 
 /** A bad environment value; the message names the variable. */
 export class ConfigError extends Error {}
@@ -36,7 +109,36 @@ export function loadConfig(env: Env = process.env): Config {
     demoSeed: readBoolean(env, 'GRIDHUB_DEMO_SEED', true),
     demoScale: readScale(env),
     development: env.NODE_ENV === 'development',
+    introspection: readBoolean(env, 'GRIDHUB_INTROSPECTION', env.NODE_ENV === 'development'),
+    limits: readLimits(env),
   };
+}
+
+function readLimits(env: Env): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS, ratePerSecond: { ...DEFAULT_LIMITS.ratePerSecond } };
+  for (const [key, name] of Object.entries(LIMIT_VARIABLES) as [keyof typeof LIMIT_VARIABLES, string][]) {
+    const raw = readString(env, name);
+    if (raw === undefined) continue;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < 1 || !Number.isSafeInteger(value)) {
+      throw new ConfigError(`${name} must be a whole number of at least 1, got "${raw}"`);
+    }
+    limits[key] = value;
+  }
+  const rates = readString(env, 'GRIDHUB_RATE_LIMITS');
+  if (rates !== undefined) {
+    for (const part of rates.split(',')) {
+      const match = /^\s*([A-Z_]+)\s*=\s*(\d+)\s*$/.exec(part);
+      if (!match || !(match[1] in limits.ratePerSecond) || Number(match[2]) < 1) {
+        throw new ConfigError(
+          `GRIDHUB_RATE_LIMITS must look like "ANALYST=20,DEPARTMENT=50" (roles ${Object.keys(limits.ratePerSecond).join(', ')}; ` +
+            `requests per second, at least 1), got "${rates}"`,
+        );
+      }
+      limits.ratePerSecond[match[1] as keyof Limits['ratePerSecond']] = Number(match[2]);
+    }
+  }
+  return limits;
 }
 
 function readString(env: Env, name: string): string | undefined {

@@ -7,7 +7,7 @@ import { AllowanceResolver, PersonResolver } from './people/person.resolver';
 import { PlaceResolver } from './places/place.resolver';
 import { RegionResolver } from './regions/region.resolver';
 import { Context } from './server/context';
-import { ForbiddenError } from './server/errors';
+import { ForbiddenError } from './shared/errors';
 import { SourceRecordResolver } from './sources/source-record.resolver';
 import { ThingResolver } from './things/thing.resolver';
 

@@ -1,6 +1,6 @@
 import { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
 import { Viewer } from '../auth/viewer';
-import { BadUserInputError, ForbiddenError } from '../server/errors';
+import { BadUserInputError, ForbiddenError } from '../shared/errors';
 import { ancestorCodesOf, codeRange, isWithin, parseRegionCode, RegionCodeError } from '../shared/region-code';
 import { EntityKind } from '../sources/source-system';
 

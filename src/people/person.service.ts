@@ -1,5 +1,5 @@
 import { ScopedReader } from '../db/scope';
-import { BadUserInputError, ForbiddenError } from '../server/errors';
+import { BadUserInputError, ForbiddenError } from '../shared/errors';
 import { applyCommonFilter, containsPattern, parseDateArgument } from '../shared/filters';
 import { IdNumberError, parseIdNumber } from '../shared/id-number';
 import { parseId } from '../shared/ids';

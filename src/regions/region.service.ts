@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ScopedReader, withinRegion } from '../db/scope';
 import { Role } from '../auth/viewer';
-import { BadUserInputError, ForbiddenError } from '../server/errors';
+import { BadUserInputError, ForbiddenError } from '../shared/errors';
 import { FieldError, RecordOutcome } from '../shared/outcome';
 import {
   codeRange,

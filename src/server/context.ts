@@ -7,7 +7,7 @@ import { PersonService } from '../people/person.service';
 import { PlaceService } from '../places/place.service';
 import { RegionService } from '../regions/region.service';
 import { ThingService } from '../things/thing.service';
-import { UnauthenticatedError } from './errors';
+import { UnauthenticatedError } from '../shared/errors';
 import { Loaders } from './loaders';
 
 /** What every resolver receives: who asks, the scoped services, and the request's loaders. */

@@ -11,7 +11,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { buildContext, Context } from './context';
 import { TokenError, verifyAuthorization } from '../auth/tokens';
-import { createFormatError, ErrorCode, UnauthenticatedError } from './errors';
+import { DEFAULT_LIMITS, Limits } from '../config';
+import { createFormatError, ErrorCode, UnauthenticatedError } from '../shared/errors';
 
 export interface ServerOptions {
   orm: MikroORM;
@@ -22,8 +23,10 @@ export interface ServerOptions {
   /** Host to bind; default all interfaces. */
   host?: string;
   development?: boolean;
-  /** Largest accepted request body (default 1 MB). */
-  bodyLimit?: string;
+  /** Introspection and "Did you mean" hints (default off). */
+  introspection?: boolean;
+  /** Limits of design §6; unset ones take {@link DEFAULT_LIMITS}. */
+  limits?: Partial<Limits>;
   log?: (line: string) => void;
 }
 
@@ -40,6 +43,7 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { orm, schema, key } = options;
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? ((line: string) => console.error(line));
   const formatError = createFormatError(options.development ?? false, (error) =>
     log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
@@ -121,7 +125,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   app.use(
     '/graphql',
-    express.json({ limit: options.bodyLimit ?? '1mb' }),
+    express.json({ limit: limits.maxRequestBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => buildContext(orm, key, req.headers.authorization),
     }),
@@ -131,7 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
     const message =
       error.type === 'entity.too.large'
-        ? `request body is larger than ${options.bodyLimit ?? '1mb'}`
+        ? `request body is larger than ${limits.maxRequestBytes} bytes`
         : status === 500
           ? 'internal server error'
           : (error.message ?? 'bad request');

@@ -1,6 +1,6 @@
 import { QueryBuilder } from '@mikro-orm/postgresql';
 import { ScopedReader, withinRegion } from '../db/scope';
-import { BadUserInputError } from '../server/errors';
+import { BadUserInputError } from './errors';
 import { EntityKind, SourceSystem } from '../sources/source-system';
 
 /**

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '../server/errors';
+import { BadUserInputError } from './errors';
 
 /** Checks an entity id argument (a positive integer as a string). @throws BadUserInputError */
 export function parseId(input: string, field = 'id'): string {

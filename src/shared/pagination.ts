@@ -1,6 +1,6 @@
 import { QueryBuilder } from '@mikro-orm/postgresql';
 import { ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { BadUserInputError } from '../server/errors';
+import { BadUserInputError } from './errors';
 
 /** Page size when `first` is left out. */
 export const DEFAULT_PAGE_SIZE = 20;

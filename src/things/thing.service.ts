@@ -1,5 +1,5 @@
 import { ScopedReader } from '../db/scope';
-import { BadUserInputError } from '../server/errors';
+import { BadUserInputError } from '../shared/errors';
 import { applyCommonFilter } from '../shared/filters';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';

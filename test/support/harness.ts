@@ -9,6 +9,7 @@ import { signToken, TokenClaims } from '../../src/auth/tokens';
 import { Role } from '../../src/auth/viewer';
 import { buildGridhubSchema } from '../../src/schema';
 import { RunningServer, startServer } from '../../src/server/http';
+import { Limits } from '../../src/config';
 import { TEST_ADMIN_URL, TEST_TEMPLATE } from './env';
 
 export interface GraphQLResponse<T = any> {
@@ -38,7 +39,14 @@ export interface Hub {
 }
 
 /** Starts a hub on a fresh database copied from the template (migrated, demo city at test scale). */
-export async function startHub(): Promise<Hub> {
+export interface HubOptions {
+  /** Limits to override (the rest are the defaults of src/config.ts). */
+  limits?: Partial<Limits>;
+  /** Introspection and "Did you mean" hints (off by default, as in production). */
+  introspection?: boolean;
+}
+
+export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const adminUrl = process.env[TEST_ADMIN_URL];
   if (!adminUrl) throw new Error('the jest global setup did not run');
   const name = `gridhub_test_${randomBytes(6).toString('hex')}`;
@@ -58,6 +66,8 @@ export async function startHub(): Promise<Hub> {
     port: 0,
     host: '127.0.0.1',
     log: () => undefined,
+    limits: options.limits,
+    introspection: options.introspection,
   });
   const pg = new PgClient({ connectionString: dbUrl.toString() });
   await pg.connect();

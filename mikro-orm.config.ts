@@ -1,34 +1,8 @@
-import { defineConfig, Options } from '@mikro-orm/postgresql';
-import { Migrator } from '@mikro-orm/migrations';
-import { SeedManager } from '@mikro-orm/seeder';
-import { ENTITIES } from './src/db/entities';
-import { MIGRATIONS } from './src/migrations';
+import { loadConfig } from './src/config';
+import { ormConfig } from './src/db/orm-config';
 
 /**
- * MikroORM options for a database URL. Migrations are listed explicitly (no file globbing), so the compiled
- * build and the tests run exactly the checked-in set.
+ * For MikroORM's own CLI only (the hub and the tests call `ormConfig` themselves): the configured database
+ * (`DATABASE_URL`), as maintenance work, without a statement timeout.
  */
-export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}) {
-  return defineConfig({
-    clientUrl,
-    entities: ENTITIES,
-    extensions: [Migrator, SeedManager],
-    migrations: {
-      migrationsList: MIGRATIONS,
-      tableName: 'mikro_orm_migrations',
-      transactional: true,
-      allOrNothing: true,
-      snapshot: false,
-      silent: true,
-    },
-    seeder: { defaultSeeder: 'DemoCitySeeder' },
-    forceUtcTimezone: true,
-    // Read paths go through QueryBuilder and DataLoader; nothing relies on lazy loading.
-    allowGlobalContext: false,
-    pool: { min: 0, max: 10 },
-    debug: false,
-    ...overrides,
-  });
-}
-
-export default ormConfig(process.env.DATABASE_URL ?? 'postgres://localhost/gridhub');
+export default ormConfig(loadConfig().databaseUrl ?? 'postgres://localhost/gridhub');

@@ -39,7 +39,7 @@ export interface Limits {
   maxDirectives: number;
   /** How often one response key may be selected in one selection set, through fragments (default 3). */
   maxRepeatedFields: number;
-  /** Estimated cost of one operation (default 20,000): rows a query may touch, page sizes multiplied out. */
+  /** Estimated cost of one operation (default 50,000): rows a query may touch, page sizes multiplied out. */
   maxCost: number;
   /** Items in one list argument or list variable (default 100). */
   maxListLength: number;
@@ -64,7 +64,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxAliases: 20,
   maxDirectives: 20,
   maxRepeatedFields: 3,
-  maxCost: 20000,
+  maxCost: 50000,
   maxListLength: 100,
   maxOperationsPerSocket: 20,
   maxConcurrent: 8,

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Role } from './auth/viewer';
 import { loadSigningKey, signToken } from './auth/tokens';
 import { ConfigError, loadConfig } from './config';
@@ -6,7 +7,7 @@ import { Database, openDatabase, withStartupLock } from './db/database';
 import { seedDemoCity } from './demo/demo-city';
 import { Region } from './regions/region.entity';
 import { buildGridhubSchema } from './schema';
-import { RunningServer, startServer } from './server/http';
+import { RunningServer, startServer } from './server/server';
 
 const log = (line: string) => console.log(`gridhub: ${line}`);
 
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
         key,
         port: config.port,
         development: config.development,
+        introspection: config.introspection,
+        limits: config.limits,
         log: (line) => console.error(`gridhub: ${line}`),
       });
       await printBanner(server.url, key, database.embedded !== null);
@@ -124,7 +127,10 @@ async function printBanner(url: string, key: Uint8Array, embedded: boolean): Pro
 
 /** Loads the demo city into an empty database; `cancelled()` turning true aborts it (nothing is kept). */
 async function seedIfEmpty(database: Database, scale: number, cancelled: () => boolean): Promise<void> {
-  const em = database.orm.em.fork();
+  await database.maintenance((orm) => seedEmpty(orm.em.fork(), scale, cancelled));
+}
+
+async function seedEmpty(em: EntityManager, scale: number, cancelled: () => boolean): Promise<void> {
   if ((await em.count(Region, {})) > 0) return;
   log(`loading the demo city (乌海市, scale ${scale}) into the empty database; GRIDHUB_DEMO_SEED=0 skips this`);
   let shown = '';

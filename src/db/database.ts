@@ -1,12 +1,18 @@
 import path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormConfig } from '../../mikro-orm.config';
+import { ormConfig } from './orm-config';
 import { Config } from '../config';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './embedded';
 
 /** An open database: the ORM, and the embedded server behind it when one was started. */
 export interface Database {
+  /** The serving pool: every statement has the configured timeout (`GRIDHUB_STATEMENT_TIMEOUT_MS`). */
   orm: MikroORM;
+  /**
+   * Runs `action` on a short-lived pool without a statement timeout, for maintenance work that legitimately runs
+   * long statements (migrations, loading the demo city).
+   */
+  maintenance<T>(action: (orm: MikroORM) => Promise<T>): Promise<T>;
   url: string;
   embedded: EmbeddedDatabase | null;
   /** Closes the ORM's pool, then stops the embedded server if any. */
@@ -27,10 +33,17 @@ export async function openDatabase(
     : await startEmbeddedDatabase({ dir: path.join(config.dataDir, 'postgres'), ownedRoot: config.dataDir, log });
   const url = config.databaseUrl ?? embedded!.url;
   let orm: MikroORM | undefined;
+  const maintenance = async <T>(action: (orm: MikroORM) => Promise<T>): Promise<T> => {
+    const own = await MikroORM.init(ormConfig(url, {}, { pool: { min: 0, max: 2 } }));
+    try {
+      return await action(own);
+    } finally {
+      await own.close(true);
+    }
+  };
   try {
-    const opened = await MikroORM.init(ormConfig(url));
-    orm = opened;
-    await withStartupLock(url, () => migrate(opened, log), cancelled);
+    await withStartupLock(url, () => maintenance((own) => migrate(own, log)), cancelled);
+    orm = await MikroORM.init(ormConfig(url, { statementTimeoutMs: config.limits.statementTimeoutMs }));
   } catch (error) {
     await orm?.close(true).catch(() => undefined);
     await embedded?.stop();
@@ -41,6 +54,7 @@ export async function openDatabase(
     orm: ready,
     url,
     embedded,
+    maintenance,
     close: async () => {
       await ready.close(true);
       await embedded?.stop();

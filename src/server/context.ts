@@ -1,13 +1,13 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { TokenError, verifyAuthorization } from '../auth/tokens';
 import { Viewer } from '../auth/viewer';
-import { verifyAuthorization, TokenError } from '../auth/tokens';
 import { ScopedReader } from '../db/scope';
 import { IncidentService } from '../incidents/incident.service';
 import { PersonService } from '../people/person.service';
 import { PlaceService } from '../places/place.service';
 import { RegionService } from '../regions/region.service';
-import { ThingService } from '../things/thing.service';
 import { UnauthenticatedError } from '../shared/errors';
+import { ThingService } from '../things/thing.service';
 import { Loaders } from './loaders';
 
 /** What every resolver receives: who asks, the scoped services, and the request's loaders. */
@@ -24,18 +24,23 @@ export interface Context {
 }
 
 /**
- * The one context builder for HTTP requests and WebSocket operations: verifies the `Authorization` value,
- * forks a fresh entity manager and builds scoped services and loaders for this viewer.
- * @throws UnauthenticatedError when the value is missing or not a valid token.
+ * Verifies an `Authorization` value (HTTP header, or `connectionParams.authorization` over WebSocket).
+ * @throws UnauthenticatedError when it is missing or not a valid token.
  */
-export async function buildContext(orm: MikroORM, key: Uint8Array, authorization: unknown): Promise<Context> {
-  let viewer: Viewer;
+export async function authenticate(key: Uint8Array, authorization: unknown): Promise<Viewer> {
   try {
-    viewer = await verifyAuthorization(key, authorization);
+    return await verifyAuthorization(key, authorization);
   } catch (error) {
     if (error instanceof TokenError) throw new UnauthenticatedError(error.message);
     throw error;
   }
+}
+
+/**
+ * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
+ * services and loaders for this viewer.
+ */
+export function buildContext(orm: MikroORM, viewer: Viewer): Context {
   const reader = new ScopedReader(orm.em.fork(), viewer);
   return {
     viewer,

@@ -18,11 +18,40 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.RATE_LIMITED]: 429,
 };
 
-/** Base of gridhub's own errors: a message safe to show and one contract code. */
+/**
+ * Base of gridhub's own errors: a message safe to show and one contract code. `extensions.http` is the HTTP
+ * status (and headers) Apollo answers with when the error ends a request before execution; it never reaches
+ * the client (Apollo and gridhub's formatter strip it).
+ */
 export class GridhubError extends GraphQLError {
-  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
-    const status = HTTP_STATUS[code];
-    super(message, { extensions: { code, ...extensions, ...(status ? { http: { status } } : {}) } });
+  constructor(
+    message: string,
+    code: ErrorCode,
+    extensions: Record<string, unknown> = {},
+    headers: [string, string][] = [],
+    status: number | undefined = HTTP_STATUS[code],
+  ) {
+    super(message, {
+      extensions: { code, ...extensions, ...(status ? { http: { status, headers: new Map(headers) } } : {}) },
+    });
+  }
+}
+
+/**
+ * A document over one of the limits of design §6 (`limit` names it, `max` is the limit, `value` what was
+ * measured). Refused before execution, so over HTTP it answers 400.
+ */
+export class QueryTooComplexError extends GridhubError {
+  constructor(message: string, details: { limit: string; max: number; value?: number }) {
+    super(message, ErrorCode.QUERY_TOO_COMPLEX, details, [], 400);
+  }
+}
+
+/** Too many requests: `retryAfter` seconds is when to try again (also the HTTP `Retry-After` header). */
+export class RateLimitedError extends GridhubError {
+  constructor(message: string, retryAfterSeconds: number) {
+    const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(message, ErrorCode.RATE_LIMITED, { retryAfter }, [['retry-after', String(retryAfter)]]);
   }
 }
 
@@ -83,19 +112,65 @@ function fromDatabase(error: unknown): GraphQLFormattedError['extensions'] & { m
   return null;
 }
 
+/** Options of {@link createFormatError}. */
+export interface FormatErrorOptions {
+  /** Keep internal messages and stack traces (NODE_ENV=development). */
+  development: boolean;
+  /** Keep graphql-js's "Did you mean …?" hints, which spell out the schema (on with introspection). */
+  hints: boolean;
+  /** Where unexpected errors are reported (one line each, never data rows). */
+  log: (line: string) => void;
+}
+
+/** Quoted values longer than this keep only a prefix in messages. */
+const QUOTED_VALUE_MAX = 64;
+/** Longest message sent; a 1 MB bad value must not come back in a 1 MB message. */
+const MESSAGE_MAX = 600;
+const LONG_QUOTED = new RegExp(`"((?:[^"\\\\]|\\\\.){${QUOTED_VALUE_MAX + 1},})"`, 'g');
+
 /**
- * Formats every error that leaves the server: keeps contract codes, maps database errors, turns anything else
- * into INTERNAL_SERVER_ERROR without internals (stack traces only when `development`). Never throws.
+ * Shortens a message for the client: each quoted value longer than {@link QUOTED_VALUE_MAX} characters keeps a
+ * prefix, the whole message at most {@link MESSAGE_MAX}; without `hints`, "Did you mean …?" goes.
  */
-export function createFormatError(development: boolean, log: (error: unknown) => void) {
+export function clientMessage(message: string, hints: boolean): string {
+  let text = message.replace(LONG_QUOTED, (_all, inner: string) => `"${inner.slice(0, 40)}…" (${inner.length} characters)`);
+  if (!hints) text = text.replace(/ ?Did you mean [^?]*\?/g, '');
+  return text.length > MESSAGE_MAX ? `${text.slice(0, MESSAGE_MAX - 1)}…` : text;
+}
+
+/** One line about an unexpected error that is safe to log: its kind and code, never SQL text or values. */
+function describeForLog(error: unknown): string {
+  if (!(error instanceof Error)) return `non-error thrown: ${typeof error}`;
+  const code = (error as { code?: unknown }).code;
+  // Driver errors carry the SQL (with values) in their message: keep what follows it, the server's own words.
+  const own = error.message.includes(' - ') ? error.message.slice(error.message.lastIndexOf(' - ') + 3) : error.message;
+  const where = error.stack?.split('\n').find((line) => line.includes('/src/'))?.trim();
+  return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${own.slice(0, 200)}${where ? ` (${where})` : ''}`;
+}
+
+/**
+ * Formats every error that leaves the server, over HTTP and WebSocket: keeps contract codes, maps database
+ * errors, turns anything else into INTERNAL_SERVER_ERROR without internals (stack traces only when
+ * `development`), shortens quoted values and drops schema hints unless allowed. Never throws.
+ */
+export function createFormatError(options: FormatErrorOptions) {
+  const { development, hints, log } = options;
+  const shaped = (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    const { http: _transport, stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    return {
+      ...formatted,
+      message: clientMessage(formatted.message, hints),
+      extensions: development && stacktrace ? { ...extensions, stacktrace } : extensions,
+    };
+  };
   return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
     try {
       const code = formatted.extensions?.code;
       if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-        return development ? formatted : withoutStack(formatted);
+        return shaped(formatted);
       }
       if (typeof code === 'string' && REQUEST_CODES.has(code)) {
-        return { ...withoutStack(formatted), extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } };
+        return shaped({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } });
       }
       const original = unwrapResolverError(raw);
       const mapped = fromDatabase(original);
@@ -103,9 +178,9 @@ export function createFormatError(development: boolean, log: (error: unknown) =>
         const { message, ...extensions } = mapped;
         return { message, locations: formatted.locations, path: formatted.path, extensions };
       }
-      log(original);
+      log(describeForLog(original));
       return {
-        message: development ? formatted.message : 'internal server error',
+        message: development ? clientMessage(formatted.message, true) : 'internal server error',
         locations: formatted.locations,
         path: formatted.path,
         extensions: development
@@ -116,10 +191,4 @@ export function createFormatError(development: boolean, log: (error: unknown) =>
       return { message: 'internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
     }
   };
-}
-
-function withoutStack(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
-  const { stacktrace: _dropped, ...extensions } = formatted.extensions;
-  return { ...formatted, extensions };
 }

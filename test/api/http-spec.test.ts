@@ -11,7 +11,8 @@ describe('GraphQL over HTTP (graphql-http audits)', () => {
   let hub: Hub;
   let token: string;
   beforeAll(async () => {
-    hub = await startHub();
+    // Some audits query `__type`: introspection is on here (it is off by default, see limits.test.ts).
+    hub = await startHub({ introspection: true });
     token = await hub.token({ roles: [Role.ADMIN] });
   });
   afterAll(() => hub.close());

@@ -149,7 +149,12 @@ describe('start-up robustness', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'gridhub-wait-'));
     try {
       const hub = spawnHub({ DATABASE_URL: url.toString(), GRIDHUB_DATA_DIR: dataDir, PORT: '0' });
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Once it says which database it uses, its signal handlers are in place (a loaded machine may take a while
+      // to get there); then it waits for the lock.
+      for (let waited = 0; !hub.output().includes('using the database at DATABASE_URL') && waited < 30_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       hub.child.kill('SIGTERM');
       const started = Date.now();
       expect(await hub.exited).toBe(0);

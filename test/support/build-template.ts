@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormConfig } from '../../mikro-orm.config';
+import { ormConfig } from '../../src/db/orm-config';
 import { migrate } from '../../src/db/database';
 import { seedDemoCity } from '../../src/demo/demo-city';
 import { TEST_SCALE } from './env';

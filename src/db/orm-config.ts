@@ -1,0 +1,43 @@
+import { defineConfig, Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { SeedManager } from '@mikro-orm/seeder';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from '../migrations';
+
+/** What differs between the hub's serving pool and maintenance work (migrations, seeding). */
+export interface PoolSettings {
+  /**
+   * Timeout of every statement on the pool's connections, in ms (PostgreSQL `statement_timeout`, set when each
+   * connection opens). The serving pool takes `GRIDHUB_STATEMENT_TIMEOUT_MS`; migrations and seeding leave it
+   * unset: they legitimately run long statements.
+   */
+  statementTimeoutMs?: number;
+}
+
+/**
+ * MikroORM options for a database URL. Migrations are listed explicitly (no file globbing), so the compiled
+ * build and the tests run exactly the checked-in set.
+ */
+export function ormConfig(clientUrl: string, settings: PoolSettings = {}, overrides: Partial<Options> = {}) {
+  return defineConfig({
+    clientUrl,
+    entities: ENTITIES,
+    extensions: [Migrator, SeedManager],
+    migrations: {
+      migrationsList: MIGRATIONS,
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+    },
+    seeder: { defaultSeeder: 'DemoCitySeeder' },
+    forceUtcTimezone: true,
+    // Read paths go through QueryBuilder and DataLoader; nothing relies on lazy loading.
+    allowGlobalContext: false,
+    pool: { min: 0, max: 10 },
+    ...(settings.statementTimeoutMs ? { driverOptions: { connection: { statement_timeout: settings.statementTimeoutMs } } } : {}),
+    debug: false,
+    ...overrides,
+  });
+}

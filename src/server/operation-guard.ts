@@ -1,0 +1,229 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  ASTVisitor,
+  DocumentNode,
+  FragmentDefinitionNode,
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  GraphQLSchema,
+  isCompositeType,
+  isListType,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  SelectionSetNode,
+  specifiedRules,
+  validate,
+  ValidationContext,
+  ValidationRule,
+} from 'graphql';
+import { ComplexityEstimator, createComplexityRule } from 'graphql-query-complexity';
+import { Limits } from '../config';
+import { ErrorCode, GridhubError, QueryTooComplexError } from '../shared/errors';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
+
+/** A GraphQL request as both transports receive it. */
+export interface OperationRequest {
+  query: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
+/** The outcome of {@link OperationGuard.check}: a document ready to execute, or the errors to answer with. */
+export type CheckedOperation = { document: DocumentNode; errors: [] } | { document: null; errors: GraphQLError[] };
+
+/**
+ * The limits of design §6 on one document, the same for HTTP and WebSocket: parsed with a token limit, then
+ * checked for depth, aliases, directives, repeated fields, list lengths and estimated cost — each a linear pass
+ * that follows every fragment once — and only then fully validated. So a hostile document is refused in
+ * milliseconds, before graphql-js's own rules (some of them quadratic in the number of repeated fields) run.
+ */
+export class OperationGuard {
+  private readonly fullRules: readonly ValidationRule[];
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly limits: Limits,
+    introspection: boolean,
+  ) {
+    this.fullRules = introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+  }
+
+  /**
+   * Checks one request.
+   * @throws GridhubError (QUERY_TOO_COMPLEX, or BAD_USER_INPUT for an over-long list) when a limit is exceeded;
+   * the returned errors are GraphQL's own (syntax, validation), to be answered as such.
+   */
+  check(request: OperationRequest): CheckedOperation {
+    if (typeof request.query !== 'string') {
+      return { document: null, errors: [new GraphQLError('the request has no query string')] };
+    }
+    let document: DocumentNode;
+    try {
+      document = parse(request.query, { maxTokens: this.limits.maxTokens, noLocation: false });
+    } catch (error) {
+      if (error instanceof GraphQLError && /more than \d+ tokens/.test(error.message)) {
+        throw new QueryTooComplexError(`the document has more than ${this.limits.maxTokens} tokens`, {
+          limit: 'maxTokens',
+          max: this.limits.maxTokens,
+        });
+      }
+      return { document: null, errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
+    }
+    checkVariableLists(request.variables, this.limits.maxListLength);
+    const refusals: GraphQLError[] = [];
+    try {
+      validate(this.schema, document, this.limitRules(request.variables, refusals), { maxErrors: 1 });
+    } catch (error) {
+      // graphql-query-complexity throws once it has walked more nodes than allowed (a fragment bomb).
+      if (refusals.length === 0) {
+        throw new QueryTooComplexError(`the document expands to too many fields (${(error as Error).message})`, {
+          limit: 'maxCost',
+          max: this.limits.maxCost,
+        });
+      }
+    }
+    if (refusals.length > 0) throw refusals[0];
+    const errors = validate(this.schema, document, this.fullRules);
+    return errors.length > 0 ? { document: null, errors: [...errors] } : { document, errors: [] };
+  }
+
+  /** The cheap rules, each reporting its refusal into `refusals` (their own errors are not in the contract). */
+  private limitRules(variables: unknown, refusals: GraphQLError[]): ValidationRule[] {
+    const { limits } = this;
+    const refuse = (limit: keyof Limits, what: string) => (_context: unknown, error: GraphQLError) => {
+      const measured = /found (\d+)/.exec(error.message);
+      const value = measured ? Number(measured[1]) : undefined;
+      const max = limits[limit] as number;
+      refusals.push(
+        new QueryTooComplexError(`${what} ${value !== undefined ? `is ${value}, ` : ''}more than the limit of ${max}`, {
+          limit,
+          max,
+          ...(value !== undefined ? { value } : {}),
+        }),
+      );
+    };
+    const common = { exposeLimits: true, propagateOnRejection: false };
+    return [
+      maxDepthRule({ ...common, n: limits.maxDepth, onReject: [refuse('maxDepth', 'the depth of the query')] }),
+      maxAliasesRule({ ...common, n: limits.maxAliases, onReject: [refuse('maxAliases', 'the number of aliases')] }),
+      maxDirectivesRule({ ...common, n: limits.maxDirectives, onReject: [refuse('maxDirectives', 'the number of directives')] }),
+      repeatedFieldsRule(limits.maxRepeatedFields, refusals),
+      listLiteralRule(limits.maxListLength, refusals),
+      createComplexityRule({
+        maximumComplexity: limits.maxCost,
+        variables: (variables ?? {}) as Record<string, unknown>,
+        estimators: [costEstimator],
+        maxQueryNodes: 20_000,
+        createError: (max, actual) => {
+          const error = new QueryTooComplexError(`the estimated cost of the query is ${actual}, more than the limit of ${max}`, {
+            limit: 'maxCost',
+            max,
+            value: actual,
+          });
+          refusals.push(error);
+          return error;
+        },
+      }),
+    ];
+  }
+}
+
+/**
+ * The cost model: roughly the rows a query makes the hub read. A list field costs its page size (`first`, or the
+ * default page size) times what each item selects; an object field costs 1 plus what it selects; `totalCount`
+ * costs 1 (one count); scalars are free. A connection's `edges` are already counted by the connection's `first`.
+ */
+export const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  const named = getNamedType(field.type);
+  if (!isCompositeType(named)) return field.name === 'totalCount' ? 1 : 0;
+  if (field.name === 'edges' && type.name.endsWith('Connection')) return childComplexity;
+  const many = isListType(getNullableType(field.type)) || named.name.endsWith('Connection');
+  // An out-of-range `first` is the resolver's to refuse, naming the argument; the estimate takes the largest page.
+  const size = typeof args.first === 'number' && args.first >= 0 ? Math.min(args.first, MAX_PAGE_SIZE) : many ? DEFAULT_PAGE_SIZE : 1;
+  return size * (1 + childComplexity);
+};
+
+/**
+ * Refuses a selection set in which one response key is selected more than `max` times — directly, through
+ * inline fragments or through fragment spreads (each fragment followed once per set). graphql-js's
+ * OverlappingFieldsCanBeMergedRule compares such fields pairwise: 10,000 copies take minutes.
+ */
+function repeatedFieldsRule(max: number, refusals: GraphQLError[]): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    let refused = false;
+    return {
+      SelectionSet(node) {
+        if (refused) return;
+        const counts = new Map<string, number>();
+        const seen = new Set<string>();
+        const walk = (set: SelectionSetNode) => {
+          for (const selection of set.selections) {
+            if (selection.kind === Kind.FIELD) {
+              const key = selection.alias?.value ?? selection.name.value;
+              counts.set(key, (counts.get(key) ?? 0) + 1);
+            } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+              walk(selection.selectionSet);
+            } else if (!seen.has(selection.name.value)) {
+              seen.add(selection.name.value);
+              const fragment: FragmentDefinitionNode | null | undefined = context.getFragment(selection.name.value);
+              if (fragment) walk(fragment.selectionSet);
+            }
+          }
+        };
+        walk(node);
+        for (const [key, count] of counts) {
+          if (count > max) {
+            refused = true;
+            refusals.push(
+              new QueryTooComplexError(`the field "${key}" is selected ${count} times in one selection set, more than the limit of ${max}`, {
+                limit: 'maxRepeatedFields',
+                max,
+                value: count,
+              }),
+            );
+            return;
+          }
+        }
+      },
+    };
+  };
+}
+
+/** Refuses a list literal longer than `max` items, naming the argument path (e.g. `filter.tagsAny`). */
+function listLiteralRule(max: number, refusals: GraphQLError[]): ValidationRule {
+  return (): ASTVisitor => {
+    const path: string[] = [];
+    let refused = false;
+    return {
+      Argument: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
+      ObjectField: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
+      ListValue(node) {
+        if (refused || node.values.length <= max) return;
+        refused = true;
+        refusals.push(listTooLong(path.join('.') || 'argument', node.values.length, max));
+      },
+    };
+  };
+}
+
+/** Refuses an array longer than `max` anywhere in the variables, naming its path (`variables.filter.tagsAny`). */
+function checkVariableLists(variables: unknown, max: number): void {
+  const visit = (value: unknown, path: string, depth: number): void => {
+    if (depth > 32 || value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      if (value.length > max) throw listTooLong(path, value.length, max);
+      value.forEach((item, i) => visit(item, `${path}.${i}`, depth + 1));
+      return;
+    }
+    for (const [key, item] of Object.entries(value)) visit(item, `${path}.${key}`, depth + 1);
+  };
+  visit(variables, 'variables', 0);
+}
+
+function listTooLong(field: string, length: number, max: number): GridhubError {
+  return new GridhubError(`${field}: a list may hold at most ${max} items, got ${length}`, ErrorCode.BAD_USER_INPUT, { field }, [], 400);
+}

@@ -1,0 +1,70 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { MikroORM } from '@mikro-orm/postgresql';
+import express from 'express';
+import { GraphQLSchema } from 'graphql';
+import { DEFAULT_LIMITS, Limits } from '../config';
+import { createFormatError } from '../shared/errors';
+import { Admission } from './admission';
+import { mountHttpTransport } from './http';
+import { OperationGuard } from './operation-guard';
+import { mountWebSocketTransport } from './ws';
+
+export interface ServerOptions {
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  /** HS256 key that tokens must be signed with. */
+  key: Uint8Array;
+  port: number;
+  /** Host to bind; default all interfaces. */
+  host?: string;
+  /** Stack traces and internal messages in error responses (default off). */
+  development?: boolean;
+  /** Introspection and "Did you mean …" hints in validation errors (default off). */
+  introspection?: boolean;
+  /** Limits of design §6; unset ones take {@link DEFAULT_LIMITS}. */
+  limits?: Partial<Limits>;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stops accepting connections, drains requests and closes sockets. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves GraphQL over HTTP and over WebSocket (graphql-transport-ws on the same path and port), plus `/healthz`
+ * and `/readyz`. Both transports share one operation guard (document limits), one admission (rates and
+ * execution slots) and one error formatter.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const development = options.development ?? false;
+  const introspection = options.introspection ?? false;
+  const log = options.log ?? ((line: string) => console.error(line));
+  const formatError = createFormatError({ development, hints: introspection, log: (line) => log(`internal error: ${line}`) });
+  const guard = new OperationGuard(options.schema, limits, introspection);
+  const admission = new Admission(limits);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError };
+  const ws = mountWebSocketTransport(shared);
+  const apollo = await mountHttpTransport({ ...shared, app, development, introspection, onDrain: () => ws.dispose() });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}/graphql`,
+    port,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import http from 'node:http';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { execute, ExecutionArgs, GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { Limits } from '../config';
+import { RateLimitedError } from '../shared/errors';
+import { Admission } from './admission';
+import { authenticate, buildContext } from './context';
+import { OperationGuard } from './operation-guard';
+
+export interface WebSocketTransportOptions {
+  httpServer: http.Server;
+  orm: MikroORM;
+  schema: GraphQLSchema;
+  key: Uint8Array;
+  limits: Limits;
+  guard: OperationGuard;
+  admission: Admission;
+  formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
+}
+
+/**
+ * GraphQL over WebSocket (`graphql-transport-ws`, graphql-ws's protocol core) on the HTTP server's `/graphql`
+ * path, under the same rules as HTTP: frames are limited to `maxRequestBytes` (a larger one closes the socket
+ * with 1009), the token is checked on connect (refused: 4403) and again for every operation, each operation counts
+ * against its subject's rate and passes the {@link OperationGuard}, at most `maxOperationsPerSocket` run at once
+ * on one socket, and execution waits for the same slots as HTTP requests.
+ * @returns what stops the transport (closes every socket).
+ */
+export function mountWebSocketTransport(options: WebSocketTransportOptions): { dispose(): void | Promise<void> } {
+  const { orm, schema, key, limits, guard, admission, formatError } = options;
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: limits.maxRequestBytes });
+  return useServer<Record<string, unknown>>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          await authenticate(key, ctx.connectionParams?.authorization);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        // graphql-ws registers the operation before this hook and forgets it once it has completed.
+        const inFlight = Object.keys(ctx.subscriptions).length;
+        if (inFlight > limits.maxOperationsPerSocket) {
+          return [new RateLimitedError(`more than ${limits.maxOperationsPerSocket} operations in flight on this socket`, 1)];
+        }
+        try {
+          // A token can expire while the socket stays open: an operation with an expired one answers
+          // UNAUTHENTICATED, and the socket stays up for the client to reconnect with a fresh token.
+          const viewer = await authenticate(key, ctx.connectionParams?.authorization);
+          await admission.countRequest(viewer);
+          const checked = guard.check(payload);
+          if (!checked.document) return checked.errors;
+          const args: ExecutionArgs = {
+            schema,
+            document: checked.document,
+            variableValues: payload.variables,
+            operationName: payload.operationName,
+            contextValue: buildContext(orm, viewer),
+          };
+          return args;
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+      },
+      execute: async (args) => {
+        let release;
+        try {
+          release = await admission.enter();
+        } catch (error) {
+          return { errors: [error as GraphQLError] };
+        }
+        try {
+          return await execute(args);
+        } finally {
+          release();
+        }
+      },
+      // Errors leave through the same formatter as over HTTP: contract codes, no internals.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => {
+          const formatted = formatError(error.toJSON(), error);
+          return new GraphQLError(formatted.message, { extensions: formatted.extensions });
+        }),
+    },
+    wsServer,
+  );
+}

@@ -6,6 +6,7 @@ import { Database, openDatabase, withStartupLock } from './db/database';
 import { seedDemoCity } from './demo/demo-city';
 import { Region } from './regions/region.entity';
 import { buildGridhubSchema } from './schema';
+import { describeError } from './shared/log-safe';
 import { RunningServer, startServer } from './server/http';
 
 const log = (line: string) => console.log(`gridhub: ${line}`);
@@ -55,10 +56,10 @@ async function main(): Promise<void> {
     database = await openDatabase(config, log, () => stopRequested !== null);
   } catch (error) {
     if (stopRequested) {
-      log(`stopped before start-up finished (${error instanceof Error ? error.message : error})`);
+      log(`stopped before start-up finished (${describeError(error)})`);
       process.exit(0);
     }
-    console.error('gridhub: failed to start:', error instanceof Error ? error.message : error);
+    console.error(`gridhub: failed to start: ${describeError(error)}`);
     process.exit(1);
   }
   let server: RunningServer | null = null;
@@ -85,12 +86,12 @@ async function main(): Promise<void> {
     }
   } catch (error) {
     if (!stopRequested) {
-      console.error('gridhub: failed to start:', error instanceof Error ? error.message : error);
+      console.error(`gridhub: failed to start: ${describeError(error)}`);
       await server?.close().catch(() => undefined);
       await database.close().catch(() => undefined);
       process.exit(1);
     }
-    log(`stopped before start-up finished (${error instanceof Error ? error.message : error})`);
+    log(`stopped before start-up finished (${describeError(error)})`);
   }
   try {
     await server?.close();
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     log('stopped');
     process.exit(0);
   } catch (error) {
-    console.error('gridhub: error while stopping:', error);
+    console.error(`gridhub: error while stopping: ${describeError(error)}`);
     process.exit(1);
   }
 }
@@ -142,6 +143,6 @@ async function seedIfEmpty(database: Database, scale: number, cancelled: () => b
 }
 
 main().catch((error) => {
-  console.error('gridhub: failed to start:', error instanceof Error ? error.message : error);
+  console.error(`gridhub: failed to start: ${describeError(error)}`);
   process.exit(1);
 });

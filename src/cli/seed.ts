@@ -9,6 +9,7 @@ import {
   seedDemoCity,
   truncateDemoTables,
 } from '../demo/demo-city';
+import { describeError } from '../shared/log-safe';
 
 const USAGE = `Loads the demo city 乌海市 into the configured database: DATABASE_URL, or the embedded PostgreSQL under
 GRIDHUB_DATA_DIR (default ./.data), exactly as the server would use.
@@ -24,6 +25,8 @@ GRIDHUB_DATA_DIR (default ./.data), exactly as the server would use.
 The database must be empty unless --reset is given.`;
 
 class UsageError extends Error {}
+/** A refusal worded for the user (no data in it): printed as it is, however long. */
+class Refusal extends Error {}
 
 interface Options {
   scale: number;
@@ -168,7 +171,7 @@ async function main(): Promise<number> {
     if (tables.length > 0) {
       if (!options.reset) {
         const listed = tables.map((table) => `${table}: ${found[table]! > 1_000_000 ? 'over 1,000,000' : found[table]} rows`);
-        throw new Error(`the database is not empty (${listed.join(', ')}); add --reset to replace its contents`);
+        throw new Refusal(`the database is not empty (${listed.join(', ')}); add --reset to replace its contents`);
       }
       log(`--reset: emptying ${tables.join(', ')}`);
       await truncateDemoTables(em);
@@ -196,17 +199,17 @@ async function main(): Promise<number> {
       console.error(`seed: stopped by ${interrupted}; nothing was kept`);
       return 130;
     }
-    console.error(`seed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`seed: ${error instanceof Refusal ? error.message : describeError(error)}`);
     return 1;
   } finally {
-    await database?.close().catch((error) => console.error(`seed: closing the database: ${error}`));
+    await database?.close().catch((error) => console.error(`seed: closing the database: ${describeError(error)}`));
   }
 }
 
 main().then(
   (code) => process.exit(code),
   (error) => {
-    console.error(`seed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`seed: ${describeError(error)}`);
     process.exit(1);
   },
 );

@@ -102,8 +102,13 @@ export interface DemoCityOptions {
   scale: number;
   /** Random seed (unsigned 32-bit integer); default {@link DEFAULT_DEMO_SEED}. */
   seed?: number;
-  /** Called after every written chunk. */
+  /** Called after every written chunk; throwing from it aborts the run, which then leaves nothing behind. */
   onProgress?: (progress: DemoProgress) => void;
+  /**
+   * Empty the demo tables first (default false: refuse a database that holds data). The emptying is part of the
+   * run's transaction, so a failed or interrupted run leaves the previous contents in place.
+   */
+  reset?: boolean;
 }
 
 /** Rows written per table. */
@@ -168,12 +173,13 @@ const CHUNK = 5000;
 const YIELD_EVERY = 250;
 
 /**
- * Fills an EMPTY database with the demo city.
+ * Fills an empty database with the demo city, or with `reset` replaces what the demo tables hold.
  *
- * One transaction: regions go through {@link RegionService.upsert} (as an ADMIN), everything else through
- * multi-row inserts with explicit ids; the id sequences are moved past them at the end. On failure (or an
- * interrupted run) nothing is left behind.
- * @throws Error when the database already holds regions, people or other entity rows, or for bad options.
+ * One transaction, the emptying included: regions go through {@link RegionService.upsert} (as an ADMIN),
+ * everything else through multi-row inserts with explicit ids; the id sequences are moved past them at the end.
+ * On failure (or an interrupted run) the database is left as it was.
+ * @throws Error when the database already holds regions, people or other entity rows and `reset` is not set,
+ * or for bad options.
  */
 export async function seedDemoCity(em: EntityManager, options: DemoCityOptions): Promise<DemoCitySummary> {
   const started = performance.now();
@@ -185,10 +191,10 @@ export async function seedDemoCity(em: EntityManager, options: DemoCityOptions):
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new Error(`seedDemoCity: seed must be an integer from 0 to 4294967295, got ${seed}`);
   }
-  await assertEmpty(em);
-
   const city = new DemoCity(planCity(), seed, scale, options.onProgress ?? (() => undefined));
   await em.transactional(async (tx) => {
+    if (options.reset) await truncateDemoTables(tx);
+    else await assertEmpty(tx);
     await city.writeRegions(tx);
     const context = tx.getTransactionContext();
     const connection = tx.getConnection();
@@ -210,15 +216,19 @@ export async function seedDemoCity(em: EntityManager, options: DemoCityOptions):
 /** Row counts of the demo tables that hold rows (empty object: the database is empty). */
 export async function nonEmptyDemoTables(em: EntityManager): Promise<Partial<Record<string, number>>> {
   const probes = DEMO_TABLES.map((table) => `(select count(*) from (select 1 from ${table} limit 1000001) t) as "${table}"`);
-  const [row] = await em.getConnection().execute<Array<Record<string, string>>>(`select ${probes.join(', ')}`);
+  const [row] = await em
+    .getConnection()
+    .execute<Array<Record<string, string>>>(`select ${probes.join(', ')}`, [], 'all', em.getTransactionContext());
   const found: Record<string, number> = {};
   for (const table of DEMO_TABLES) if (Number(row[table]) > 0) found[table] = Number(row[table]);
   return found;
 }
 
-/** Empties every demo table and restarts their id sequences. */
-export async function truncateDemoTables(em: EntityManager): Promise<void> {
-  await em.getConnection().execute(`truncate table ${DEMO_TABLES.join(', ')} restart identity cascade`, [], 'run');
+/** Empties every demo table and restarts their id sequences, inside `em`'s transaction when it has one. */
+async function truncateDemoTables(em: EntityManager): Promise<void> {
+  await em
+    .getConnection()
+    .execute(`truncate table ${DEMO_TABLES.join(', ')} restart identity cascade`, [], 'run', em.getTransactionContext());
 }
 
 async function assertEmpty(em: EntityManager): Promise<void> {

@@ -28,9 +28,11 @@ import {
   DEFAULT_PERSON_PRIORITY,
   DEFAULT_PLACE_PRIORITY,
   DEFAULT_THING_PRIORITY,
+  IncidentCoreField,
   listDisagreements,
   PersonCoreField,
   PlaceCoreField,
+  soleSourceLineage,
   SourceCandidate,
   surviveFields,
   ThingCoreField,
@@ -411,6 +413,7 @@ const INCIDENT_COLUMNS = [
   { name: 'satisfaction', type: 'smallint' },
   { name: 'reported_at', type: 'epoch' },
   { name: 'closed_at', type: 'epoch' },
+  { name: 'lineage', type: 'jsonb' },
   { name: 'created_at', type: 'epoch' },
   { name: 'updated_at', type: 'epoch' },
 ] as const;
@@ -1510,31 +1513,27 @@ class DemoCity {
           strings.id(event.note),
         );
       }
-      const last = flow.events[flow.events.length - 1];
-      incidents.add([
-        id, caseNumber, title, description, category, template.sub, severity, source, sourceKey, grid.code, address,
-        lng, lat, placeId, thingId, last.to, flow.level, flow.events.length, flow.department, flow.assignee,
-        flow.dueOffset === null ? null : at(flow.dueOffset), flow.overdue, flow.feedback, flow.satisfaction,
-        reportedAt, flow.closedOffset === null ? null : at(flow.closedOffset), createdAt, at(last.offset),
-      ]);
-      this.counts.incident++;
-      this.counts.incident_event += flow.events.length;
-
-      // People involved.
-      for (const [person, role] of this.incidentParties(random, g, template)) {
-        parties.add([++partyId, id, person, role]);
-        this.counts.incident_party++;
-      }
-
-      // The record as its source system sent it.
-      const draft: SourceDraft<object> = {
+      // The record as its source system sent it; every core field it carries points at it (incidents are not merged).
+      const draft: SourceDraft<IncidentValues> = {
         source,
         id: ++this.sourceRecordId,
         key: sourceKey,
         version: 1,
         observedAt: reportedAt,
         receivedAt: createdAt,
-        values: {},
+        values: {
+          title,
+          description,
+          category,
+          subCategory: template.sub,
+          severity,
+          gridCode: grid.code,
+          address,
+          location: { lng, lat },
+          place: placeId,
+          thing: thingId,
+          reportedAt: iso(reportedAt),
+        },
         payload: {
           title,
           description,
@@ -1550,6 +1549,23 @@ class DemoCity {
           ...(place ? { placeName: place.name } : {}),
         },
       };
+      const lineage = soleSourceLineage(candidatesOf([draft])[0]);
+
+      const last = flow.events[flow.events.length - 1];
+      incidents.add([
+        id, caseNumber, title, description, category, template.sub, severity, source, sourceKey, grid.code, address,
+        lng, lat, placeId, thingId, last.to, flow.level, flow.events.length, flow.department, flow.assignee,
+        flow.dueOffset === null ? null : at(flow.dueOffset), flow.overdue, flow.feedback, flow.satisfaction,
+        reportedAt, flow.closedOffset === null ? null : at(flow.closedOffset), lineage, createdAt, at(last.offset),
+      ]);
+      this.counts.incident++;
+      this.counts.incident_event += flow.events.length;
+
+      // People involved.
+      for (const [person, role] of this.incidentParties(random, g, template)) {
+        parties.add([++partyId, id, person, role]);
+        this.counts.incident_party++;
+      }
       this.addSourceRecords(EntityKind.INCIDENT, id, [draft]);
 
       if (incidents.size >= CHUNK) {
@@ -1808,6 +1824,7 @@ interface PersonValues {
 }
 type PlaceValues = Record<PlaceCoreField, unknown>;
 type ThingValues = Record<ThingCoreField, unknown>;
+type IncidentValues = Record<IncidentCoreField, unknown>;
 
 const AGE_BAND_WEIGHTS = AGE_BANDS.map(([from, to, w]) => [[from, to] as const, w] as const);
 const FLOOR_WEIGHTS: ReadonlyArray<readonly [number, number]> = [[5, 10], [6, 30], [7, 8], [11, 8], [18, 12], [24, 8], [26, 6], [33, 4]];

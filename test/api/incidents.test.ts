@@ -94,6 +94,33 @@ describe('incident(id)', () => {
     expect(Date.parse(reportedAt)).toBe(row.reported_ms);
   });
 
+  it('lineage: every core field the source record carries points at that record of the incident', async () => {
+    const rows = await hub.sql(
+      `(select id::text from incident where thing_id is not null order by id limit 1)
+       union all (select id::text from incident where place_id is not null order by id limit 1)
+       union all (select id::text from incident where place_id is null and thing_id is null order by id limit 1)`,
+    );
+    expect(rows).toHaveLength(3);
+    const query = `query($id: ID!) { incident(id: $id) {
+      source place { id } thing { id } lineage { field source sourceRecordId } sourceRecords { id source payload } } }`;
+    for (const { id } of rows) {
+      const { incident }: any = ok(await hub.gql(city, query, { id }));
+      expect(incident.sourceRecords).toHaveLength(1);
+      const [record] = incident.sourceRecords;
+      const fields = ['address', 'category', 'description', 'gridCode', 'location', 'reportedAt', 'severity', 'subCategory', 'title'];
+      if (incident.place) fields.push('place');
+      if (incident.thing) fields.push('thing');
+      expect(incident.lineage).toEqual(fields.sort().map((field) => ({ field, source: record.source, sourceRecordId: record.id })));
+      expect(record.source).toBe(incident.source);
+      // The record does carry what the lineage says it gave.
+      expect(Object.keys(record.payload)).toEqual(
+        expect.arrayContaining(['title', 'description', 'category', 'subCategory', 'severity', 'gridCode', 'address', 'lng', 'lat', 'reportedAt']),
+      );
+      if (incident.place) expect(record.payload.placeName).toBeDefined();
+      if (incident.thing) expect(record.payload.componentCode).toBeDefined();
+    }
+  });
+
   it('returns null for an unknown id', async () => {
     const [{ next }] = await hub.sql(`select (max(id) + 1000)::text as next from incident`);
     const data: any = ok(await hub.gql(city, `query($id: ID!) { incident(id: $id) { id } }`, { id: next }));

@@ -2,9 +2,15 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { ScopedReader } from '../db/scope';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
-import { IncidentEventType } from '../incidents/incident-event.entity';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
-import { HandlingLevel, IncidentAction, IncidentStatus, levelAbove, nextStatus } from '../incidents/incident-workflow';
+import {
+  eventFor,
+  HandlingLevel,
+  IncidentAction,
+  IncidentEventType,
+  IncidentStatus,
+  levelAbove,
+} from '../incidents/incident-workflow';
 import {
   Allowance,
   AllowanceType,
@@ -138,19 +144,6 @@ export interface DemoCitySummary {
   rows: number;
   elapsedMs: number;
 }
-
-/** The event type each workflow action appends (RATE and the sweeper's OVERDUE leave the state as it is). */
-export const ACTION_EVENT_TYPES: Readonly<Record<IncidentAction, IncidentEventType>> = {
-  ACCEPT: IncidentEventType.ACCEPTED,
-  REJECT: IncidentEventType.REJECTED,
-  DISPATCH: IncidentEventType.DISPATCHED,
-  START: IncidentEventType.STARTED,
-  RESOLVE: IncidentEventType.RESOLVED,
-  VERIFY_PASSED: IncidentEventType.VERIFIED,
-  VERIFY_FAILED: IncidentEventType.VERIFIED,
-  ESCALATE: IncidentEventType.ESCALATED,
-  RATE: IncidentEventType.RATED,
-};
 
 /** Tables the generator writes, children first (truncate order). */
 export const DEMO_TABLES = [
@@ -1667,12 +1660,16 @@ class DemoCity {
           : level === HandlingLevel.TOWN
             ? `jd-${community.town.code}`
             : `cc-${community.town.county.code}`;
+    // Every event, creation and the sweeper's included, as the workflow's event table has it.
+    const append = (action: IncidentAction, actor: string, note: string | null, offset: number) => {
+      const event = eventFor(status, action);
+      if (event === null) throw new Error(`demo workflow: ${action} is not allowed in ${status}`);
+      events.push({ type: event.type, from: event.fromStatus, to: event.toStatus, actor, note, offset });
+      status = event.toStatus;
+    };
     const step = (action: IncidentAction, actor: string, note: string | null, gap: number) => {
-      const to = nextStatus(status!, action);
-      if (to === null) throw new Error(`demo workflow: ${action} is not allowed in ${status}`);
       t += Math.max(1, Math.round(gap));
-      events.push({ type: ACTION_EVENT_TYPES[action], from: status, to, actor, note, offset: t });
-      status = to;
+      append(action, actor, note, t);
     };
     const dispatch = () => {
       department = fill(random.pick(template.departments));
@@ -1687,15 +1684,7 @@ class DemoCity {
     };
 
     t = 0;
-    events.push({
-      type: IncidentEventType.CREATED,
-      from: null,
-      to: IncidentStatus.REPORTED,
-      actor: source === SourceSystem.GRID_APP ? `gw-${grid.code}` : source,
-      note: CREATED_NOTES[source],
-      offset: 0,
-    });
-    status = IncidentStatus.REPORTED;
+    append(IncidentAction.REPORT, source === SourceSystem.GRID_APP ? `gw-${grid.code}` : source, CREATED_NOTES[source], 0);
     const quick = severity === Severity.CRITICAL || severity === Severity.HIGH;
     if (target === IncidentStatus.REJECTED) {
       step(IncidentAction.REJECT, handler(), random.pick(REJECTION_REASONS), random.int(600, 12 * 3600));
@@ -1746,7 +1735,7 @@ class DemoCity {
       if (random.chance(0.35)) {
         overdue = true;
         const sweptAt = due + random.int(60, 300);
-        events.push({ type: IncidentEventType.OVERDUE, from: status, to: status!, actor: 'system', note: '超过处置时限未办结', offset: sweptAt });
+        append(IncidentAction.MARK_OVERDUE, 'system', '超过处置时限未办结', sweptAt);
         endOffset = sweptAt + random.int(3600, Math.max(7200, Math.round(limit * 1.5)));
       } else {
         endOffset = t + Math.max(1, Math.round((due - t) * random.float(0.05, 0.95)));

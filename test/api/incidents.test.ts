@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
+import { eventFor, INCIDENT_EVENTS, IncidentAction, IncidentStatus } from '../../src/incidents/incident-workflow';
 import { GraphQLResponse, Hub, expectError, ok, startHub, pageThrough } from '../support/harness';
 
 /**
@@ -369,5 +370,30 @@ describe('nested fields of incidents', () => {
     expect(counts[1]).toBe(counts[0]);
     expect(counts[1]).toBeLessThanOrEqual(12);
     for (const node of nodes) await checkNested(node);
+  });
+});
+
+describe('incident events of the demo city', () => {
+  it('follow the event contract: every stored step is one the workflow table allows, and a closing is CLOSED', async () => {
+    const steps = await hub.sql<{ type: string; from_status: IncidentStatus | null; to_status: IncidentStatus }>(
+      'select distinct type, from_status, to_status from incident_event order by 1, 2, 3',
+    );
+    for (const step of steps) {
+      const actions = (Object.keys(INCIDENT_EVENTS) as IncidentAction[]).filter((action) => INCIDENT_EVENTS[action].event === step.type);
+      const allowed = actions.some((action) => {
+        const event = eventFor(step.from_status, action);
+        return event?.toStatus === step.to_status;
+      });
+      if (!allowed) throw new Error(`stored step not in the contract: ${JSON.stringify(step)}`);
+    }
+    const types = new Set(steps.map((step) => step.type));
+    for (const type of ['CREATED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'STARTED', 'RESOLVED', 'CLOSED', 'ESCALATED', 'RATED', 'OVERDUE']) {
+      expect(types).toContain(type);
+    }
+    const [{ unclosed }] = await hub.sql(
+      `select count(*)::int as unclosed from incident i where status = 'CLOSED'
+         and not exists (select 1 from incident_event e where e.incident_id = i.id and e.type = 'CLOSED' and e.from_status = 'RESOLVED')`,
+    );
+    expect(unclosed).toBe(0);
   });
 });

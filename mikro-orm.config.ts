@@ -1,6 +1,5 @@
 import { defineConfig, Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { SeedManager } from '@mikro-orm/seeder';
 import { ENTITIES } from './src/db/entities';
 import { MIGRATIONS } from './src/migrations';
 
@@ -12,7 +11,7 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}) {
   return defineConfig({
     clientUrl,
     entities: ENTITIES,
-    extensions: [Migrator, SeedManager],
+    extensions: [Migrator],
     migrations: {
       migrationsList: MIGRATIONS,
       tableName: 'mikro_orm_migrations',
@@ -21,7 +20,6 @@ export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}) {
       snapshot: false,
       silent: true,
     },
-    seeder: { defaultSeeder: 'DemoCitySeeder' },
     forceUtcTimezone: true,
     // Read paths go through QueryBuilder and DataLoader; nothing relies on lazy loading.
     allowGlobalContext: false,

@@ -8,6 +8,7 @@ import { seedDemoCity } from './demo/demo-city';
 import { Region } from './regions/region.entity';
 import { buildGridhubSchema } from './schema';
 import { RunningServer, startServer } from './server/server';
+import { describeError } from './shared/log-safe';
 
 const log = (line: string) => console.log(`gridhub: ${line}`);
 
@@ -56,10 +57,10 @@ async function main(): Promise<void> {
     database = await openDatabase(config, log, () => stopRequested !== null);
   } catch (error) {
     if (stopRequested) {
-      log(`stopped before start-up finished (${error instanceof Error ? error.message : error})`);
+      log(`stopped before start-up finished (${describeError(error)})`);
       process.exit(0);
     }
-    console.error('gridhub: failed to start:', error instanceof Error ? error.message : error);
+    console.error(`gridhub: failed to start: ${describeError(error)}`);
     process.exit(1);
   }
   let server: RunningServer | null = null;
@@ -88,12 +89,12 @@ async function main(): Promise<void> {
     }
   } catch (error) {
     if (!stopRequested) {
-      console.error('gridhub: failed to start:', error instanceof Error ? error.message : error);
+      console.error(`gridhub: failed to start: ${describeError(error)}`);
       await server?.close().catch(() => undefined);
       await database.close().catch(() => undefined);
       process.exit(1);
     }
-    log(`stopped before start-up finished (${error instanceof Error ? error.message : error})`);
+    log(`stopped before start-up finished (${describeError(error)})`);
   }
   try {
     await server?.close();
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     log('stopped');
     process.exit(0);
   } catch (error) {
-    console.error('gridhub: error while stopping:', error);
+    console.error(`gridhub: error while stopping: ${describeError(error)}`);
     process.exit(1);
   }
 }
@@ -148,6 +149,6 @@ async function seedEmpty(em: EntityManager, scale: number, cancelled: () => bool
 }
 
 main().catch((error) => {
-  console.error('gridhub: failed to start:', error instanceof Error ? error.message : error);
+  console.error(`gridhub: failed to start: ${describeError(error)}`);
   process.exit(1);
 });

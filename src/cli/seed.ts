@@ -7,8 +7,8 @@ import {
   DemoProgress,
   nonEmptyDemoTables,
   seedDemoCity,
-  truncateDemoTables,
 } from '../demo/demo-city';
+import { describeError } from '../shared/log-safe';
 
 const USAGE = `Loads the demo city 乌海市 into the configured database: DATABASE_URL, or the embedded PostgreSQL under
 GRIDHUB_DATA_DIR (default ./.data), exactly as the server would use.
@@ -17,13 +17,16 @@ GRIDHUB_DATA_DIR (default ./.data), exactly as the server would use.
 
   --scale  volume multiplier, a number above 0 and at most 1000 (default 1): 1 = 50,000 people, 10,000 places,
            5,000 things and 5,000 incidents; 20 = 1,000,000 people. The ~930 grids do not scale.
-  --reset  empty the database first (regions, people, places, things, incidents, events, source records)
+  --reset  replace what the database holds (regions, people, places, things, incidents, events, source
+           records); in the same transaction as the load, so an interrupted run keeps the old contents
   --seed   random seed, 0 to 4294967295 (default ${DEFAULT_DEMO_SEED}); the same scale and seed give the same data
   --help   print this text
 
 The database must be empty unless --reset is given.`;
 
 class UsageError extends Error {}
+/** A refusal worded for the user (no data in it): printed as it is, however long. */
+class Refusal extends Error {}
 
 interface Options {
   scale: number;
@@ -168,13 +171,12 @@ async function main(): Promise<number> {
     if (tables.length > 0) {
       if (!options.reset) {
         const listed = tables.map((table) => `${table}: ${found[table]! > 1_000_000 ? 'over 1,000,000' : found[table]} rows`);
-        throw new Error(`the database is not empty (${listed.join(', ')}); add --reset to replace its contents`);
+        throw new Refusal(`the database is not empty (${listed.join(', ')}); add --reset to replace its contents`);
       }
-      log(`--reset: emptying ${tables.join(', ')}`);
-      await truncateDemoTables(em);
+      log(`--reset: replacing ${tables.join(', ')} (kept until the new city is complete)`);
     }
     log(`generating the demo city 乌海市 at scale ${options.scale} (seed ${options.seed})`);
-    const summary = await seedDemoCity(em, { scale: options.scale, seed: options.seed, onProgress });
+    const summary = await seedDemoCity(em, { scale: options.scale, seed: options.seed, reset: options.reset, onProgress });
     printer.finish();
     const seconds = summary.elapsedMs / 1000;
     const width = Math.max(...Object.keys(summary.counts).map((table) => table.length)) + 2;
@@ -196,17 +198,17 @@ async function main(): Promise<number> {
       console.error(`seed: stopped by ${interrupted}; nothing was kept`);
       return 130;
     }
-    console.error(`seed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`seed: ${error instanceof Refusal ? error.message : describeError(error)}`);
     return 1;
   } finally {
-    await database?.close().catch((error) => console.error(`seed: closing the database: ${error}`));
+    await database?.close().catch((error) => console.error(`seed: closing the database: ${describeError(error)}`));
   }
 }
 
 main().then(
   (code) => process.exit(code),
   (error) => {
-    console.error(`seed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`seed: ${describeError(error)}`);
     process.exit(1);
   },
 );

@@ -2,9 +2,15 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { ScopedReader } from '../db/scope';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
-import { IncidentEventType } from '../incidents/incident-event.entity';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
-import { HandlingLevel, IncidentAction, IncidentStatus, levelAbove, nextStatus } from '../incidents/incident-workflow';
+import {
+  eventFor,
+  HandlingLevel,
+  IncidentAction,
+  IncidentEventType,
+  IncidentStatus,
+  levelAbove,
+} from '../incidents/incident-workflow';
 import {
   Allowance,
   AllowanceType,
@@ -28,9 +34,11 @@ import {
   DEFAULT_PERSON_PRIORITY,
   DEFAULT_PLACE_PRIORITY,
   DEFAULT_THING_PRIORITY,
+  IncidentCoreField,
   listDisagreements,
   PersonCoreField,
   PlaceCoreField,
+  soleSourceLineage,
   SourceCandidate,
   surviveFields,
   ThingCoreField,
@@ -102,8 +110,13 @@ export interface DemoCityOptions {
   scale: number;
   /** Random seed (unsigned 32-bit integer); default {@link DEFAULT_DEMO_SEED}. */
   seed?: number;
-  /** Called after every written chunk. */
+  /** Called after every written chunk; throwing from it aborts the run, which then leaves nothing behind. */
   onProgress?: (progress: DemoProgress) => void;
+  /**
+   * Empty the demo tables first (default false: refuse a database that holds data). The emptying is part of the
+   * run's transaction, so a failed or interrupted run leaves the previous contents in place.
+   */
+  reset?: boolean;
 }
 
 /** Rows written per table. */
@@ -132,19 +145,6 @@ export interface DemoCitySummary {
   elapsedMs: number;
 }
 
-/** The event type each workflow action appends (RATE and the sweeper's OVERDUE leave the state as it is). */
-export const ACTION_EVENT_TYPES: Readonly<Record<IncidentAction, IncidentEventType>> = {
-  ACCEPT: IncidentEventType.ACCEPTED,
-  REJECT: IncidentEventType.REJECTED,
-  DISPATCH: IncidentEventType.DISPATCHED,
-  START: IncidentEventType.STARTED,
-  RESOLVE: IncidentEventType.RESOLVED,
-  VERIFY_PASSED: IncidentEventType.VERIFIED,
-  VERIFY_FAILED: IncidentEventType.VERIFIED,
-  ESCALATE: IncidentEventType.ESCALATED,
-  RATE: IncidentEventType.RATED,
-};
-
 /** Tables the generator writes, children first (truncate order). */
 export const DEMO_TABLES = [
   'source_record',
@@ -168,12 +168,13 @@ const CHUNK = 5000;
 const YIELD_EVERY = 250;
 
 /**
- * Fills an EMPTY database with the demo city.
+ * Fills an empty database with the demo city, or with `reset` replaces what the demo tables hold.
  *
- * One transaction: regions go through {@link RegionService.upsert} (as an ADMIN), everything else through
- * multi-row inserts with explicit ids; the id sequences are moved past them at the end. On failure (or an
- * interrupted run) nothing is left behind.
- * @throws Error when the database already holds regions, people or other entity rows, or for bad options.
+ * One transaction, the emptying included: regions go through {@link RegionService.upsert} (as an ADMIN),
+ * everything else through multi-row inserts with explicit ids; the id sequences are moved past them at the end.
+ * On failure (or an interrupted run) the database is left as it was.
+ * @throws Error when the database already holds regions, people or other entity rows and `reset` is not set,
+ * or for bad options.
  */
 export async function seedDemoCity(em: EntityManager, options: DemoCityOptions): Promise<DemoCitySummary> {
   const started = performance.now();
@@ -185,10 +186,10 @@ export async function seedDemoCity(em: EntityManager, options: DemoCityOptions):
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new Error(`seedDemoCity: seed must be an integer from 0 to 4294967295, got ${seed}`);
   }
-  await assertEmpty(em);
-
   const city = new DemoCity(planCity(), seed, scale, options.onProgress ?? (() => undefined));
   await em.transactional(async (tx) => {
+    if (options.reset) await truncateDemoTables(tx);
+    else await assertEmpty(tx);
     await city.writeRegions(tx);
     const context = tx.getTransactionContext();
     const connection = tx.getConnection();
@@ -210,15 +211,19 @@ export async function seedDemoCity(em: EntityManager, options: DemoCityOptions):
 /** Row counts of the demo tables that hold rows (empty object: the database is empty). */
 export async function nonEmptyDemoTables(em: EntityManager): Promise<Partial<Record<string, number>>> {
   const probes = DEMO_TABLES.map((table) => `(select count(*) from (select 1 from ${table} limit 1000001) t) as "${table}"`);
-  const [row] = await em.getConnection().execute<Array<Record<string, string>>>(`select ${probes.join(', ')}`);
+  const [row] = await em
+    .getConnection()
+    .execute<Array<Record<string, string>>>(`select ${probes.join(', ')}`, [], 'all', em.getTransactionContext());
   const found: Record<string, number> = {};
   for (const table of DEMO_TABLES) if (Number(row[table]) > 0) found[table] = Number(row[table]);
   return found;
 }
 
-/** Empties every demo table and restarts their id sequences. */
-export async function truncateDemoTables(em: EntityManager): Promise<void> {
-  await em.getConnection().execute(`truncate table ${DEMO_TABLES.join(', ')} restart identity cascade`, [], 'run');
+/** Empties every demo table and restarts their id sequences, inside `em`'s transaction when it has one. */
+async function truncateDemoTables(em: EntityManager): Promise<void> {
+  await em
+    .getConnection()
+    .execute(`truncate table ${DEMO_TABLES.join(', ')} restart identity cascade`, [], 'run', em.getTransactionContext());
 }
 
 async function assertEmpty(em: EntityManager): Promise<void> {
@@ -401,6 +406,7 @@ const INCIDENT_COLUMNS = [
   { name: 'satisfaction', type: 'smallint' },
   { name: 'reported_at', type: 'epoch' },
   { name: 'closed_at', type: 'epoch' },
+  { name: 'lineage', type: 'jsonb' },
   { name: 'created_at', type: 'epoch' },
   { name: 'updated_at', type: 'epoch' },
 ] as const;
@@ -1500,31 +1506,27 @@ class DemoCity {
           strings.id(event.note),
         );
       }
-      const last = flow.events[flow.events.length - 1];
-      incidents.add([
-        id, caseNumber, title, description, category, template.sub, severity, source, sourceKey, grid.code, address,
-        lng, lat, placeId, thingId, last.to, flow.level, flow.events.length, flow.department, flow.assignee,
-        flow.dueOffset === null ? null : at(flow.dueOffset), flow.overdue, flow.feedback, flow.satisfaction,
-        reportedAt, flow.closedOffset === null ? null : at(flow.closedOffset), createdAt, at(last.offset),
-      ]);
-      this.counts.incident++;
-      this.counts.incident_event += flow.events.length;
-
-      // People involved.
-      for (const [person, role] of this.incidentParties(random, g, template)) {
-        parties.add([++partyId, id, person, role]);
-        this.counts.incident_party++;
-      }
-
-      // The record as its source system sent it.
-      const draft: SourceDraft<object> = {
+      // The record as its source system sent it; every core field it carries points at it (incidents are not merged).
+      const draft: SourceDraft<IncidentValues> = {
         source,
         id: ++this.sourceRecordId,
         key: sourceKey,
         version: 1,
         observedAt: reportedAt,
         receivedAt: createdAt,
-        values: {},
+        values: {
+          title,
+          description,
+          category,
+          subCategory: template.sub,
+          severity,
+          gridCode: grid.code,
+          address,
+          location: { lng, lat },
+          place: placeId,
+          thing: thingId,
+          reportedAt: iso(reportedAt),
+        },
         payload: {
           title,
           description,
@@ -1540,6 +1542,23 @@ class DemoCity {
           ...(place ? { placeName: place.name } : {}),
         },
       };
+      const lineage = soleSourceLineage(candidatesOf([draft])[0]);
+
+      const last = flow.events[flow.events.length - 1];
+      incidents.add([
+        id, caseNumber, title, description, category, template.sub, severity, source, sourceKey, grid.code, address,
+        lng, lat, placeId, thingId, last.to, flow.level, flow.events.length, flow.department, flow.assignee,
+        flow.dueOffset === null ? null : at(flow.dueOffset), flow.overdue, flow.feedback, flow.satisfaction,
+        reportedAt, flow.closedOffset === null ? null : at(flow.closedOffset), lineage, createdAt, at(last.offset),
+      ]);
+      this.counts.incident++;
+      this.counts.incident_event += flow.events.length;
+
+      // People involved.
+      for (const [person, role] of this.incidentParties(random, g, template)) {
+        parties.add([++partyId, id, person, role]);
+        this.counts.incident_party++;
+      }
       this.addSourceRecords(EntityKind.INCIDENT, id, [draft]);
 
       if (incidents.size >= CHUNK) {
@@ -1641,12 +1660,16 @@ class DemoCity {
           : level === HandlingLevel.TOWN
             ? `jd-${community.town.code}`
             : `cc-${community.town.county.code}`;
+    // Every event, creation and the sweeper's included, as the workflow's event table has it.
+    const append = (action: IncidentAction, actor: string, note: string | null, offset: number) => {
+      const event = eventFor(status, action);
+      if (event === null) throw new Error(`demo workflow: ${action} is not allowed in ${status}`);
+      events.push({ type: event.type, from: event.fromStatus, to: event.toStatus, actor, note, offset });
+      status = event.toStatus;
+    };
     const step = (action: IncidentAction, actor: string, note: string | null, gap: number) => {
-      const to = nextStatus(status!, action);
-      if (to === null) throw new Error(`demo workflow: ${action} is not allowed in ${status}`);
       t += Math.max(1, Math.round(gap));
-      events.push({ type: ACTION_EVENT_TYPES[action], from: status, to, actor, note, offset: t });
-      status = to;
+      append(action, actor, note, t);
     };
     const dispatch = () => {
       department = fill(random.pick(template.departments));
@@ -1661,15 +1684,7 @@ class DemoCity {
     };
 
     t = 0;
-    events.push({
-      type: IncidentEventType.CREATED,
-      from: null,
-      to: IncidentStatus.REPORTED,
-      actor: source === SourceSystem.GRID_APP ? `gw-${grid.code}` : source,
-      note: CREATED_NOTES[source],
-      offset: 0,
-    });
-    status = IncidentStatus.REPORTED;
+    append(IncidentAction.REPORT, source === SourceSystem.GRID_APP ? `gw-${grid.code}` : source, CREATED_NOTES[source], 0);
     const quick = severity === Severity.CRITICAL || severity === Severity.HIGH;
     if (target === IncidentStatus.REJECTED) {
       step(IncidentAction.REJECT, handler(), random.pick(REJECTION_REASONS), random.int(600, 12 * 3600));
@@ -1720,7 +1735,7 @@ class DemoCity {
       if (random.chance(0.35)) {
         overdue = true;
         const sweptAt = due + random.int(60, 300);
-        events.push({ type: IncidentEventType.OVERDUE, from: status, to: status!, actor: 'system', note: '超过处置时限未办结', offset: sweptAt });
+        append(IncidentAction.MARK_OVERDUE, 'system', '超过处置时限未办结', sweptAt);
         endOffset = sweptAt + random.int(3600, Math.max(7200, Math.round(limit * 1.5)));
       } else {
         endOffset = t + Math.max(1, Math.round((due - t) * random.float(0.05, 0.95)));
@@ -1798,6 +1813,7 @@ interface PersonValues {
 }
 type PlaceValues = Record<PlaceCoreField, unknown>;
 type ThingValues = Record<ThingCoreField, unknown>;
+type IncidentValues = Record<IncidentCoreField, unknown>;
 
 const AGE_BAND_WEIGHTS = AGE_BANDS.map(([from, to, w]) => [[from, to] as const, w] as const);
 const FLOOR_WEIGHTS: ReadonlyArray<readonly [number, number]> = [[5, 10], [6, 30], [7, 8], [11, 8], [18, 12], [24, 8], [26, 6], [33, 4]];

@@ -1,24 +1,37 @@
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { IncidentCategory } from './incident.entity';
-import { IncidentStatus } from './incident-workflow';
+import { IncidentEventType, IncidentStatus } from './incident-workflow';
 
-export enum IncidentEventType {
-  CREATED = 'CREATED',
-  UPDATED = 'UPDATED',
-  ACCEPTED = 'ACCEPTED',
-  REJECTED = 'REJECTED',
-  DISPATCHED = 'DISPATCHED',
-  STARTED = 'STARTED',
-  RESOLVED = 'RESOLVED',
-  VERIFIED = 'VERIFIED',
-  CLOSED = 'CLOSED',
-  ESCALATED = 'ESCALATED',
-  RATED = 'RATED',
-  OVERDUE = 'OVERDUE',
-  MERGED = 'MERGED',
-}
-registerEnumType(IncidentEventType, { name: 'IncidentEventType', description: 'What happened to an incident' });
+export { IncidentEventType };
+registerEnumType(IncidentEventType, {
+  name: 'IncidentEventType',
+  description:
+    'What happened to an incident (事件流水类型). Each workflow action appends exactly one event, named after it; ' +
+    '`fromStatus`/`toStatus` are the states before and after',
+  valuesConfig: {
+    CREATED: { description: 'Reported and registered (上报登记): fromStatus null, toStatus REPORTED' },
+    UPDATED: {
+      description: 'Changed data ingested from its source system (信息更新); the status stays unless the source changes it',
+    },
+    ACCEPTED: { description: 'Accepted as a case (受理/立案): REPORTED → ACCEPTED' },
+    REJECTED: { description: 'Not accepted as a case (不予受理): REPORTED → REJECTED' },
+    DISPATCHED: { description: 'Dispatched to a department and assignee (派遣): ACCEPTED → DISPATCHED' },
+    STARTED: { description: 'Handling started on site (处置): DISPATCHED → IN_PROGRESS' },
+    RESOLVED: { description: 'Handled, with feedback, awaiting verification (处置完成/反馈): IN_PROGRESS → RESOLVED' },
+    VERIFIED: {
+      description:
+        'Verification (核查) failed: RESOLVED → DISPATCHED, back to the handler. A passed verification is CLOSED',
+    },
+    CLOSED: { description: 'Verified and closed (办结/结案): RESOLVED → CLOSED' },
+    ESCALATED: {
+      description: 'Escalated to the next handling level (上报/升级), which accepts it afresh: an open status → ACCEPTED',
+    },
+    RATED: { description: 'Satisfaction rated (评价), after RESOLVED or CLOSED; the status stays' },
+    OVERDUE: { description: 'Past its due time while DISPATCHED or IN_PROGRESS (超期), found by the sweeper; the status stays' },
+    MERGED: { description: 'A duplicate was merged into this incident, the surviving one (合并); the status stays' },
+  },
+});
 
 /**
  * Incident event: one entry of the durable, append-only log behind live updates. `seq` increases monotonically

@@ -1,5 +1,6 @@
 import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { FieldSource } from '../sources/lineage';
 import { SourceSystem } from '../sources/source-system';
 import { HandlingLevel, IncidentStatus } from './incident-workflow';
 
@@ -148,6 +149,10 @@ export class Incident {
   @Field(() => Date, { nullable: true, description: 'When it was closed (结案时间)' })
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
   closedAt?: Date | null;
+
+  /** Which source record gave each core field (`{ title: { source, sourceRecordId } }`); see `lineage`. */
+  @Property({ type: 'json' })
+  lineage: Record<string, FieldSource> = {};
 
   @Field()
   @Property({ type: 'Date', columnType: 'timestamptz' })

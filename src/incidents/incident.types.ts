@@ -104,7 +104,7 @@ export const INCIDENT_FIELD_COLUMNS: Record<string, readonly string[]> = {
   satisfaction: ['satisfaction'],
   reportedAt: ['reportedAt'],
   closedAt: ['closedAt'],
-  lineage: [],
+  lineage: ['lineage'],
   createdAt: ['createdAt'],
   updatedAt: ['updatedAt'],
 };

@@ -3,6 +3,7 @@ import { ScopedReader, withinRegion } from '../db/scope';
 import { Role } from '../auth/viewer';
 import { BadUserInputError, ForbiddenError } from '../shared/errors';
 import { FieldError, RecordOutcome } from '../shared/outcome';
+import { jsonbProblem, lineTextProblem } from '../shared/text';
 import {
   codeRange,
   lengthOf,
@@ -18,6 +19,8 @@ import { RegionInput, RegionUpsertReport, RegionUpsertResult } from './region.ty
 
 /** At most this many regions per upsertRegions call. */
 export const MAX_REGIONS_PER_UPSERT = 5000;
+/** At most this many characters (UTF-16 code units) in a region's name, after trimming. */
+export const MAX_REGION_NAME_LENGTH = 200;
 
 interface ValidRegion {
   code: string;
@@ -81,7 +84,8 @@ export class RegionService {
 
   /**
    * Registers or updates regions (ADMIN only). Each region is validated on its own — code shape, level matching
-   * the code, parent registered (or earlier in the batch), boundary — and a bad one is rejected alone with
+   * the code, parent registered (or earlier in the batch), name (not blank, at most 200 characters, no control
+   * characters or lone surrogates), boundary — and a bad one is rejected alone with
    * per-field errors. A region whose parent is rejected is rejected too. Valid ones are written in one statement.
    * @throws ForbiddenError for a non-ADMIN viewer; BadUserInputError for an empty or oversized batch.
    */
@@ -186,11 +190,17 @@ function validateShape(input: RegionInput, errors: FieldError[]): ValidRegion | 
     errors.push({ field: 'code', message: (error as RegionCodeError).message });
   }
   const name = input.name?.trim() ?? '';
+  const nameProblem = lineTextProblem(name);
   if (name === '') errors.push({ field: 'name', message: 'must not be empty' });
-  else if (name.length > 200) errors.push({ field: 'name', message: 'must be at most 200 characters' });
+  else if (name.length > MAX_REGION_NAME_LENGTH) {
+    errors.push({ field: 'name', message: `must be at most ${MAX_REGION_NAME_LENGTH} characters` });
+  } else if (nameProblem) errors.push({ field: 'name', message: nameProblem });
   if (input.boundary != null) {
-    const problem = boundaryProblem(input.boundary);
-    if (problem) errors.push({ field: 'boundary', message: problem });
+    // The boundary is stored as given (jsonb): what jsonb cannot hold is this region's fault, not the batch's.
+    const shape = boundaryProblem(input.boundary);
+    const text = shape ? null : jsonbProblem(input.boundary);
+    if (shape) errors.push({ field: 'boundary', message: shape });
+    else if (text) errors.push({ field: text.path ? `boundary.${text.path}` : 'boundary', message: text.message });
   }
   if (code === null) return null;
   const level = levelOf(code);

@@ -8,7 +8,7 @@ export class RegionInput {
   @Field({ description: 'Short code (2/4/6/9/12/15 digits) or the padded 12-digit division code' })
   code!: string;
 
-  @Field({ description: 'Name (名称)' })
+  @Field({ description: 'Name (名称): 1 to 200 characters, no control characters' })
   name!: string;
 
   @Field(() => RegionLevel, { nullable: true, description: "Level; derived from the code's length when left out" })

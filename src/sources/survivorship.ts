@@ -110,6 +110,25 @@ export const DEFAULT_THING_PRIORITY: SourcePriority<ThingCoreField> = {
   location: [CITY_MANAGEMENT, GRID_APP, COMPREHENSIVE_GOVERNANCE],
 };
 
+/**
+ * The core fields of an incident that carry lineage: what its source record says about it (`location` is the
+ * lng/lat pair, `place` and `thing` what it concerns).
+ */
+export const INCIDENT_CORE_FIELDS = [
+  'title',
+  'description',
+  'category',
+  'subCategory',
+  'severity',
+  'gridCode',
+  'address',
+  'location',
+  'place',
+  'thing',
+  'reportedAt',
+] as const;
+export type IncidentCoreField = (typeof INCIDENT_CORE_FIELDS)[number];
+
 /** True when a candidate value counts as given: not null, undefined or a blank string. */
 export function hasValue(value: unknown): boolean {
   if (value === null || value === undefined) return false;
@@ -138,6 +157,18 @@ export function surviveFields<T extends object>(
     lineage[field] = { source: winner.source, sourceRecordId: winner.sourceRecordId };
   }
   return { values, lineage };
+}
+
+/**
+ * Lineage of an entity that has one source record and is not merged (an incident is reported by one system):
+ * every field the record gives a value points at it.
+ */
+export function soleSourceLineage<T extends object>(candidate: SourceCandidate<T>): Partial<Record<keyof T & string, FieldSource>> {
+  const lineage: Partial<Record<keyof T & string, FieldSource>> = {};
+  for (const field of Object.keys(candidate.values) as Array<keyof T & string>) {
+    if (hasValue(candidate.values[field])) lineage[field] = { source: candidate.source, sourceRecordId: candidate.sourceRecordId };
+  }
+  return lineage;
 }
 
 /**

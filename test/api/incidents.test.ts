@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
+import { eventFor, INCIDENT_EVENTS, IncidentAction, IncidentStatus } from '../../src/incidents/incident-workflow';
 import { GraphQLResponse, Hub, expectError, ok, startHub, pageThrough } from '../support/harness';
 
 /**
@@ -92,6 +93,33 @@ describe('incident(id)', () => {
       location: row.lng === null || row.lat === null ? null : { lng: row.lng, lat: row.lat },
     });
     expect(Date.parse(reportedAt)).toBe(row.reported_ms);
+  });
+
+  it('lineage: every core field the source record carries points at that record of the incident', async () => {
+    const rows = await hub.sql(
+      `(select id::text from incident where thing_id is not null order by id limit 1)
+       union all (select id::text from incident where place_id is not null order by id limit 1)
+       union all (select id::text from incident where place_id is null and thing_id is null order by id limit 1)`,
+    );
+    expect(rows).toHaveLength(3);
+    const query = `query($id: ID!) { incident(id: $id) {
+      source place { id } thing { id } lineage { field source sourceRecordId } sourceRecords { id source payload } } }`;
+    for (const { id } of rows) {
+      const { incident }: any = ok(await hub.gql(city, query, { id }));
+      expect(incident.sourceRecords).toHaveLength(1);
+      const [record] = incident.sourceRecords;
+      const fields = ['address', 'category', 'description', 'gridCode', 'location', 'reportedAt', 'severity', 'subCategory', 'title'];
+      if (incident.place) fields.push('place');
+      if (incident.thing) fields.push('thing');
+      expect(incident.lineage).toEqual(fields.sort().map((field) => ({ field, source: record.source, sourceRecordId: record.id })));
+      expect(record.source).toBe(incident.source);
+      // The record does carry what the lineage says it gave.
+      expect(Object.keys(record.payload)).toEqual(
+        expect.arrayContaining(['title', 'description', 'category', 'subCategory', 'severity', 'gridCode', 'address', 'lng', 'lat', 'reportedAt']),
+      );
+      if (incident.place) expect(record.payload.placeName).toBeDefined();
+      if (incident.thing) expect(record.payload.componentCode).toBeDefined();
+    }
   });
 
   it('returns null for an unknown id', async () => {
@@ -342,5 +370,30 @@ describe('nested fields of incidents', () => {
     expect(counts[1]).toBe(counts[0]);
     expect(counts[1]).toBeLessThanOrEqual(12);
     for (const node of nodes) await checkNested(node);
+  });
+});
+
+describe('incident events of the demo city', () => {
+  it('follow the event contract: every stored step is one the workflow table allows, and a closing is CLOSED', async () => {
+    const steps = await hub.sql<{ type: string; from_status: IncidentStatus | null; to_status: IncidentStatus }>(
+      'select distinct type, from_status, to_status from incident_event order by 1, 2, 3',
+    );
+    for (const step of steps) {
+      const actions = (Object.keys(INCIDENT_EVENTS) as IncidentAction[]).filter((action) => INCIDENT_EVENTS[action].event === step.type);
+      const allowed = actions.some((action) => {
+        const event = eventFor(step.from_status, action);
+        return event?.toStatus === step.to_status;
+      });
+      if (!allowed) throw new Error(`stored step not in the contract: ${JSON.stringify(step)}`);
+    }
+    const types = new Set(steps.map((step) => step.type));
+    for (const type of ['CREATED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'STARTED', 'RESOLVED', 'CLOSED', 'ESCALATED', 'RATED', 'OVERDUE']) {
+      expect(types).toContain(type);
+    }
+    const [{ unclosed }] = await hub.sql(
+      `select count(*)::int as unclosed from incident i where status = 'CLOSED'
+         and not exists (select 1 from incident_event e where e.incident_id = i.id and e.type = 'CLOSED' and e.from_status = 'RESOLVED')`,
+    );
+    expect(unclosed).toBe(0);
   });
 });

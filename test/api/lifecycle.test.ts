@@ -302,4 +302,45 @@ describe('npm run seed', () => {
       await admin.end();
     }
   });
+
+  it('keeps the previous city when a --reset reload is interrupted: the emptying is part of the load\'s transaction', async () => {
+    const adminUrl = process.env[TEST_ADMIN_URL]!;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query('drop database if exists gridhub_test_reseed with (force)');
+    await admin.query('create database gridhub_test_reseed');
+    const url = new URL(adminUrl);
+    url.pathname = '/gridhub_test_reseed';
+    const db = new Client({ connectionString: url.toString() });
+    const counts = async () =>
+      (await db.query('select (select count(*) from region)::int as regions, (select count(*) from person)::int as people, ' +
+        '(select count(*) from incident_event)::int as events, (select max(id) from person)::int as "lastPerson"')).rows[0];
+    try {
+      expect(run(url.toString(), '--scale', '0.02').status).toBe(0);
+      await db.connect();
+      const before = await counts();
+      expect(before.people).toBe(1000);
+
+      // A bigger city, interrupted once it is writing people: the old city was emptied (inside the transaction) by then.
+      const reload = spawn(process.execPath, [SEED_CLI, '--scale', '1', '--reset'], {
+        env: { ...process.env, DATABASE_URL: url.toString() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      reload.stderr!.on('data', (chunk) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => reload.on('exit', (code) => resolve(code)));
+      const deadline = Date.now() + 30_000;
+      while (!/seed: people: [1-9]/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      expect(stderr).toMatch(/--reset: replacing/);
+      expect(stderr).toMatch(/seed: people: [1-9]/);
+      reload.kill('SIGTERM');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('nothing was kept');
+      expect(await counts()).toEqual(before);
+    } finally {
+      await db.end().catch(() => undefined);
+      await admin.query('drop database if exists gridhub_test_reseed with (force)');
+      await admin.end();
+    }
+  });
 });

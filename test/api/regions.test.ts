@@ -119,6 +119,44 @@ describe('regions and the region registry', () => {
     expect(town[0].level).toBe('TOWN');
   });
 
+  it('rejects a name or boundary PostgreSQL cannot store on its own, and stores the rest of the batch', async () => {
+    const regions = [
+      { code: '150302001002911', name: '好网格' },
+      { code: '150302001002912', name: 'nul\u0000byte' },
+      { code: '150302001002913', name: 'lone \ud800 surrogate' },
+      { code: '150302001002914', name: 'bell\u0007 and escape\u001b' },
+      { code: '150302001002915', name: 'two\nlines' },
+      { code: '150302001002916', name: '长'.repeat(201) },
+      { code: '150302001002917', name: '坏边界', boundary: { ...square(106.8, 39.6), properties: { note: 'a\u0000b' } } },
+      { code: '150302001002918', name: '好网格（二）', boundary: square(106.81, 39.61) },
+      { code: '150302001002919', name: 'low \udc00 surrogate' },
+    ];
+    const { data, errors } = await hub.gql(admin, UPSERT, { regions });
+    expect(errors).toBeUndefined();
+    const report = data.upsertRegions;
+    expect(report).toMatchObject({ created: 2, rejected: 7 });
+    const byCode = Object.fromEntries(report.results.map((r: any) => [r.code, r]));
+    expect(byCode['150302001002911'].outcome).toBe('CREATED');
+    expect(byCode['150302001002918'].outcome).toBe('CREATED');
+    const rejected = (code: string) => {
+      expect(byCode[code].outcome).toBe('REJECTED');
+      expect(byCode[code].errors).toHaveLength(1);
+      return byCode[code].errors[0];
+    };
+    expect(rejected('150302001002912')).toEqual({ field: 'name', message: 'must not contain control characters (U+0000 at position 4)' });
+    expect(rejected('150302001002913')).toEqual({ field: 'name', message: 'must be valid Unicode (a lone surrogate at position 6)' });
+    expect(rejected('150302001002914')).toEqual({ field: 'name', message: 'must not contain control characters (U+0007 at position 5)' });
+    expect(rejected('150302001002915')).toMatchObject({ field: 'name', message: expect.stringMatching(/control characters \(U\+000A/) });
+    expect(rejected('150302001002916')).toEqual({ field: 'name', message: 'must be at most 200 characters' });
+    expect(rejected('150302001002917')).toEqual({ field: 'boundary.properties.note', message: 'must not contain the NUL character (U+0000)' });
+    expect(rejected('150302001002919')).toMatchObject({ field: 'name', message: expect.stringMatching(/lone surrogate/) });
+    const stored = await hub.sql("select code, name from region where code like '15030200100291_' order by code");
+    expect(stored).toEqual([
+      { code: '150302001002911', name: '好网格' },
+      { code: '150302001002918', name: '好网格（二）' },
+    ]);
+  });
+
   it('lets only ADMIN register regions', async () => {
     const analyst = await hub.token({ roles: [Role.ANALYST], region: '150302' });
     const { errors } = await hub.gql(analyst, UPSERT, { regions: [{ code: '150302001002905', name: 'x' }] });

@@ -1,0 +1,65 @@
+/**
+ * Checks on text that is stored as given (names, labels): what PostgreSQL cannot store, or what has no place in a
+ * one-line value, is refused before it reaches the database, so one bad record cannot fail a whole batch.
+ */
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+/** A high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Why `value` cannot be a one-line text value, or null when it can: it must not contain control characters
+ * (C0, DEL, C1 — the NUL byte among them, which PostgreSQL text cannot hold) or lone UTF-16 surrogates (not
+ * Unicode; PostgreSQL refuses them in JSON). The message does not repeat the value.
+ */
+export function lineTextProblem(value: string): string | null {
+  const control = CONTROL.exec(value);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return `must not contain control characters (U+${code} at position ${control.index + 1})`;
+  }
+  return surrogateProblem(value);
+}
+
+/** Where in a JSON value a problem lies (`properties.name`, `coordinates[0]`; empty: the value itself), and what. */
+export interface JsonProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Why a JSON value cannot be stored in a PostgreSQL `jsonb` column, or null when it can: no string in it (member
+ * names included) may contain the NUL character or a lone surrogate. Other control characters are fine in JSON.
+ */
+export function jsonbProblem(value: unknown, path = ''): JsonProblem | null {
+  if (typeof value === 'string') {
+    const message = jsonStringProblem(value);
+    return message ? { path, message } : null;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = jsonbProblem(value[i], `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, member] of Object.entries(value)) {
+      const keyProblem = jsonStringProblem(key);
+      if (keyProblem) return { path, message: `a member name ${keyProblem}` };
+      const problem = jsonbProblem(member, path ? `${path}.${key}` : key);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+function jsonStringProblem(value: string): string | null {
+  return value.includes('\u0000') ? 'must not contain the NUL character (U+0000)' : surrogateProblem(value);
+}
+
+function surrogateProblem(value: string): string | null {
+  const lone = LONE_SURROGATE.exec(value);
+  return lone ? `must be valid Unicode (a lone surrogate at position ${lone.index + 1})` : null;
+}

@@ -41,7 +41,7 @@ export interface Limits {
   maxRepeatedFields: number;
   /** Estimated cost of one operation (default 50,000): rows a query may touch, page sizes multiplied out. */
   maxCost: number;
-  /** Items in one list argument or list variable (default 100). */
+  /** Values in one list argument or list variable, e.g. tags or statuses (default 100; batches of objects aside). */
   maxListLength: number;
   /** Operations in flight on one WebSocket (default 20). */
   maxOperationsPerSocket: number;

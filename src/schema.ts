@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { AuthChecker, buildSchema } from 'type-graphql';
+import { enforceAccessPolicy } from './access/enforce';
 import { Role } from './auth/viewer';
 import { IncidentEventResolver, IncidentResolver } from './incidents/incident.resolver';
 import { AllowanceResolver, PersonResolver } from './people/person.resolver';
@@ -20,9 +21,9 @@ const authChecker: AuthChecker<Context, Role> = ({ context, info }, roles) => {
   throw new ForbiddenError(`${info.fieldName} needs the role ${roles.join(' or ')}`);
 };
 
-/** Builds the executable schema from the resolvers. */
-export function buildGridhubSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+/** Builds the executable schema from the resolvers, with the access policy's masking on every text field. */
+export async function buildGridhubSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: [
       RegionResolver,
       PersonResolver,
@@ -36,6 +37,7 @@ export function buildGridhubSchema(): Promise<GraphQLSchema> {
     authChecker,
     validate: false,
   });
+  return enforceAccessPolicy(schema);
 }
 
 /** The SDL as checked in: sorted, so it diffs only when the API changes. */

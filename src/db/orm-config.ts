@@ -1,6 +1,5 @@
 import { defineConfig, Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { SeedManager } from '@mikro-orm/seeder';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from '../migrations';
 
@@ -22,7 +21,7 @@ export function ormConfig(clientUrl: string, settings: PoolSettings = {}, overri
   return defineConfig({
     clientUrl,
     entities: ENTITIES,
-    extensions: [Migrator, SeedManager],
+    extensions: [Migrator],
     migrations: {
       migrationsList: MIGRATIONS,
       tableName: 'mikro_orm_migrations',
@@ -31,7 +30,6 @@ export function ormConfig(clientUrl: string, settings: PoolSettings = {}, overri
       snapshot: false,
       silent: true,
     },
-    seeder: { defaultSeeder: 'DemoCitySeeder' },
     forceUtcTimezone: true,
     // Read paths go through QueryBuilder and DataLoader; nothing relies on lazy loading.
     allowGlobalContext: false,

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
-import { ScopedReader } from '../db/scope';
+import { ScopedReader } from '../access/scope';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
 import {

@@ -2,13 +2,14 @@ import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Place } from '../places/place.entity';
 import { Context } from '../server/context';
-import { maskText } from '../shared/id-number';
+import { eventPage, linkPage } from '../access/loading';
 import { columnsFor, selectedFields } from '../shared/selection';
-import { LocatedResolver } from '../server/grid-bound.resolver';
+import { LocatedResolver } from '../regions/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
 import { Thing } from '../things/thing.entity';
 import { IncidentEvent } from './incident-event.entity';
 import { Incident } from './incident.entity';
+import { INCIDENT_PARTIES } from './incident.loaders';
 import { INCIDENT_FIELD_COLUMNS, IncidentConnection, IncidentFilter, IncidentOrder, IncidentPartyLink } from './incident.types';
 
 @Resolver(() => Incident)
@@ -32,31 +33,31 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
   }
 
   @FieldResolver(() => String, { description: 'Title (标题); ID and phone numbers in it masked unless your role may see them' })
-  title(@Root() incident: Incident, @Ctx() ctx: Context): string {
-    return freeText(ctx, incident.title)!;
+  title(@Root() incident: Incident): string {
+    return incident.title;
   }
 
   @FieldResolver(() => String, {
     nullable: true,
     description: 'Description (描述); ID and phone numbers in it masked unless your role may see them',
   })
-  description(@Root() incident: Incident, @Ctx() ctx: Context): string | null {
-    return freeText(ctx, incident.description);
+  description(@Root() incident: Incident): string | null {
+    return incident.description ?? null;
   }
 
   @FieldResolver(() => String, {
     nullable: true,
     description: 'Handling feedback (处置反馈); ID and phone numbers in it masked unless your role may see them',
   })
-  feedback(@Root() incident: Incident, @Ctx() ctx: Context): string | null {
-    return freeText(ctx, incident.feedback);
+  feedback(@Root() incident: Incident): string | null {
+    return incident.feedback ?? null;
   }
 
   @FieldResolver(() => String, {
     description: "The incident's key in its source system; ID and phone numbers in it masked unless your role may see them",
   })
-  sourceKey(@Root() incident: Incident, @Ctx() ctx: Context): string {
-    return freeText(ctx, incident.sourceKey)!;
+  sourceKey(@Root() incident: Incident): string {
+    return incident.sourceKey;
   }
 
   @FieldResolver(() => Place, { nullable: true, description: 'The place it concerns, if any (and in your scope)' })
@@ -69,27 +70,33 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
     return incident.thingId ? ctx.loaders.thing.load(incident.thingId) : null;
   }
 
-  @FieldResolver(() => [IncidentPartyLink], { description: 'People involved: reporter, parties, victims, witnesses' })
-  parties(@Root() incident: Incident, @Ctx() ctx: Context): Promise<IncidentPartyLink[]> {
-    return ctx.loaders.partiesOfIncident.load(incident.id);
+  @FieldResolver(() => [IncidentPartyLink], {
+    description: 'People involved: reporter, parties, victims, witnesses (in your scope); a page at a time (`first`, `after`)',
+  })
+  parties(
+    @Root() incident: Incident,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: 'At most this many links (default 20, at most 100)' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'The `cursor` of the last link seen' }) after?: string,
+  ): Promise<IncidentPartyLink[]> {
+    return ctx.loaders.partiesOfIncident.load(incident.id, linkPage(first, after, INCIDENT_PARTIES));
   }
 
-  @FieldResolver(() => [IncidentEvent], { description: 'Its event log (事件流水), oldest first' })
-  events(@Root() incident: Incident, @Ctx() ctx: Context): Promise<IncidentEvent[]> {
-    return ctx.loaders.eventsOfIncident.load(incident.id);
+  @FieldResolver(() => [IncidentEvent], { description: 'Its event log (事件流水), oldest first; a page at a time (`first`, `after`)' })
+  events(
+    @Root() incident: Incident,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: 'At most this many events (default 20, at most 100)' }) first?: number,
+    @Arg('after', () => ID, { nullable: true, description: 'The `seq` of the last event seen' }) after?: string,
+  ): Promise<IncidentEvent[]> {
+    return ctx.loaders.eventsOfIncident.load(incident.id, eventPage(first, after));
   }
-}
-
-/** Free text as stored, or with ID and phone numbers masked for roles that may not see them. */
-function freeText(ctx: Context, text: string | null | undefined): string | null {
-  if (text == null) return null;
-  return ctx.viewer.seesPersonalData ? text : maskText(text);
 }
 
 @Resolver(() => IncidentEvent)
 export class IncidentEventResolver {
-  @FieldResolver(() => String, { nullable: true, description: 'Note; ID and phone numbers masked unless your role may see them' })
-  note(@Root() event: IncidentEvent, @Ctx() ctx: Context): string | null {
-    return freeText(ctx, event.note);
+  @FieldResolver(() => String, { nullable: true, description: 'Note; ID and phone numbers and dates masked unless your role may see them' })
+  note(@Root() event: IncidentEvent): string | null {
+    return event.note ?? null;
   }
 }

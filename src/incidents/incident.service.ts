@@ -1,4 +1,4 @@
-import { ScopedReader } from '../db/scope';
+import { ScopedReader } from '../access/scope';
 import { BadUserInputError } from '../shared/errors';
 import { applyCommonFilter } from '../shared/filters';
 import { parseId } from '../shared/ids';
@@ -36,6 +36,6 @@ export class IncidentService {
     if (filter?.reportedFrom != null && filter.reportedTo != null && filter.reportedFrom >= filter.reportedTo) {
       throw new BadUserInputError('must be later than filter.reportedFrom', 'filter.reportedTo');
     }
-    return pageOf(qb, INCIDENT_ORDERS, IncidentOrderField.ID, { first, after, orderBy, columns }, IncidentConnection);
+    return pageOf('incidents', qb, INCIDENT_ORDERS, IncidentOrderField.ID, { first, after, orderBy, columns }, IncidentConnection);
   }
 }

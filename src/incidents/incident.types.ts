@@ -70,6 +70,9 @@ export class IncidentPartyLink {
 
   @Field(() => Person)
   person!: Person;
+
+  @Field({ description: 'Opaque cursor; pass as `after` to continue the list after this link' })
+  cursor!: string;
 }
 
 /** The entity properties each GraphQL field of the type reads (the lean list path loads only these). */

@@ -2,9 +2,10 @@ import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
 import { columnsFor, selectedFields } from '../shared/selection';
-import { GridBoundResolver } from '../server/grid-bound.resolver';
+import { GridBoundResolver } from '../regions/grid-bound.resolver';
+import { PERSON_PLACES } from '../places/place.loaders';
 import { PersonPlaceLink } from '../places/place.types';
-import { maskDate, maskIdNumber, maskPhone } from '../shared/id-number';
+import { linkPage } from '../access/loading';
 import { EntityKind, SourceSystem } from '../sources/source-system';
 import { Allowance, CivilAffairsFacet, GovernanceFacet, Person, PersonTag, SocialSecurityFacet } from './person.entity';
 import { PERSON_FIELD_COLUMNS, PersonConnection, PersonFilter, PersonOrder } from './person.types';
@@ -38,53 +39,53 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
   }
 
   @FieldResolver(() => String, { description: 'Citizen ID number (身份证号); masked unless your role may see it' })
-  idNumber(@Root() person: Person, @Ctx() ctx: Context): string {
-    return ctx.viewer.seesPersonalData ? person.idNumber : maskIdNumber(person.idNumber);
+  idNumber(@Root() person: Person): string {
+    return person.idNumber;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Phone (联系电话); masked unless your role may see it' })
-  phone(@Root() person: Person, @Ctx() ctx: Context): string | null {
-    if (person.phone == null) return null;
-    return ctx.viewer.seesPersonalData ? person.phone : maskPhone(person.phone);
+  phone(@Root() person: Person): string | null {
+    return person.phone ?? null;
   }
 
   @FieldResolver(() => String, {
     description: 'Birth date (出生日期), YYYY-MM-DD; only the year (YYYY-**-**) unless your role may see personal data',
   })
-  birthDate(@Root() person: Person, @Ctx() ctx: Context): string {
-    return ctx.viewer.seesPersonalData ? person.birthDate : maskDate(person.birthDate);
+  birthDate(@Root() person: Person): string {
+    return person.birthDate;
   }
 
   @FieldResolver(() => [PersonTag], { description: 'Governance tags; empty for a department token' })
   tags(@Root() person: Person, @Ctx() ctx: Context): PersonTag[] {
-    return ctx.viewer.sourceScope === null ? person.tags : [];
+    return ctx.policy.tags(person.tags);
   }
 
   @FieldResolver(() => SocialSecurityFacet, { nullable: true, description: 'From the social security system (社保)' })
   socialSecurity(@Root() person: Person, @Ctx() ctx: Context): SocialSecurityFacet | null {
-    return facetFor(ctx, SourceSystem.SOCIAL_SECURITY, person.socialSecurity);
+    return ctx.policy.facet(SourceSystem.SOCIAL_SECURITY, person.socialSecurity);
   }
 
   @FieldResolver(() => CivilAffairsFacet, { nullable: true, description: 'From the civil affairs system (民政)' })
   civilAffairs(@Root() person: Person, @Ctx() ctx: Context): CivilAffairsFacet | null {
-    return facetFor(ctx, SourceSystem.CIVIL_AFFAIRS, person.civilAffairs);
+    return ctx.policy.facet(SourceSystem.CIVIL_AFFAIRS, person.civilAffairs);
   }
 
   @FieldResolver(() => GovernanceFacet, { nullable: true, description: 'From the governance system (综治)' })
   governance(@Root() person: Person, @Ctx() ctx: Context): GovernanceFacet | null {
-    return facetFor(ctx, SourceSystem.COMPREHENSIVE_GOVERNANCE, person.governance);
+    return ctx.policy.facet(SourceSystem.COMPREHENSIVE_GOVERNANCE, person.governance);
   }
 
-  @FieldResolver(() => [PersonPlaceLink], { description: 'Places the person is linked to (人地关系)' })
-  places(@Root() person: Person, @Ctx() ctx: Context): Promise<PersonPlaceLink[]> {
-    return ctx.loaders.placesOfPerson.load(person.id);
+  @FieldResolver(() => [PersonPlaceLink], {
+    description: 'Places the person is linked to (人地关系), in your scope; a page at a time (`first`, `after`)',
+  })
+  places(
+    @Root() person: Person,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: 'At most this many links (default 20, at most 100)' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'The `cursor` of the last link seen' }) after?: string,
+  ): Promise<PersonPlaceLink[]> {
+    return ctx.loaders.placesOfPerson.load(person.id, linkPage(first, after, PERSON_PLACES));
   }
-}
-
-/** A department token reads only the facet its own system sent; everyone else reads all facets. */
-function facetFor<T>(ctx: Context, source: SourceSystem, facet: T | null | undefined): T | null {
-  const scope = ctx.viewer.sourceScope;
-  return scope === null || scope === source ? (facet ?? null) : null;
 }
 
 @Resolver(() => Allowance)
@@ -93,8 +94,7 @@ export class AllowanceResolver {
     nullable: true,
     description: 'Paid since (YYYY-MM-DD); only the year unless your role may see personal data (it can be a birthday)',
   })
-  since(@Root() allowance: Allowance, @Ctx() ctx: Context): string | null {
-    if (allowance.since == null) return null;
-    return ctx.viewer.seesPersonalData ? allowance.since : maskDate(allowance.since);
+  since(@Root() allowance: Allowance): string | null {
+    return allowance.since ?? null;
   }
 }

@@ -1,5 +1,5 @@
-import { ScopedReader } from '../db/scope';
-import { BadUserInputError, ForbiddenError } from '../shared/errors';
+import { ScopedReader } from '../access/scope';
+import { BadUserInputError } from '../shared/errors';
 import { applyCommonFilter, containsPattern, parseDateArgument } from '../shared/filters';
 import { IdNumberError, parseIdNumber } from '../shared/id-number';
 import { parseId } from '../shared/ids';
@@ -23,9 +23,7 @@ export class PersonService {
    * guesses of the masked digits. BadUserInputError when the number is not valid.
    */
   async getByIdNumber(input: string): Promise<Person | null> {
-    if (!this.reader.viewer.seesPersonalData) {
-      throw new ForbiddenError('personByIdNumber: your role sees ID numbers masked and may not look people up by them');
-    }
+    this.reader.policy.checkLookupByIdNumber();
     let idNumber: string;
     try {
       ({ idNumber } = parseIdNumber(input));
@@ -51,10 +49,7 @@ export class PersonService {
     if (filter?.gender != null) qb.andWhere({ gender: filter.gender });
     if (filter?.householdType != null) qb.andWhere({ householdType: filter.householdType });
     if (filter?.tagsAny != null && filter.tagsAny.length > 0) {
-      // Tags come from the governance and civil affairs systems: not part of what a department sent.
-      if (this.reader.viewer.sourceScope !== null) {
-        throw new ForbiddenError('filter.tagsAny: a department token cannot filter by governance tags', 'filter.tagsAny');
-      }
+      this.reader.policy.checkTagFilter('filter.tagsAny');
       qb.andWhere('e.tags && array[?]::text[]', [filter.tagsAny]);
     }
     const bornFrom = filter?.bornFrom != null ? this.birthBound(filter.bornFrom, 'filter.bornFrom', '-01-01') : null;
@@ -64,22 +59,14 @@ export class PersonService {
     }
     if (bornFrom !== null) qb.andWhere({ birthDate: { $gte: bornFrom } });
     if (bornTo !== null) qb.andWhere({ birthDate: { $lte: bornTo } });
-    if (orderBy?.field === PersonOrderField.BIRTH_DATE && !this.reader.viewer.seesPersonalData) {
-      // The order of people by exact birth date, next to masked ID numbers, gives the masked digits away.
-      throw new ForbiddenError('orderBy: your role may not order people by birth date', 'orderBy');
-    }
-    return pageOf(qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy, columns }, PersonConnection);
+    if (orderBy?.field === PersonOrderField.BIRTH_DATE) this.reader.policy.checkOrderByBirthDate('orderBy');
+    return pageOf('people', qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy, columns }, PersonConnection);
   }
 
-  /**
-   * A birth-date bound. Roles that see personal data masked may filter by whole years only (`YYYY-01-01` as the
-   * lower, `YYYY-12-31` as the upper bound): exact dates would let them recover masked ID numbers.
-   */
+  /** A birth-date bound, as precise as the policy lets the viewer ask (exact dates could recover masked IDs). */
   private birthBound(text: string, field: string, yearEdge: '-01-01' | '-12-31'): string {
     const date = parseDateArgument(text, field);
-    if (!this.reader.viewer.seesPersonalData && !date.endsWith(yearEdge)) {
-      throw new ForbiddenError(`${field}: your role may filter birth dates by whole years only (YYYY${yearEdge})`, field);
-    }
+    this.reader.policy.checkBirthBound(date, field, yearEdge);
     return date;
   }
 }

@@ -2,9 +2,11 @@ import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
 import { columnsFor, selectedFields } from '../shared/selection';
-import { LocatedResolver } from '../server/grid-bound.resolver';
+import { LocatedResolver } from '../regions/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
+import { linkPage } from '../access/loading';
 import { Place } from './place.entity';
+import { PLACE_PEOPLE } from './place.loaders';
 import { PLACE_FIELD_COLUMNS, PlaceConnection, PlaceFilter, PlaceOrder, PlacePersonLink } from './place.types';
 
 @Resolver(() => Place)
@@ -27,8 +29,15 @@ export class PlaceResolver extends LocatedResolver(Place, EntityKind.PLACE) {
     return ctx.services.places.list(filter, first, after, orderBy, columns);
   }
 
-  @FieldResolver(() => [PlacePersonLink], { description: 'People linked to the place (人地关系)' })
-  people(@Root() place: Place, @Ctx() ctx: Context): Promise<PlacePersonLink[]> {
-    return ctx.loaders.peopleOfPlace.load(place.id);
+  @FieldResolver(() => [PlacePersonLink], {
+    description: 'People linked to the place (人地关系), in your scope; a page at a time (`first`, `after`)',
+  })
+  people(
+    @Root() place: Place,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true, description: 'At most this many links (default 20, at most 100)' }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: 'The `cursor` of the last link seen' }) after?: string,
+  ): Promise<PlacePersonLink[]> {
+    return ctx.loaders.peopleOfPlace.load(place.id, linkPage(first, after, PLACE_PEOPLE));
   }
 }

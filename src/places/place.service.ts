@@ -1,4 +1,4 @@
-import { ScopedReader } from '../db/scope';
+import { ScopedReader } from '../access/scope';
 import { applyCommonFilter, containsPattern } from '../shared/filters';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
@@ -29,6 +29,6 @@ export class PlaceService {
     if (filter?.nameContains != null) {
       qb.andWhere({ name: { $ilike: containsPattern(filter.nameContains, 'filter.nameContains') } });
     }
-    return pageOf(qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy, columns }, PlaceConnection);
+    return pageOf('places', qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy, columns }, PlaceConnection);
   }
 }

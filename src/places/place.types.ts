@@ -52,6 +52,9 @@ export class PersonPlaceLink {
 
   @Field(() => Place)
   place!: Place;
+
+  @Field({ description: 'Opaque cursor; pass as `after` to continue the list after this link' })
+  cursor!: string;
 }
 
 @ObjectType({ description: 'A person linked to a place, and how (人地关系)' })
@@ -61,6 +64,9 @@ export class PlacePersonLink {
 
   @Field(() => Person)
   person!: Person;
+
+  @Field({ description: 'Opaque cursor; pass as `after` to continue the list after this link' })
+  cursor!: string;
 }
 
 /** The entity properties each GraphQL field of the type reads (the lean list path loads only these). */

@@ -1,11 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ScopedReader, withinRegion } from '../db/scope';
-import { Role } from '../auth/viewer';
+import { ScopedReader, withinRegion } from '../access/scope';
 import { BadUserInputError, ForbiddenError } from '../shared/errors';
 import { FieldError, RecordOutcome } from '../shared/outcome';
 import { jsonbProblem, lineTextProblem } from '../shared/text';
 import {
-  codeRange,
   lengthOf,
   levelOf,
   parentCodeOf,
@@ -34,15 +32,15 @@ interface ValidRegion {
 export class RegionService {
   constructor(private readonly reader: ScopedReader) {}
 
+  /** The registry's writer (ADMIN only). */
   private get em(): EntityManager {
-    return this.reader.em;
+    return this.reader.registryWriter();
   }
 
   /** A region by code, or null when unknown or not visible. @throws BadUserInputError for a malformed code */
   async get(input: string): Promise<Region | null> {
     const code = parseArgument(input, 'code');
-    if (!this.reader.regionVisible(code)) return null;
-    return this.em.findOne(Region, { code });
+    return this.reader.regions().select('*').andWhere({ code }).getSingleResult();
   }
 
   /**
@@ -51,7 +49,7 @@ export class RegionService {
    * @throws ForbiddenError when `parentCode` lies outside the scope and is not one of its ancestors.
    */
   async list(parentInput: string | null | undefined, level: RegionLevel | null | undefined): Promise<Region[]> {
-    const qb = this.em.createQueryBuilder(Region, 'e').select('*').orderBy({ code: 'asc' });
+    const qb = this.reader.regions().select('*').orderBy({ code: 'asc' });
     const scope = this.reader.viewer.regionCode;
     if (parentInput != null) {
       const parent = parseArgument(parentInput, 'parentCode');
@@ -70,15 +68,6 @@ export class RegionService {
     } else {
       qb.andWhere({ level: level ?? RegionLevel.PROVINCE });
     }
-    if (scope !== null) {
-      // Visible: inside the scope, or one of its ancestors (their names make up paths).
-      const { low, high } = codeRange(scope);
-      const ancestors = this.reader.scopeAncestors();
-      qb.andWhere(
-        `((e.code >= ? and e.code < ?)${ancestors.length ? ` or e.code in (${ancestors.map(() => '?').join(', ')})` : ''})`,
-        [low, high ?? '~', ...ancestors],
-      );
-    }
     return qb.getResultList();
   }
 
@@ -90,7 +79,7 @@ export class RegionService {
    * @throws ForbiddenError for a non-ADMIN viewer; BadUserInputError for an empty or oversized batch.
    */
   async upsert(inputs: RegionInput[]): Promise<RegionUpsertReport> {
-    if (!this.reader.viewer.has(Role.ADMIN)) throw new ForbiddenError('only ADMIN may register regions');
+    const em = this.em; // refuses a non-ADMIN viewer
     if (inputs.length === 0) throw new BadUserInputError('give at least one region', 'regions');
     if (inputs.length > MAX_REGIONS_PER_UPSERT) {
       throw new BadUserInputError(`at most ${MAX_REGIONS_PER_UPSERT} regions per call`, 'regions');
@@ -104,7 +93,7 @@ export class RegionService {
 
     const codes = parsed.filter((p): p is ValidRegion => p !== null).map((p) => p.code);
     const parents = parsed.filter((p): p is ValidRegion => p?.parentCode != null).map((p) => p.parentCode!);
-    const known = await this.em
+    const known = await em
       .createQueryBuilder(Region, 'e')
       .select('*')
       .where({ code: { $in: [...new Set([...codes, ...parents])] } })
@@ -153,10 +142,11 @@ export class RegionService {
   private async write(regions: ValidRegion[]): Promise<void> {
     // One JSON parameter per chunk: MikroORM inlines array parameters, JSON travels as a single literal.
     // Inside the caller's transaction, if there is one.
-    const transaction = this.em.getTransactionContext();
+    const em = this.em;
+    const transaction = em.getTransactionContext();
     for (let start = 0; start < regions.length; start += 1000) {
       const chunk = regions.slice(start, start + 1000);
-      await this.em.getConnection().execute(
+      await em.getConnection().execute(
         `insert into region (code, name, level, parent_code, boundary)
          select code, name, level, parent_code, boundary
          from jsonb_to_recordset(?::jsonb) as r(code varchar, name text, level text, parent_code varchar, boundary jsonb)

@@ -1,18 +1,44 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { TokenError, verifyAuthorization } from '../auth/tokens';
 import { Viewer } from '../auth/viewer';
-import { ScopedReader } from '../db/scope';
+import { AccessPolicy } from '../access/policy';
+import { ScopedReader } from '../access/scope';
+import { incidentLoaders } from '../incidents/incident.loaders';
+import { personLoaders } from '../people/person.loaders';
+import { placeLoaders } from '../places/place.loaders';
+import { regionLoaders } from '../regions/region.loaders';
+import { sourceRecordLoaders } from '../sources/source-record.loaders';
+import { thingLoaders } from '../things/thing.loaders';
 import { IncidentService } from '../incidents/incident.service';
 import { PersonService } from '../people/person.service';
 import { PlaceService } from '../places/place.service';
 import { RegionService } from '../regions/region.service';
 import { UnauthenticatedError } from '../shared/errors';
 import { ThingService } from '../things/thing.service';
-import { Loaders } from './loaders';
 
-/** What every resolver receives: who asks, the scoped services, and the request's loaders. */
+/**
+ * The request's DataLoaders, each beside its feature: every nested relation is loaded in one statement per
+ * relation and level, whatever the page size, and through the scoped reader, so a nested path never shows what
+ * a list would hide. Created per request (per delivered event for subscriptions); never shared between viewers.
+ */
+export function createLoaders(reader: ScopedReader) {
+  const people = personLoaders(reader);
+  return {
+    ...people,
+    ...placeLoaders(reader, people),
+    ...thingLoaders(reader),
+    ...incidentLoaders(reader, people),
+    ...regionLoaders(reader),
+    ...sourceRecordLoaders(reader),
+  };
+}
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/** What every resolver receives: who asks, what it may see, the scoped services, and the request's loaders. */
 export interface Context {
   viewer: Viewer;
+  /** The access policy for this viewer: masking, department views, what it may ask. */
+  policy: AccessPolicy;
   loaders: Loaders;
   services: {
     regions: RegionService;
@@ -44,7 +70,8 @@ export function buildContext(orm: MikroORM, viewer: Viewer): Context {
   const reader = new ScopedReader(orm.em.fork(), viewer);
   return {
     viewer,
-    loaders: new Loaders(reader),
+    policy: reader.policy,
+    loaders: createLoaders(reader),
     services: {
       regions: new RegionService(reader),
       people: new PersonService(reader),

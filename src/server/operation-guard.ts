@@ -193,7 +193,10 @@ function repeatedFieldsRule(max: number, refusals: GraphQLError[]): ValidationRu
   };
 }
 
-/** Refuses a list literal longer than `max` items, naming the argument path (e.g. `filter.tagsAny`). */
+/**
+ * Refuses a list literal of values (enums, strings, ids…) longer than `max` items, naming the argument path (e.g.
+ * `filter.tagsAny`). Lists of input objects are batches (regions, records): their services cap them.
+ */
 function listLiteralRule(max: number, refusals: GraphQLError[]): ValidationRule {
   return (): ASTVisitor => {
     const path: string[] = [];
@@ -202,7 +205,7 @@ function listLiteralRule(max: number, refusals: GraphQLError[]): ValidationRule 
       Argument: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
       ObjectField: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
       ListValue(node) {
-        if (refused || node.values.length <= max) return;
+        if (refused || node.values.length <= max || node.values.some((value) => value.kind === Kind.OBJECT)) return;
         refused = true;
         refusals.push(listTooLong(path.join('.') || 'argument', node.values.length, max));
       },
@@ -210,12 +213,13 @@ function listLiteralRule(max: number, refusals: GraphQLError[]): ValidationRule 
   };
 }
 
-/** Refuses an array longer than `max` anywhere in the variables, naming its path (`variables.filter.tagsAny`). */
+/** The same for variables: an array of values longer than `max` anywhere in them, named by its path. */
 function checkVariableLists(variables: unknown, max: number): void {
   const visit = (value: unknown, path: string, depth: number): void => {
     if (depth > 32 || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      if (value.length > max) throw listTooLong(path, value.length, max);
+      const ofObjects = value.some((item) => item !== null && typeof item === 'object');
+      if (value.length > max && !ofObjects) throw listTooLong(path, value.length, max);
       value.forEach((item, i) => visit(item, `${path}.${i}`, depth + 1));
       return;
     }

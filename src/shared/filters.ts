@@ -1,14 +1,14 @@
-import { QueryBuilder } from '@mikro-orm/postgresql';
-import { ScopedReader, withinRegion } from '../db/scope';
+import { ScopedQuery, ScopedReader, withinRegion } from '../access/scope';
 import { BadUserInputError } from './errors';
 import { EntityKind, SourceSystem } from '../sources/source-system';
 
 /**
- * Filter conditions that every entity list shares: region (checked against the scope), and "known to a source".
+ * Filter conditions that every entity list shares: region (checked against the scope), and "known to a source"
+ * (a department may name only its own).
  * The feature services add their own conditions after these.
  */
 export function applyCommonFilter(
-  qb: QueryBuilder<any, 'e'>,
+  qb: ScopedQuery<any>,
   reader: ScopedReader,
   kind: EntityKind,
   filter: { regionCode?: string | null; source?: SourceSystem | null } | null | undefined,
@@ -17,6 +17,7 @@ export function applyCommonFilter(
     withinRegion(qb, reader.regionArgument(filter.regionCode, 'filter.regionCode'));
   }
   if (filter?.source != null) {
+    reader.policy.checkSourceFilter(filter.source, 'filter.source');
     qb.andWhere(
       'exists (select 1 from source_record fs where fs.entity_kind = ? and fs.entity_id = e.id and fs.source = ?)',
       [kind, filter.source],

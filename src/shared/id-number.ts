@@ -65,34 +65,3 @@ export function composeIdNumber(addressCode: string, birthDate: string, sequence
   const first17 = `${addressCode}${birthDate.replace(/-/g, '')}${String(sequence).padStart(3, '0')}`;
   return first17 + checkCharacter(first17);
 }
-
-/** `150302********1234`: address code and last four kept. */
-export function maskIdNumber(idNumber: string): string {
-  return idNumber.slice(0, 6) + '*'.repeat(Math.max(0, idNumber.length - 10)) + idNumber.slice(-4);
-}
-
-/** `138****5678`: first three and last four kept. */
-export function maskPhone(phone: string): string {
-  if (phone.length <= 7) return '*'.repeat(phone.length);
-  return phone.slice(0, 3) + '*'.repeat(phone.length - 7) + phone.slice(-4);
-}
-
-/** 17 digits and a check character, with no digit right before or after (letters may touch it: `GA<id>`). */
-const ID_IN_TEXT = /(?<!\d)\d{17}[\dXx](?!\d)/g;
-/** A mainland mobile number, optionally with +86 / 0086 and spaces or hyphens between its 3-4-4 groups. */
-const MOBILE_IN_TEXT = /(?<![\d+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)/g;
-
-/**
- * Masks every ID number (18 characters with a valid check character) and every mainland mobile number
- * (11 digits starting 13–19, however written) inside free text, whatever field it came in.
- */
-export function maskText(text: string): string {
-  return text
-    .replace(ID_IN_TEXT, (id) => (checkCharacter(id.slice(0, 17)) === id[17].toUpperCase() ? maskIdNumber(id) : id))
-    .replace(MOBILE_IN_TEXT, (mobile) => maskPhone(mobile.replace(/\D/g, '').slice(-11)));
-}
-
-/** `1985-06-15` → `1985-**-**`: the year only. */
-export function maskDate(date: string): string {
-  return `${date.slice(0, 4)}-**-**`;
-}

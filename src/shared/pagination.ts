@@ -1,4 +1,3 @@
-import { QueryBuilder } from '@mikro-orm/postgresql';
 import { ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BadUserInputError } from './errors';
 
@@ -80,7 +79,20 @@ export interface OrderSpec {
   kind: 'string' | 'number' | 'date' | 'day';
 }
 
+/** What keyset paging needs of a query: the scoped reader's queries (src/access/scope.ts) are such. */
+export interface PageableQuery<T> {
+  andWhere(sql: string, params: unknown[]): unknown;
+  orderBy(order: Record<string, 'asc' | 'desc'>): unknown;
+  limit(count: number): unknown;
+  select(fields: readonly string[]): unknown;
+  clone(): PageableQuery<T>;
+  getResultList(): Promise<T[]>;
+  getCount(): Promise<number>;
+}
+
 export interface PageRequest {
+  /** The list the page belongs to (e.g. `people`): a cursor of another list is refused. */
+  list: string;
   first?: number | null;
   after?: string | null;
   /** Key of the order, as in the GraphQL enum; stored in the cursor. */
@@ -90,6 +102,9 @@ export interface PageRequest {
 }
 
 interface Cursor {
+  /** The list. */
+  l: string;
+  /** The order key. */
   o: string;
   v: string | number;
   id: string;
@@ -102,18 +117,15 @@ interface Cursor {
  * @throws BadUserInputError for `first` out of range or a malformed cursor.
  */
 export async function paginate<T extends { id: string }>(
-  qb: QueryBuilder<T, 'e'>,
+  qb: PageableQuery<T>,
   request: PageRequest,
 ): Promise<{ edges: { cursor: string; node: T }[]; pageInfo: PageInfo; count: () => Promise<number> }> {
-  const first = request.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new BadUserInputError(`must be between 0 and ${MAX_PAGE_SIZE}, got ${first}`, 'first');
-  }
+  const first = pageSize(request.first);
   const countQb = qb.clone();
-  const count = async () => Number(await countQb.getCount());
+  const count = () => countQb.getCount();
   const { order, direction } = request;
   if (request.after != null) {
-    const cursor = decodeCursor(request.after, request.orderKey, order);
+    const cursor = decodeCursor(request.after, request.list, request.orderKey, order);
     const op = direction === OrderDirection.ASC ? '>' : '<';
     if (order.column === 'e.id') qb.andWhere(`e.id ${op} ?`, [cursor.id]);
     else qb.andWhere(`(${order.column}, e.id) ${op} (?, ?)`, [cursor.v, cursor.id]);
@@ -121,12 +133,13 @@ export async function paginate<T extends { id: string }>(
   const dir = direction === OrderDirection.ASC ? 'asc' : 'desc';
   const orderBy: Record<string, 'asc' | 'desc'> = { [order.property]: dir };
   if (order.property !== 'id') orderBy.id = dir;
-  qb.orderBy(orderBy as never).limit(first + 1);
+  qb.orderBy(orderBy);
+  qb.limit(first + 1);
   const rows = await qb.getResultList();
   const hasNextPage = rows.length > first;
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({
-    cursor: encodeCursor({ o: request.orderKey, v: cursorValue(node, order), id: node.id }),
+    cursor: encodeCursor({ l: request.list, o: request.orderKey, v: cursorValue(node, order), id: node.id }),
     node,
   }));
   return {
@@ -172,7 +185,19 @@ function validValue(value: unknown, order: OrderSpec): boolean {
   }
 }
 
-function decodeCursor(raw: string, orderKey: string, order: OrderSpec): Cursor {
+/**
+ * A page size argument (`first`, default {@link DEFAULT_PAGE_SIZE}).
+ * @throws BadUserInputError naming `field` when it is not a whole number from 0 to {@link MAX_PAGE_SIZE}.
+ */
+export function pageSize(first: number | null | undefined, field = 'first'): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw new BadUserInputError(`must be between 0 and ${MAX_PAGE_SIZE}, got ${size}`, field);
+  }
+  return size;
+}
+
+function decodeCursor(raw: string, list: string, orderKey: string, order: OrderSpec): Cursor {
   let cursor: Cursor;
   try {
     cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
@@ -187,6 +212,9 @@ function decodeCursor(raw: string, orderKey: string, order: OrderSpec): Cursor {
     BigInt(cursor.id) > MAX_BIGINT
   ) {
     throw new BadUserInputError('not a cursor returned by this list', 'after');
+  }
+  if (cursor.l !== list) {
+    throw new BadUserInputError(`the cursor belongs to another list${typeof cursor.l === 'string' ? ` (${cursor.l.slice(0, 40)})` : ''}; pass a cursor of ${list}`, 'after');
   }
   if (cursor.o !== orderKey) {
     throw new BadUserInputError(`the cursor belongs to another order (${cursor.o}); start again without after`, 'after');
@@ -209,7 +237,8 @@ export interface ListArgs<F extends string> {
  * `args.orderBy` (default: `defaultField` ascending) with keyset paging.
  */
 export async function pageOf<T extends { id: string }, F extends string, C>(
-  qb: QueryBuilder<T, 'e'>,
+  list: string,
+  qb: PageableQuery<T>,
   orders: Record<F, OrderSpec>,
   defaultField: F,
   args: ListArgs<F>,
@@ -217,8 +246,9 @@ export async function pageOf<T extends { id: string }, F extends string, C>(
 ): Promise<C> {
   const orderKey = args.orderBy?.field ?? defaultField;
   // Only the columns the page needs: id and grid code (scope, loaders), the order key (cursors), the selection.
-  if (args.columns) qb.select([...new Set(['id', 'gridCode', orders[orderKey].property, ...args.columns])] as never);
+  if (args.columns) qb.select([...new Set(['id', 'gridCode', orders[orderKey].property, ...args.columns])]);
   const page = await paginate(qb, {
+    list,
     first: args.first,
     after: args.after,
     orderKey,
@@ -226,4 +256,29 @@ export async function pageOf<T extends { id: string }, F extends string, C>(
     direction: args.orderBy?.direction ?? OrderDirection.ASC,
   });
   return connection.of(page, page.count);
+}
+
+/**
+ * The cursor of an item of a nested link list (e.g. `place.people`): the list's name and the link's id, so a
+ * cursor of one list is refused by another.
+ */
+export function encodeLinkCursor(list: string, id: string): string {
+  return Buffer.from(JSON.stringify({ l: list, id })).toString('base64url');
+}
+
+/**
+ * The link id in a cursor of `list`.
+ * @throws BadUserInputError naming `after` when it is not a cursor of that list.
+ */
+export function decodeLinkCursor(raw: string, list: string): string {
+  let cursor: { l?: unknown; id?: unknown };
+  try {
+    cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as typeof cursor;
+  } catch {
+    throw new BadUserInputError(`not a cursor of ${list}`, 'after');
+  }
+  if (typeof cursor !== 'object' || cursor === null || cursor.l !== list || typeof cursor.id !== 'string' || !/^\d{1,18}$/.test(cursor.id)) {
+    throw new BadUserInputError(`not a cursor of ${list}`, 'after');
+  }
+  return cursor.id;
 }

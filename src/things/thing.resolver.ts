@@ -2,7 +2,7 @@ import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, Info, ID, Int, Query, Resolver } from 'type-graphql';
 import { Context } from '../server/context';
 import { columnsFor, selectedFields } from '../shared/selection';
-import { LocatedResolver } from '../server/grid-bound.resolver';
+import { LocatedResolver } from '../regions/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
 import { Thing } from './thing.entity';
 import { THING_FIELD_COLUMNS, ThingConnection, ThingFilter, ThingOrder } from './thing.types';

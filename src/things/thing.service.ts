@@ -1,4 +1,4 @@
-import { ScopedReader } from '../db/scope';
+import { ScopedReader } from '../access/scope';
 import { BadUserInputError } from '../shared/errors';
 import { applyCommonFilter } from '../shared/filters';
 import { parseId } from '../shared/ids';
@@ -37,6 +37,6 @@ export class ThingService {
       }
       qb.andWhere({ componentCode: { $like: `${filter.componentCodePrefix}%` } });
     }
-    return pageOf(qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy, columns }, ThingConnection);
+    return pageOf('things', qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy, columns }, ThingConnection);
   }
 }

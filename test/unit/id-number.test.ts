@@ -1,10 +1,9 @@
+import { maskIdNumber, maskPhone } from '../../src/access/masking';
 import { describe, expect, it } from '@jest/globals';
 import {
   checkCharacter,
   composeIdNumber,
   Gender,
-  maskIdNumber,
-  maskPhone,
   parseIdNumber,
 } from '../../src/shared/id-number';
 

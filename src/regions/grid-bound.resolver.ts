@@ -1,11 +1,11 @@
 import { ClassType, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { Region } from '../regions/region.entity';
+import { Region } from './region.entity';
 import { GeoPoint, pointOf } from '../shared/geo';
 import { ancestorCodesOf } from '../shared/region-code';
 import { FieldLineage, FieldSource, lineageList } from '../sources/lineage';
 import { SourceRecord } from '../sources/source-record.entity';
 import { EntityKind } from '../sources/source-system';
-import { Context } from './context';
+import { Context } from '../server/context';
 
 type GridBoundRow = {
   id: string;
@@ -41,9 +41,8 @@ export function GridBoundResolver<T extends GridBoundRow>(type: ClassType<T>, ki
     @FieldResolver(() => [FieldLineage], {
       description: 'Which source and record gave each core field its value (a department token: its own only)',
     })
-    lineage(@Root() row: T, @Ctx() ctx: Context): FieldLineage[] {
-      const scope = ctx.viewer.sourceScope;
-      return lineageList(row.lineage).filter((entry) => scope === null || entry.source === scope);
+    lineage(@Root() row: T): FieldLineage[] {
+      return lineageList(row.lineage);
     }
   }
   return GridBoundFields;

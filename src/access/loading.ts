@@ -1,0 +1,56 @@
+import DataLoader from 'dataloader';
+import { decodeLinkCursor, pageSize } from '../shared/pagination';
+import { BadUserInputError } from '../shared/errors';
+import { EntityKind } from '../sources/source-system';
+import { EntityClass, GridBound, LinkPage, ScopedReader } from './scope';
+
+/** Groups rows by a key, keeping each key's rows in the order given; answers in the order of `keys`. */
+export function groupBy<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
+  const groups = new Map<K, R[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key)!);
+}
+
+/** A loader of rows of `entity` by id through the scoped reader: null for an unknown id or one out of scope. */
+export function byIdLoader<T extends GridBound>(reader: ScopedReader, entity: EntityClass<T>, kind: EntityKind): DataLoader<string, T | null> {
+  return new DataLoader(async (ids: readonly string[]) => {
+    const found = new Map((await reader.byIds(entity, kind, ids)).map((row) => [row.id, row]));
+    return ids.map((id) => found.get(id) ?? null);
+  });
+}
+
+/**
+ * A loader of a nested link list (`person.places`, `incident.events`, …) under each parent, paged: one
+ * DataLoader per page argument pair, so every parent on a page that asks for the same page shares one statement.
+ */
+export class PagedLinkLoader<Result> {
+  private readonly loaders = new Map<string, DataLoader<string, Result[]>>();
+
+  /** @param batch the results of each parent id, in the order of the ids. */
+  constructor(private readonly batch: (parentIds: string[], page: LinkPage) => Promise<Result[][]>) {}
+
+  load(parentId: string, page: LinkPage): Promise<Result[]> {
+    const key = `${page.first}:${page.after ?? ''}`;
+    let loader = this.loaders.get(key);
+    if (!loader) {
+      loader = new DataLoader((ids) => this.batch([...ids], page));
+      this.loaders.set(key, loader);
+    }
+    return loader.load(parentId);
+  }
+}
+
+/**
+ * The page arguments of a link list: `first` (default 20, at most 100) and `after`, the `cursor` of the last
+ * link seen in the list named `list` (e.g. `Person.places`).
+ * @throws BadUserInputError naming `first` or `after`.
+ */
+export function linkPage(first: number | null | undefined, after: string | null | undefined, list: string): LinkPage {
+  return { first: pageSize(first), after: after == null ? null : decodeLinkCursor(after, list) };
+}
+
+/** The page arguments of an event log: `after` is the `seq` of the last event seen. @throws BadUserInputError */
+export function eventPage(first: number | null | undefined, after: string | null | undefined): LinkPage {
+  if (after != null && !/^\d{1,18}$/.test(after)) throw new BadUserInputError('must be the seq of an event', 'after');
+  return { first: pageSize(first), after: after ?? null };
+}

@@ -1,0 +1,205 @@
+import { Viewer } from '../auth/viewer';
+import { ForbiddenError } from '../shared/errors';
+import { FieldSource } from '../sources/lineage';
+import { EntityKind, SourceSystem } from '../sources/source-system';
+import { surviveFields } from '../sources/survivorship';
+import { maskDate, maskIdNumber, maskPhone, maskValue } from './masking';
+
+/**
+ * The access policy (design §6), in one place: for one viewer, how each field of each row leaves the hub — as
+ * stored, masked, or as the viewer's own department sent it — and which questions the viewer may not ask.
+ * Resolvers, loaders and services ask it; none holds a role check of its own.
+ *
+ * - **Masking** (roles that see personal data masked, e.g. ANALYST): every String and JSON field of the schema is
+ *   masked by value on its way out ({@link enforceAccessPolicy} wraps them all), with a few fields masked whole by
+ *   what they hold ({@link FIELD_RULES}).
+ * - **Department views** (a DEPARTMENT token without a broader role): the scoped reader hands out rows as the
+ *   department's own source records give them ({@link AccessPolicy.departmentView}); lineage, facets and source
+ *   records are its own only; governance tags are hidden.
+ */
+
+/** How one output field is masked for a viewer that sees personal data masked. */
+export enum FieldRule {
+  /** Masked by value: ID, phone numbers and dates inside it (the default for every String and JSON field). */
+  TEXT = 'TEXT',
+  /** The whole value is an ID number. */
+  ID_NUMBER = 'ID_NUMBER',
+  /** The whole value is a phone number (masked even if it is not a mobile's shape). */
+  PHONE = 'PHONE',
+  /** The whole value is a date that may be a birth date: the year only. */
+  DATE = 'DATE',
+  /** Written by gridhub itself (cursors, case numbers): never personal data, never altered. */
+  AS_IS = 'AS_IS',
+}
+
+/** Fields whose rule is not the default {@link FieldRule.TEXT}, as `Type.field`; `*.field` for every type. */
+export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
+  'Person.idNumber': FieldRule.ID_NUMBER,
+  'Person.phone': FieldRule.PHONE,
+  'Person.birthDate': FieldRule.DATE,
+  'Allowance.since': FieldRule.DATE,
+  'Incident.caseNumber': FieldRule.AS_IS,
+  'PageInfo.startCursor': FieldRule.AS_IS,
+  'PageInfo.endCursor': FieldRule.AS_IS,
+  '*.cursor': FieldRule.AS_IS,
+};
+
+/** The rule of `type.field`. */
+export function fieldRule(typeName: string, fieldName: string): FieldRule {
+  return FIELD_RULES[`${typeName}.${fieldName}`] ?? FIELD_RULES[`*.${fieldName}`] ?? FieldRule.TEXT;
+}
+
+/** Masks `value` by `rule` (strings, lists of strings, JSON). */
+export function maskByRule(rule: FieldRule, value: unknown): unknown {
+  if (value == null) return value;
+  if (Array.isArray(value)) return value.map((item) => maskByRule(rule, item));
+  switch (rule) {
+    case FieldRule.AS_IS:
+      return value;
+    case FieldRule.ID_NUMBER:
+      return typeof value === 'string' ? maskIdNumber(value) : maskValue(value);
+    case FieldRule.PHONE:
+      return typeof value === 'string' ? maskPhone(value) : maskValue(value);
+    case FieldRule.DATE:
+      return typeof value === 'string' ? maskDate(value) : maskValue(value);
+    case FieldRule.TEXT:
+      return maskValue(value);
+  }
+}
+
+/**
+ * The fields of each kind that a department reads from its own source records, with the payload keys that carry
+ * them (as the demo city and, until ingestion maps its own, the contract name them: the schema's field names,
+ * coordinates as `lng`/`lat`). `required` fields are non-null in the schema: without a value of its own the
+ * department reads the merged one there (only `name`-like identity fields and the grid, which scopes the row).
+ */
+const DEPARTMENT_FIELDS: Record<EntityKind, { fields: readonly string[]; required: readonly string[] }> = {
+  [EntityKind.PERSON]: { fields: ['name', 'phone', 'gridCode', 'address', 'householdType'], required: ['name', 'gridCode'] },
+  [EntityKind.PLACE]: { fields: ['name', 'address', 'gridCode', 'lng', 'lat', 'attributes'], required: ['name', 'gridCode'] },
+  [EntityKind.THING]: {
+    fields: ['name', 'status', 'ownerUnit', 'address', 'gridCode', 'lng', 'lat', 'componentCode'],
+    required: ['name', 'status', 'gridCode', 'componentCode'],
+  },
+  [EntityKind.INCIDENT]: {
+    fields: ['title', 'description', 'category', 'subCategory', 'severity', 'address', 'gridCode', 'lng', 'lat'],
+    required: ['title', 'category', 'severity', 'gridCode'],
+  },
+};
+
+/** What the department view needs of one of the department's own source records. */
+export interface OwnRecord {
+  id: string;
+  entityId: string;
+  observedAt: Date | string;
+  payload: Record<string, unknown>;
+}
+
+/** One viewer's access policy. Built once per request (or WebSocket operation), with the viewer. */
+export class AccessPolicy {
+  constructor(readonly viewer: Viewer) {}
+
+  /** True when ID and phone numbers and full dates are masked for this viewer. */
+  get masksPersonalData(): boolean {
+    return !this.viewer.seesPersonalData;
+  }
+
+  /** The department whose own records this viewer reads (a DEPARTMENT token without a broader role), or null. */
+  get department(): SourceSystem | null {
+    return this.viewer.sourceScope;
+  }
+
+  /**
+   * A "known to this source" filter. A department may name only its own source: any other would reveal, by what
+   * the list returns or counts, which of its records another system also holds (e.g. who of its insured is on a
+   * civil-affairs register).
+   * @throws ForbiddenError naming `field`.
+   */
+  checkSourceFilter(source: SourceSystem, field: string): void {
+    const own = this.department;
+    if (own !== null && source !== own) {
+      throw new ForbiddenError(`${field}: a ${own} token may filter by its own source only`, field);
+    }
+  }
+
+  /** Governance tags come from other systems: a department may not filter by them. @throws ForbiddenError */
+  checkTagFilter(field: string): void {
+    if (this.department !== null) {
+      throw new ForbiddenError(`${field}: a department token cannot filter by governance tags`, field);
+    }
+  }
+
+  /**
+   * Looking people up by ID number. @throws ForbiddenError for roles that see ID numbers masked: with the birth
+   * year shown, a lookup would confirm guesses of the masked digits.
+   */
+  checkLookupByIdNumber(): void {
+    if (this.masksPersonalData) {
+      throw new ForbiddenError('personByIdNumber: your role sees ID numbers masked and may not look people up by them');
+    }
+  }
+
+  /** Ordering by exact birth date, next to masked ID numbers, gives the masked digits away. @throws ForbiddenError */
+  checkOrderByBirthDate(field: string): void {
+    if (this.masksPersonalData) throw new ForbiddenError(`${field}: your role may not order people by birth date`, field);
+  }
+
+  /**
+   * A birth-date bound: roles that see personal data masked may filter by whole years only (`YYYY-01-01` as the
+   * lower, `YYYY-12-31` as the upper bound). @throws ForbiddenError
+   */
+  checkBirthBound(date: string, field: string, yearEdge: '-01-01' | '-12-31'): void {
+    if (this.masksPersonalData && !date.endsWith(yearEdge)) {
+      throw new ForbiddenError(`${field}: your role may filter birth dates by whole years only (YYYY${yearEdge})`, field);
+    }
+  }
+
+  /** A person's facet from `source`: a department reads only its own. */
+  facet<T>(source: SourceSystem, facet: T | null | undefined): T | null {
+    const own = this.department;
+    return own === null || own === source ? (facet ?? null) : null;
+  }
+
+  /** Governance tags: hidden from a department (they come from the governance and civil-affairs systems). */
+  tags<T>(tags: readonly T[] | null | undefined): T[] {
+    return this.department === null ? [...(tags ?? [])] : [];
+  }
+
+  /**
+   * The rows as this viewer may read them. For a department: each row's source-given fields replaced by what its
+   * own source records say (survivorship over its own records only: the newest wins), null where they say
+   * nothing (the merged value only for the few non-null identity fields), and the lineage its own. Rows are
+   * changed in place (they are the request's own plain rows) and returned.
+   * @param ownRecords the department's own source records of these rows (any order).
+   */
+  departmentView<T extends { id: string }>(kind: EntityKind, rows: T[], ownRecords: readonly OwnRecord[]): T[] {
+    const own = this.department;
+    if (own === null) return rows;
+    const { fields, required } = DEPARTMENT_FIELDS[kind];
+    const byEntity = new Map<string, OwnRecord[]>();
+    for (const record of ownRecords) byEntity.set(record.entityId, [...(byEntity.get(record.entityId) ?? []), record]);
+    const priority = Object.fromEntries(fields.map((field) => [field, [own]]));
+    for (const row of rows) {
+      const candidates = (byEntity.get(row.id) ?? []).map((record) => ({
+        source: own,
+        sourceRecordId: record.id,
+        observedAt: record.observedAt,
+        values: Object.fromEntries(fields.map((field) => [field, record.payload[field] ?? null])),
+      }));
+      const { values, lineage } = surviveFields<Record<string, unknown>>(candidates, priority);
+      const target = row as Record<string, unknown>;
+      for (const field of fields) {
+        if (!(field in target)) continue; // not loaded: not asked for
+        const value = values[field] ?? (field === 'attributes' ? {} : null);
+        target[field] = value === null && required.includes(field) ? target[field] : value;
+      }
+      if ('lineage' in target) target.lineage = ownLineage(lineage as Record<string, FieldSource>);
+    }
+    return rows;
+  }
+}
+
+/** Lineage in schema terms: coordinates are one field, `location`. */
+function ownLineage(lineage: Record<string, FieldSource>): Record<string, FieldSource> {
+  const { lng, lat: _lat, ...rest } = lineage;
+  return lng ? { ...rest, location: lng } : rest;
+}

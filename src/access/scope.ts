@@ -1,0 +1,332 @@
+import { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
+import { Role, Viewer } from '../auth/viewer';
+import { Region } from '../regions/region.entity';
+import { BadUserInputError, ForbiddenError } from '../shared/errors';
+import { ancestorCodesOf, codeRange, isWithin, parseRegionCode, RegionCodeError } from '../shared/region-code';
+import { EntityKind } from '../sources/source-system';
+import { AccessPolicy, OwnRecord } from './policy';
+
+/** An entity class whose rows hang on a grid (`grid_code`). */
+export type GridBound = { id: string; gridCode: string };
+export type EntityClass<T> = new (...args: never[]) => T;
+
+/** The table of each kind of grid-bound entity. */
+const TABLES: Record<EntityKind, string> = {
+  [EntityKind.PERSON]: 'person',
+  [EntityKind.PLACE]: 'place',
+  [EntityKind.THING]: 'thing',
+  [EntityKind.INCIDENT]: 'incident',
+};
+
+/** A SQL condition with its `?` parameters. */
+export interface Condition {
+  sql: string;
+  params: unknown[];
+}
+
+/** `column` lies under `region`: the digit-string range `[R, R+1)`, one index range scan. */
+export function regionCondition(region: string, column: string): Condition {
+  const { low, high } = codeRange(region);
+  return high === null ? { sql: `${column} >= ?`, params: [low] } : { sql: `${column} >= ? and ${column} < ?`, params: [low, high] };
+}
+
+/** Limits a query to rows whose `column` lies under `region`. */
+export function withinRegion(query: { andWhere(sql: string, params: unknown[]): unknown }, region: string, column = 'e.grid_code'): void {
+  const { sql, params } = regionCondition(region, column);
+  query.andWhere(sql, params);
+}
+
+/** A timestamp from a raw row (MikroORM's connection hands timestamps over as text). */
+function asDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+/** Paging of a link list under each parent: at most `first` links, after the link (or event seq) `after`. */
+export interface LinkPage {
+  first: number;
+  after: string | null;
+}
+
+/** A person–place link row. */
+export interface PersonPlaceRow {
+  id: string;
+  personId: string;
+  placeId: string;
+  role: string;
+}
+
+/** An incident–person link row. */
+export interface IncidentPartyRow {
+  id: string;
+  incidentId: string;
+  personId: string;
+  role: string;
+}
+
+/**
+ * A query over one table, limited to the viewer's scope when it was made. Conditions can only be added (there
+ * is no `where`/`orWhere` that could replace or OR past the scope); a clone is a separate query with the same
+ * conditions. Rows come back as the access policy lets the viewer read them.
+ */
+export class ScopedQuery<T extends object> {
+  constructor(
+    private readonly qb: QueryBuilder<T, 'e'>,
+    private readonly present: (rows: T[]) => Promise<T[]>,
+  ) {}
+
+  /** Adds a condition (an object in MikroORM's query language, or SQL with `?` parameters). */
+  andWhere(condition: string | object, params?: unknown[]): this {
+    if (typeof condition === 'string') this.qb.andWhere(condition, params ?? []);
+    else this.qb.andWhere(condition as never);
+    return this;
+  }
+
+  select(fields: readonly string[] | '*'): this {
+    this.qb.select(fields as never);
+    return this;
+  }
+
+  orderBy(order: Record<string, 'asc' | 'desc'>): this {
+    this.qb.orderBy(order as never);
+    return this;
+  }
+
+  limit(count: number): this {
+    this.qb.limit(count);
+    return this;
+  }
+
+  clone(): ScopedQuery<T> {
+    return new ScopedQuery(this.qb.clone(), this.present);
+  }
+
+  async getResultList(): Promise<T[]> {
+    return this.present(await this.qb.getResultList());
+  }
+
+  async getSingleResult(): Promise<T | null> {
+    return (await this.present(await this.qb.limit(1).getResultList()))[0] ?? null;
+  }
+
+  async getCount(): Promise<number> {
+    return Number(await this.qb.getCount());
+  }
+}
+
+/**
+ * The one data-access seam for reads (design §6), and a wall: its entity manager is private, and every read it
+ * offers — queries, rows by id, link lists, source records, regions — is limited to the viewer's region and, for
+ * a DEPARTMENT token, to the entities its source sent, and answers rows as the {@link AccessPolicy} lets the
+ * viewer read them. Link lists re-apply the scope to their parent, so a key that did not come from a scoped row
+ * still reaches nothing outside the scope.
+ */
+export class ScopedReader {
+  readonly #em: EntityManager;
+  readonly policy: AccessPolicy;
+
+  constructor(
+    em: EntityManager,
+    readonly viewer: Viewer,
+  ) {
+    this.#em = em;
+    this.policy = new AccessPolicy(viewer);
+  }
+
+  /** The scope of rows of `kind` under alias `alias`, as SQL. */
+  private scope(kind: EntityKind, alias: string): Condition {
+    const parts: Condition[] = [];
+    if (this.viewer.regionCode !== null) parts.push(regionCondition(this.viewer.regionCode, `${alias}.grid_code`));
+    const source = this.viewer.sourceScope;
+    if (source !== null) {
+      parts.push({
+        sql: `exists (select 1 from source_record sr where sr.entity_kind = ? and sr.entity_id = ${alias}.id and sr.source = ?)`,
+        params: [kind, source],
+      });
+    }
+    if (parts.length === 0) return { sql: 'true', params: [] };
+    if (parts.length === 1) return parts[0];
+    return { sql: parts.map((part) => `(${part.sql})`).join(' and '), params: parts.flatMap((part) => part.params) };
+  }
+
+  /** A query over `entity` (alias `e`), limited to the viewer's scope. */
+  query<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind): ScopedQuery<T> {
+    const qb = this.#em.createQueryBuilder<T, 'e'>(entity, 'e');
+    const { sql, params } = this.scope(kind, 'e');
+    if (sql !== 'true') qb.andWhere(sql, params);
+    return new ScopedQuery(qb, (rows) => this.present(kind, rows));
+  }
+
+  /** The rows of `entity` with these ids that lie in scope (any order). */
+  byIds<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind, ids: readonly string[]): Promise<T[]> {
+    return this.query(entity, kind).select('*').andWhere({ id: { $in: [...ids] } }).getResultList();
+  }
+
+  /** Rows as the viewer may read them: for a department, its own sources' values (see AccessPolicy). */
+  private async present<T extends { id: string }>(kind: EntityKind, rows: T[]): Promise<T[]> {
+    const own = this.policy.department;
+    if (own === null || rows.length === 0) return rows;
+    const records = await this.#em.getConnection().execute<OwnRecord[]>(
+      `select sr.id::text as "id", sr.entity_id::text as "entityId", sr.observed_at as "observedAt", sr.payload
+         from source_record sr where sr.entity_kind = ? and sr.source = ? and sr.entity_id in (?)`,
+      [kind, own, rows.map((row) => row.id)],
+    );
+    return this.policy.departmentView(kind, rows, records);
+  }
+
+  /**
+   * Person–place links of the given people (`side: 'person'`) or places (`side: 'place'`) in scope, at most
+   * `page.first` per parent, in link order.
+   */
+  personPlaceLinks(side: 'person' | 'place', parentIds: readonly string[], page: LinkPage): Promise<PersonPlaceRow[]> {
+    const person = { column: 'person_id', kind: EntityKind.PERSON };
+    const place = { column: 'place_id', kind: EntityKind.PLACE };
+    return this.linkRows(
+      `select l.id::text as "id", l.person_id::text as "personId", l.place_id::text as "placeId", l.role`,
+      'person_place',
+      side === 'person' ? person : place,
+      side === 'person' ? place : person,
+      'id',
+      parentIds,
+      page,
+    );
+  }
+
+  /** People involved in the given incidents in scope, at most `page.first` per incident, in link order. */
+  incidentParties(incidentIds: readonly string[], page: LinkPage): Promise<IncidentPartyRow[]> {
+    return this.linkRows(
+      `select l.id::text as "id", l.incident_id::text as "incidentId", l.person_id::text as "personId", l.role`,
+      'incident_party',
+      { column: 'incident_id', kind: EntityKind.INCIDENT },
+      { column: 'person_id', kind: EntityKind.PERSON },
+      'id',
+      incidentIds,
+      page,
+    );
+  }
+
+  /** The event log of the given incidents in scope, at most `page.first` events per incident, in seq order. */
+  async incidentEvents<E>(incidentIds: readonly string[], page: LinkPage): Promise<E[]> {
+    const rows = await this.linkRows<{ at: Date | string }>(
+      `select l.seq::text as "seq", l.incident_id::text as "incidentId", l.grid_code as "gridCode", l.category, l.type,
+              l.actor, l.note, l.from_status as "fromStatus", l.to_status as "toStatus", l.at`,
+      'incident_event',
+      { column: 'incident_id', kind: EntityKind.INCIDENT },
+      null,
+      'seq',
+      incidentIds,
+      page,
+    );
+    return rows.map((row) => ({ ...row, at: asDate(row.at) }) as E);
+  }
+
+  /**
+   * Rows of the link table `table` whose `parentColumn` is one of `parentIds` and whose parent (of `kind`) lies in
+   * scope: at most `page.first` per parent after `page.after`, ordered by `orderColumn`. One statement.
+   */
+  private linkRows<R>(
+    select: string,
+    table: string,
+    parent: { column: string; kind: EntityKind },
+    target: { column: string; kind: EntityKind } | null,
+    orderColumn: string,
+    parentIds: readonly string[],
+    page: LinkPage,
+  ): Promise<R[]> {
+    if (parentIds.length === 0 || page.first === 0) return Promise.resolve([]);
+    const parentScope = this.scope(parent.kind, 'e');
+    // The target's scope too, so that a page holds `first` links the viewer can follow whenever there are as many.
+    const targetScope = target ? this.scope(target.kind, 't') : null;
+    const targetJoin = target ? ` join ${TABLES[target.kind]} t on t.id = l.${target.column}` : '';
+    const conditions = [parentScope, ...(targetScope ? [targetScope] : [])].filter((condition) => condition.sql !== 'true');
+    const after = page.after === null ? { sql: '', params: [] } : { sql: ` and l.${orderColumn} > ?`, params: [page.after] };
+    return this.#em.getConnection().execute<R[]>(
+      `select * from (${select}, row_number() over (partition by l.${parent.column} order by l.${orderColumn}) as "rank"
+         from ${table} l join ${TABLES[parent.kind]} e on e.id = l.${parent.column}${targetJoin}
+        where l.${parent.column} in (?)${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
+        where page."rank" <= ? order by page."rank"`,
+      [[...parentIds], ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
+    );
+  }
+
+  /**
+   * Source records of entities of `kind` in scope (a department: its own source's only), by id order.
+   * @returns plain rows with the SourceRecord's properties.
+   */
+  async sourceRecords<R>(kind: EntityKind, entityIds: readonly string[]): Promise<R[]> {
+    if (entityIds.length === 0) return [];
+    const scope = this.scope(kind, 'e');
+    const source = this.viewer.sourceScope;
+    const rows = await this.#em.getConnection().execute<{ observedAt: Date | string; receivedAt: Date | string }[]>(
+      `select sr.id::text as "id", sr.entity_kind as "entityKind", sr.entity_id::text as "entityId", sr.source,
+              sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt",
+              sr.received_at as "receivedAt", sr.payload
+         from source_record sr join ${TABLES[kind]} e on e.id = sr.entity_id
+        where sr.entity_kind = ? and sr.entity_id in (?)${source ? ' and sr.source = ?' : ''} and (${scope.sql})
+        order by sr.id`,
+      [kind, [...entityIds], ...(source ? [source] : []), ...scope.params],
+    );
+    return rows.map((row) => ({ ...row, observedAt: asDate(row.observedAt), receivedAt: asDate(row.receivedAt) }) as R);
+  }
+
+  /**
+   * A query over regions (alias `e`) limited to those the viewer may see: its scope's subtree, plus the
+   * ancestors of its scope (whose names make up paths).
+   */
+  regions(): ScopedQuery<Region> {
+    const qb = this.#em.createQueryBuilder(Region, 'e');
+    const scope = this.viewer.regionCode;
+    if (scope !== null) {
+      const subtree = regionCondition(scope, 'e.code');
+      const ancestors = this.scopeAncestors();
+      qb.andWhere(
+        `(${subtree.sql})${ancestors.length ? ` or e.code in (${ancestors.map(() => '?').join(', ')})` : ''}`,
+        [...subtree.params, ...ancestors],
+      );
+    }
+    return new ScopedQuery(qb, async (rows) => rows);
+  }
+
+  /**
+   * The entity manager for the region registry's writes (`upsertRegions`), for ADMIN only; reads go through the
+   * scoped methods above.
+   * @throws ForbiddenError for any other viewer.
+   */
+  registryWriter(): EntityManager {
+    if (!this.viewer.has(Role.ADMIN)) throw new ForbiddenError('only ADMIN may register regions');
+    return this.#em;
+  }
+
+  /**
+   * Validates a region code given as an argument and checks it lies inside the viewer's scope.
+   * @param field argument path for error messages, e.g. `filter.regionCode`.
+   * @throws BadUserInputError for a malformed code; ForbiddenError for a region outside the scope.
+   */
+  regionArgument(input: string, field: string): string {
+    let code: string;
+    try {
+      code = parseRegionCode(input);
+    } catch (error) {
+      throw new BadUserInputError((error as RegionCodeError).message, field);
+    }
+    if (!this.inScope(code)) {
+      throw new ForbiddenError(`${field}: region ${code} lies outside your scope (${this.viewer.regionCode})`, field);
+    }
+    return code;
+  }
+
+  /** True when `code` (a short code) lies inside the viewer's region scope. */
+  inScope(code: string): boolean {
+    return this.viewer.regionCode === null || isWithin(code, this.viewer.regionCode);
+  }
+
+  /** Regions the viewer may see: its scope subtree, plus the ancestors of its scope (for names and paths). */
+  regionVisible(code: string): boolean {
+    const scope = this.viewer.regionCode;
+    return scope === null || isWithin(code, scope) || isWithin(scope, code);
+  }
+
+  /** The ancestors of the viewer's scope, which are visible as names although outside it. */
+  scopeAncestors(): string[] {
+    return this.viewer.regionCode === null ? [] : ancestorCodesOf(this.viewer.regionCode);
+  }
+}

@@ -1,0 +1,35 @@
+import DataLoader from 'dataloader';
+import { byIdLoader, groupBy, PagedLinkLoader } from '../access/loading';
+import { ScopedReader } from '../access/scope';
+import { Person } from '../people/person.entity';
+import { encodeLinkCursor } from '../shared/pagination';
+import { EntityKind } from '../sources/source-system';
+import { IncidentEvent } from './incident-event.entity';
+import { IncidentPartyRole } from './incident-party.entity';
+import { Incident } from './incident.entity';
+import { IncidentPartyLink } from './incident.types';
+
+/** List name in party cursors. */
+export const INCIDENT_PARTIES = 'Incident.parties';
+
+/** Incidents by id, their parties and their event logs, each a page per incident in one statement. */
+export function incidentLoaders(reader: ScopedReader, people: { person: DataLoader<string, Person | null> }) {
+  return {
+    incident: byIdLoader(reader, Incident, EntityKind.INCIDENT),
+    partiesOfIncident: new PagedLinkLoader<IncidentPartyLink>(async (incidentIds, page) => {
+      const rows = await reader.incidentParties(incidentIds, page);
+      const found = await people.person.loadMany(rows.map((row) => row.personId));
+      const links = rows.flatMap((row, i) => {
+        const person = found[i];
+        return person == null || person instanceof Error ? [] : [{ row, person }];
+      });
+      return groupBy(incidentIds, links, ({ row }) => row.incidentId).map((group) =>
+        group.map(({ row, person }) => ({ role: row.role as IncidentPartyRole, person, cursor: encodeLinkCursor(INCIDENT_PARTIES, row.id) })),
+      );
+    }),
+    eventsOfIncident: new PagedLinkLoader<IncidentEvent>(async (incidentIds, page) => {
+      const events = await reader.incidentEvents<IncidentEvent>(incidentIds, page);
+      return groupBy(incidentIds, events, (event) => event.incidentId);
+    }),
+  };
+}

@@ -1,0 +1,22 @@
+import DataLoader from 'dataloader';
+import { groupBy } from '../access/loading';
+import { ScopedReader } from '../access/scope';
+import { SourceRecord } from './source-record.entity';
+import { EntityKind } from './source-system';
+
+/** Source records of entities, keyed `KIND:id`; a DEPARTMENT viewer sees only its own source's records. */
+export function sourceRecordLoaders(reader: ScopedReader) {
+  return {
+    sourceRecords: new DataLoader<string, SourceRecord[]>(async (keys) => {
+      const byKind = new Map<EntityKind, string[]>();
+      for (const key of keys) {
+        const [kind, id] = key.split(':') as [EntityKind, string];
+        byKind.set(kind, [...(byKind.get(kind) ?? []), id]);
+      }
+      const records = (
+        await Promise.all([...byKind].map(([kind, ids]) => reader.sourceRecords<SourceRecord>(kind, ids)))
+      ).flat();
+      return groupBy(keys, records, (record) => `${record.entityKind}:${record.entityId}`);
+    }),
+  };
+}

@@ -1,0 +1,10 @@
+-- incidents(filter: { regionCode }, first: 20, orderBy: REPORTED_AT DESC) with parties and events
+-- 4 statement(s), in execution order. Written by UPDATE_SQL_SNAPSHOTS=1; review the diff.
+
+select "e"."id", "e"."grid_code", "e"."reported_at", "e"."case_number", "e"."title", "e"."status" from "incident" as "e" where (e.grid_code >= ? and e.grid_code < ?) and (e.grid_code >= ? and e.grid_code < ?) order by "e"."reported_at" desc, "e"."id" desc limit ?;
+
+select * from (select l.id::text as "id", l.incident_id::text as "incidentId", l.person_id::text as "personId", l.role, row_number() over (partition by l.incident_id order by l.id) as "rank" from incident_party l join incident e on e.id = l.incident_id join person t on t.id = l.person_id where l.incident_id in (?, ...) and (e.grid_code >= ? and e.grid_code < ?) and (t.grid_code >= ? and t.grid_code < ?)) page where page."rank" <= ? order by page."rank";
+
+select * from (select l.seq::text as "seq", l.incident_id::text as "incidentId", l.grid_code as "gridCode", l.category, l.type, l.actor, l.note, l.from_status as "fromStatus", l.to_status as "toStatus", l.at, row_number() over (partition by l.incident_id order by l.seq) as "rank" from incident_event l join incident e on e.id = l.incident_id where l.incident_id in (?, ...) and (e.grid_code >= ? and e.grid_code < ?)) page where page."rank" <= ? order by page."rank";
+
+select "e".* from "person" as "e" where (e.grid_code >= ? and e.grid_code < ?) and "e"."id" in (?, ...);

@@ -45,12 +45,14 @@ export interface Limits {
   maxListLength: number;
   /** Operations in flight on one WebSocket (default 20). */
   maxOperationsPerSocket: number;
-  /** GraphQL operations executing at once on this instance (default 8); more wait in a queue. */
+  /** GraphQL operations executing at once on this instance (default 4); more wait in a queue. */
   maxConcurrent: number;
   /** Operations that may wait for a free slot (default 100); beyond it: RATE_LIMITED at once. */
   maxQueued: number;
   /** How long an operation may wait for a slot, in ms (default 5,000); then RATE_LIMITED. */
   maxQueueWaitMs: number;
+  /** Operations one token subject may have running or waiting at once (default 8); beyond: RATE_LIMITED. */
+  maxInFlightPerSubject: number;
   /** Timeout of each SQL statement a request runs, in ms (default 10,000; migrations and seeding are exempt). */
   statementTimeoutMs: number;
   /** Requests per second per token subject, by role (a token with several roles gets the largest). */
@@ -67,9 +69,10 @@ export const DEFAULT_LIMITS: Limits = {
   maxCost: 50000,
   maxListLength: 100,
   maxOperationsPerSocket: 20,
-  maxConcurrent: 8,
+  maxConcurrent: 4,
   maxQueued: 100,
   maxQueueWaitMs: 5000,
+  maxInFlightPerSubject: 8,
   statementTimeoutMs: 10000,
   ratePerSecond: { ADMIN: 100, COMMAND_CENTER: 50, GRID_WORKER: 20, DEPARTMENT: 50, ANALYST: 20 },
 };
@@ -88,6 +91,7 @@ export const LIMIT_VARIABLES: Record<Exclude<keyof Limits, 'ratePerSecond'>, str
   maxConcurrent: 'GRIDHUB_MAX_CONCURRENT',
   maxQueued: 'GRIDHUB_MAX_QUEUED',
   maxQueueWaitMs: 'GRIDHUB_MAX_QUEUE_WAIT_MS',
+  maxInFlightPerSubject: 'GRIDHUB_MAX_IN_FLIGHT_PER_SUBJECT',
   statementTimeoutMs: 'GRIDHUB_STATEMENT_TIMEOUT_MS',
 };
 

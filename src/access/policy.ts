@@ -96,16 +96,14 @@ export interface OwnRecord {
 
 /** One viewer's access policy. Built once per request (or WebSocket operation), with the viewer. */
 export class AccessPolicy {
-  constructor(readonly viewer: Viewer) {}
-
-  /** True when ID and phone numbers and full dates are masked for this viewer. */
-  get masksPersonalData(): boolean {
-    return !this.viewer.seesPersonalData;
-  }
-
+  /** True when ID and phone numbers and full dates are masked for this viewer (asked for every text field). */
+  readonly masksPersonalData: boolean;
   /** The department whose own records this viewer reads (a DEPARTMENT token without a broader role), or null. */
-  get department(): SourceSystem | null {
-    return this.viewer.sourceScope;
+  readonly department: SourceSystem | null;
+
+  constructor(readonly viewer: Viewer) {
+    this.masksPersonalData = !viewer.seesPersonalData;
+    this.department = viewer.sourceScope;
   }
 
   /**

@@ -1,7 +1,8 @@
 import { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Place } from '../places/place.entity';
 import { Context } from '../server/context';
+import { LinkPageArgs } from '../shared/pagination';
 import { eventPage, linkPage } from '../access/loading';
 import { columnsFor, selectedFields } from '../shared/selection';
 import { LocatedResolver } from '../regions/grid-bound.resolver';
@@ -76,8 +77,7 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
   parties(
     @Root() incident: Incident,
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { nullable: true, description: 'At most this many links (default 20, at most 100)' }) first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'The `cursor` of the last link seen' }) after?: string,
+    @Args() { first, after }: LinkPageArgs,
   ): Promise<IncidentPartyLink[]> {
     return ctx.loaders.partiesOfIncident.load(incident.id, linkPage(first, after, INCIDENT_PARTIES));
   }
@@ -86,8 +86,7 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
   events(
     @Root() incident: Incident,
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { nullable: true, description: 'At most this many events (default 20, at most 100)' }) first?: number,
-    @Arg('after', () => ID, { nullable: true, description: 'The `seq` of the last event seen' }) after?: string,
+    @Args() { first, after }: LinkPageArgs,
   ): Promise<IncidentEvent[]> {
     return ctx.loaders.eventsOfIncident.load(incident.id, eventPage(first, after));
   }

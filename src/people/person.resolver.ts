@@ -1,6 +1,7 @@
 import { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
+import { LinkPageArgs } from '../shared/pagination';
 import { columnsFor, selectedFields } from '../shared/selection';
 import { GridBoundResolver } from '../regions/grid-bound.resolver';
 import { PERSON_PLACES } from '../places/place.loaders';
@@ -81,8 +82,7 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
   places(
     @Root() person: Person,
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { nullable: true, description: 'At most this many links (default 20, at most 100)' }) first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'The `cursor` of the last link seen' }) after?: string,
+    @Args() { first, after }: LinkPageArgs,
   ): Promise<PersonPlaceLink[]> {
     return ctx.loaders.placesOfPerson.load(person.id, linkPage(first, after, PERSON_PLACES));
   }

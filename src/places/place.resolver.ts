@@ -1,6 +1,7 @@
 import { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
+import { LinkPageArgs } from '../shared/pagination';
 import { columnsFor, selectedFields } from '../shared/selection';
 import { LocatedResolver } from '../regions/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
@@ -35,8 +36,7 @@ export class PlaceResolver extends LocatedResolver(Place, EntityKind.PLACE) {
   people(
     @Root() place: Place,
     @Ctx() ctx: Context,
-    @Arg('first', () => Int, { nullable: true, description: 'At most this many links (default 20, at most 100)' }) first?: number,
-    @Arg('after', () => String, { nullable: true, description: 'The `cursor` of the last link seen' }) after?: string,
+    @Args() { first, after }: LinkPageArgs,
   ): Promise<PlacePersonLink[]> {
     return ctx.loaders.peopleOfPlace.load(place.id, linkPage(first, after, PLACE_PEOPLE));
   }

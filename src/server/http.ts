@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
 import express, { Express, NextFunction, Request, Response } from 'express';
@@ -10,6 +10,7 @@ import { Limits } from '../config';
 import { ErrorCode } from '../shared/errors';
 import { Admission, Release } from './admission';
 import { authenticate, buildContext, Context } from './context';
+import { Viewer } from '../auth/viewer';
 import { OperationGuard } from './operation-guard';
 
 /** What the HTTP transport needs from the server that wires it. */
@@ -31,9 +32,9 @@ export interface HttpTransportOptions {
 
 /**
  * GraphQL over HTTP (`POST`/`GET /graphql`, GraphQL-over-HTTP spec) through Apollo Server, plus `/healthz` and
- * `/readyz`. Each request is authenticated and counted against its subject's rate when its context is built;
- * its document passes the {@link OperationGuard} before Apollo sees it; it waits for an execution slot after
- * validation. `/healthz` is answered before any of that, so it never waits behind GraphQL work.
+ * `/readyz`. Each request is authenticated, counted against its subject's rate and refused at once when the
+ * line for execution slots is full — all before its body is read; its document passes the
+ * {@link OperationGuard} before Apollo sees it; it waits for an execution slot after validation. `/healthz` is answered before any of that, so it never waits behind GraphQL work.
  * @returns Apollo, started; `stop()` drains it.
  */
 export async function mountHttpTransport(options: HttpTransportOptions): Promise<ApolloServer<Context>> {
@@ -73,21 +74,36 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The default landing page loads from a CDN; government networks are often offline.
       ApolloServerPluginLandingPageDisabled(),
+      // gridhub sets no cache hints; the plugin would otherwise run a hook on every field of every response.
+      ApolloServerPluginCacheControlDisabled(),
       { serverWillStart: async () => ({ drainServer: async () => void (await options.onDrain()) }) },
       guardPlugin(guard, admission),
     ],
   });
   await apollo.start();
 
+  // Who asks, and whether there is room, before the body is even read: a flood of refused requests costs little.
+  const admit = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const viewer = await authenticate(key, req.headers.authorization);
+      await admission.countRequest(viewer);
+      admission.checkRoom(viewer.subject);
+      res.locals.viewer = viewer;
+      next();
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) return next(error);
+      const formatted = options.formatError(error.toJSON(), error);
+      const http = error.extensions.http as { status?: number; headers?: Map<string, string> } | undefined;
+      for (const [name, value] of http?.headers ?? []) res.setHeader(name, value);
+      res.status(http?.status ?? 400).json({ errors: [formatted] });
+    }
+  };
   app.use(
     '/graphql',
     express.json({ limit: limits.maxRequestBytes }),
+    admit,
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const viewer = await authenticate(key, req.headers.authorization);
-        await admission.countRequest(viewer);
-        return buildContext(orm, viewer);
-      },
+      context: async ({ res }) => buildContext(orm, res.locals.viewer as Viewer),
     }),
   );
   // Body parser failures (too large, malformed JSON) answered in GraphQL's error shape.
@@ -134,9 +150,9 @@ function guardPlugin(guard: OperationGuard, admission: Admission): ApolloServerP
             target.document = REFUSED;
           }
         },
-        async didResolveOperation() {
+        async didResolveOperation(requestContext) {
           if (refusal) throw refusal;
-          release = await admission.enter();
+          release = await admission.enter(requestContext.contextValue.viewer.subject);
         },
         async willSendResponse() {
           release?.();

@@ -65,7 +65,7 @@ export class OperationGuard {
     try {
       document = parse(request.query, { maxTokens: this.limits.maxTokens, noLocation: false });
     } catch (error) {
-      if (error instanceof GraphQLError && /more than \d+ tokens/.test(error.message)) {
+      if (error instanceof GraphQLError && /contains more th(?:an|at) \d+ tokens/.test(error.message)) {
         throw new QueryTooComplexError(`the document has more than ${this.limits.maxTokens} tokens`, {
           limit: 'maxTokens',
           max: this.limits.maxTokens,
@@ -213,7 +213,7 @@ function listLiteralRule(max: number, refusals: GraphQLError[]): ValidationRule 
   };
 }
 
-/** The same for variables: an array of values longer than `max` anywhere in them, named by its path. */
+/** The same for variables: an array of values longer than `max` anywhere in them, named by its path (`$tags`). */
 function checkVariableLists(variables: unknown, max: number): void {
   const visit = (value: unknown, path: string, depth: number): void => {
     if (depth > 32 || value === null || typeof value !== 'object') return;
@@ -225,7 +225,9 @@ function checkVariableLists(variables: unknown, max: number): void {
     }
     for (const [key, item] of Object.entries(value)) visit(item, `${path}.${key}`, depth + 1);
   };
-  visit(variables, 'variables', 0);
+  if (variables !== null && typeof variables === 'object' && !Array.isArray(variables)) {
+    for (const [name, value] of Object.entries(variables)) visit(value, `$${name}`, 1);
+  }
 }
 
 function listTooLong(field: string, length: number, max: number): GridhubError {

@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import { Limits } from '../config';
 import { RateLimitedError } from '../shared/errors';
 import { Admission } from './admission';
-import { authenticate, buildContext } from './context';
+import { authenticate, buildContext, Context } from './context';
 import { OperationGuard } from './operation-guard';
 
 export interface WebSocketTransportOptions {
@@ -71,7 +71,7 @@ export function mountWebSocketTransport(options: WebSocketTransportOptions): { d
       execute: async (args) => {
         let release;
         try {
-          release = await admission.enter();
+          release = await admission.enter((args.contextValue as Context).viewer.subject);
         } catch (error) {
           return { errors: [error as GraphQLError] };
         }

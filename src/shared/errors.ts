@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { describeError } from './log-safe';
 
 /** The error codes of the API contract (design §5), carried in `extensions.code`. */
 export enum ErrorCode {
@@ -138,14 +139,10 @@ export function clientMessage(message: string, hints: boolean): string {
   return text.length > MESSAGE_MAX ? `${text.slice(0, MESSAGE_MAX - 1)}…` : text;
 }
 
-/** One line about an unexpected error that is safe to log: its kind and code, never SQL text or values. */
+/** One line about an unexpected error that is safe to log (no SQL, no values), with where it was thrown. */
 function describeForLog(error: unknown): string {
-  if (!(error instanceof Error)) return `non-error thrown: ${typeof error}`;
-  const code = (error as { code?: unknown }).code;
-  // Driver errors carry the SQL (with values) in their message: keep what follows it, the server's own words.
-  const own = error.message.includes(' - ') ? error.message.slice(error.message.lastIndexOf(' - ') + 3) : error.message;
-  const where = error.stack?.split('\n').find((line) => line.includes('/src/'))?.trim();
-  return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${own.slice(0, 200)}${where ? ` (${where})` : ''}`;
+  const where = error instanceof Error ? error.stack?.split('\n').find((line) => line.includes('/src/'))?.trim() : undefined;
+  return `${describeError(error)}${where ? ` (${where})` : ''}`;
 }
 
 /**

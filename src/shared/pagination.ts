@@ -1,4 +1,4 @@
-import { ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ArgsType, ClassType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { BadUserInputError } from './errors';
 
 /** Page size when `first` is left out. */
@@ -281,4 +281,17 @@ export function decodeLinkCursor(raw: string, list: string): string {
     throw new BadUserInputError(`not a cursor of ${list}`, 'after');
   }
   return cursor.id;
+}
+
+/** The page arguments of every nested link list (`person.places`, `place.people`, `incident.parties`, `incident.events`). */
+@ArgsType()
+export class LinkPageArgs {
+  @Field(() => Int, { nullable: true, description: 'At most this many (default 20, at most 100)' })
+  first?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Continue after this item: the `cursor` of the last link seen (for `events`, the `seq` of the last event)',
+  })
+  after?: string | null;
 }

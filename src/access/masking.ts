@@ -40,14 +40,31 @@ function isCalendarDate(year: number, month: number, day: number): boolean {
   return month >= 1 && month <= 12 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
+/** A landline with its area code (0 and 2–3 digits), optionally separated: `0473-1234567`, `010 12345678`. */
+const LANDLINE_IN_TEXT = /(?<!\d)(0\d{2,3})([- ]?)(\d{7,8})(?!\d)/g;
+/** Full-width digits (０–９), as typed with a Chinese input method. */
+const FULL_WIDTH_DIGIT = /[\uFF10-\uFF19]/g;
+
 /**
- * Masks every ID number (18 characters with a valid check character), every mainland mobile number (11 digits
- * starting 13–19, however written) and every calendar date (to its year) inside free text.
+ * An ID number: 18 characters with a valid check character — or, mistyped, whose birth-date digits still form a
+ * date (they are the part that masking hides).
  */
-export function maskText(text: string): string {
+function isIdNumber(candidate: string): boolean {
+  if (checkCharacter(candidate.slice(0, 17)) === candidate[17].toUpperCase()) return true;
+  const year = Number(candidate.slice(6, 10));
+  return year >= 1850 && year < 2200 && isCalendarDate(year, Number(candidate.slice(10, 12)), Number(candidate.slice(12, 14)));
+}
+
+/**
+ * Masks every ID number, every mainland mobile and landline number (however written) and every calendar date
+ * (to its year) inside free text. Full-width digits are read as digits (and come back as ASCII).
+ */
+export function maskText(input: string): string {
+  const text = input.replace(FULL_WIDTH_DIGIT, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0xfee0));
   return text
-    .replace(ID_IN_TEXT, (id) => (checkCharacter(id.slice(0, 17)) === id[17].toUpperCase() ? maskIdNumber(id) : id))
+    .replace(ID_IN_TEXT, (id) => (isIdNumber(id) ? maskIdNumber(id) : id))
     .replace(MOBILE_IN_TEXT, (mobile) => maskPhone(mobile.replace(/\D/g, '').slice(-11)))
+    .replace(LANDLINE_IN_TEXT, (_all, area: string, separator: string, number: string) => `${area}${separator}${'*'.repeat(number.length - 4)}${number.slice(-4)}`)
     .replace(DATE_IN_TEXT, (all, year: string, _sep, m1, d1, m2, d2, m3, d3) => {
       const month = Number(m1 ?? m2 ?? m3);
       const day = Number(d1 ?? d2 ?? d3);
@@ -86,7 +103,11 @@ export function maskValue(value: unknown, key = ''): unknown {
   if (typeof value === 'string') {
     if (ID_KEYS.test(key)) return maskIdNumber(value);
     if (PHONE_KEYS.test(key)) return maskPhone(value);
-    if (DATE_KEYS.test(key) && /^\d{4}/.test(value)) return maskDate(value);
+    if (DATE_KEYS.test(key)) {
+      // A birth date however it is written (`1985-06-15`, `15/06/1985`): its year, or nothing.
+      const year = /^(1[89]\d\d|2[01]\d\d)/.exec(value.trim()) ?? /(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)/.exec(value);
+      return year ? maskDate(year[1]) : '****';
+    }
     return maskText(value);
   }
   if (typeof value === 'number') return maskNumber(value, key);

@@ -1,8 +1,11 @@
-import { Viewer } from '../auth/viewer';
+import { Role, Viewer } from '../auth/viewer';
 import { ForbiddenError } from '../shared/errors';
 import { FieldSource } from '../sources/lineage';
 import { EntityKind, SourceSystem } from '../sources/source-system';
-import { surviveFields } from '../sources/survivorship';
+import { INCIDENT_CORE_FIELDS, PERSON_CORE_FIELDS, PLACE_CORE_FIELDS, surviveFields, THING_CORE_FIELDS } from '../sources/survivorship';
+import { IncidentCategory, Severity } from '../incidents/incident.entity';
+import { HouseholdType } from '../people/person.entity';
+import { ThingStatus } from '../things/thing.entity';
 import { maskDate, maskIdNumber, maskPhone, maskValue } from './masking';
 
 /**
@@ -17,6 +20,11 @@ import { maskDate, maskIdNumber, maskPhone, maskValue } from './masking';
  *   department's own source records give them ({@link AccessPolicy.departmentView}); lineage, facets and source
  *   records are its own only; governance tags are hidden.
  */
+
+/** Roles that read everything in their region, whoever sent it. */
+const BROAD_READERS = new Set([Role.ADMIN, Role.COMMAND_CENTER, Role.GRID_WORKER, Role.ANALYST]);
+/** Roles that see ID and phone numbers and exact dates unmasked. */
+const PII_READERS = new Set([Role.ADMIN, Role.COMMAND_CENTER, Role.GRID_WORKER, Role.DEPARTMENT]);
 
 /** How one output field is masked for a viewer that sees personal data masked. */
 export enum FieldRule {
@@ -67,21 +75,55 @@ export function maskByRule(rule: FieldRule, value: unknown): unknown {
   }
 }
 
+/** A check that a value from a payload fits its field (the schema's type); one that does not reads as null. */
+type Fits = (value: unknown) => boolean;
+const text: Fits = (value) => typeof value === 'string';
+const number: Fits = (value) => typeof value === 'number' && Number.isFinite(value);
+const oneOf = (values: object): Fits => (value) => Object.values(values).includes(value);
+const gridCode: Fits = (value) => typeof value === 'string' && /^\d{15}$/.test(value);
+const object: Fits = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Payload keys of each core field (survivorship's lists; `location` travels as `lng`/`lat`). */
+function payloadKeys(fields: readonly string[]): string[] {
+  return fields.flatMap((field) => (field === 'location' ? ['lng', 'lat'] : [field]));
+}
+
+/** The checks of every payload key a department view reads. */
+const FITS: Record<string, Fits> = {
+  name: text,
+  phone: text,
+  address: text,
+  ownerUnit: text,
+  componentCode: text,
+  title: text,
+  description: text,
+  subCategory: text,
+  gridCode,
+  lng: number,
+  lat: number,
+  householdType: oneOf(HouseholdType),
+  status: oneOf(ThingStatus),
+  category: oneOf(IncidentCategory),
+  severity: oneOf(Severity),
+  attributes: object,
+};
+
 /**
- * The fields of each kind that a department reads from its own source records, with the payload keys that carry
- * them (as the demo city and, until ingestion maps its own, the contract name them: the schema's field names,
- * coordinates as `lng`/`lat`). `required` fields are non-null in the schema: without a value of its own the
- * department reads the merged one there (only `name`-like identity fields and the grid, which scopes the row).
+ * The fields of each kind that a department reads from its own source records: survivorship's core fields, by
+ * the payload keys that carry them (the schema's field names, coordinates as `lng`/`lat`; ingestion will map its
+ * own), plus a place's attributes and a thing's component code. An incident's links (place, thing) and report
+ * time stay as merged. `required` fields are non-null in the schema: without a value of its own the department
+ * reads the merged one there (identity fields and the grid, which scopes the row).
  */
 const DEPARTMENT_FIELDS: Record<EntityKind, { fields: readonly string[]; required: readonly string[] }> = {
-  [EntityKind.PERSON]: { fields: ['name', 'phone', 'gridCode', 'address', 'householdType'], required: ['name', 'gridCode'] },
-  [EntityKind.PLACE]: { fields: ['name', 'address', 'gridCode', 'lng', 'lat', 'attributes'], required: ['name', 'gridCode'] },
+  [EntityKind.PERSON]: { fields: payloadKeys(PERSON_CORE_FIELDS), required: ['name', 'gridCode'] },
+  [EntityKind.PLACE]: { fields: [...payloadKeys(PLACE_CORE_FIELDS), 'attributes'], required: ['name', 'gridCode'] },
   [EntityKind.THING]: {
-    fields: ['name', 'status', 'ownerUnit', 'address', 'gridCode', 'lng', 'lat', 'componentCode'],
+    fields: [...payloadKeys(THING_CORE_FIELDS), 'componentCode'],
     required: ['name', 'status', 'gridCode', 'componentCode'],
   },
   [EntityKind.INCIDENT]: {
-    fields: ['title', 'description', 'category', 'subCategory', 'severity', 'address', 'gridCode', 'lng', 'lat'],
+    fields: payloadKeys(INCIDENT_CORE_FIELDS.filter((field) => !['place', 'thing', 'reportedAt'].includes(field))),
     required: ['title', 'category', 'severity', 'gridCode'],
   },
 };
@@ -102,8 +144,12 @@ export class AccessPolicy {
   readonly department: SourceSystem | null;
 
   constructor(readonly viewer: Viewer) {
-    this.masksPersonalData = !viewer.seesPersonalData;
-    this.department = viewer.sourceScope;
+    const roles = [...viewer.roles];
+    // Unmasked only when every role of the token may see personal data: a token that is also an ANALYST's reads
+    // as an analyst.
+    this.masksPersonalData = roles.length === 0 || !roles.every((role) => PII_READERS.has(role));
+    // A DEPARTMENT without a broader role reads what its source sent.
+    this.department = roles.some((role) => BROAD_READERS.has(role)) ? null : viewer.source;
   }
 
   /**
@@ -116,6 +162,18 @@ export class AccessPolicy {
     const own = this.department;
     if (own !== null && source !== own) {
       throw new ForbiddenError(`${field}: a ${own} token may filter by its own source only`, field);
+    }
+  }
+
+  /**
+   * A filter or order on a merged, source-given column (a name, a household type, a status, a component code).
+   * A department reads its own values, but the column holds the merged one, which may be another system's: the
+   * rows such a filter keeps, or their order, would reveal it.
+   * @throws ForbiddenError naming `field` for a department.
+   */
+  checkMergedValueFilter(field: string): void {
+    if (this.department !== null) {
+      throw new ForbiddenError(`${field}: a department token reads its own values and cannot filter or order by merged ones`, field);
     }
   }
 
@@ -165,8 +223,9 @@ export class AccessPolicy {
   /**
    * The rows as this viewer may read them. For a department: each row's source-given fields replaced by what its
    * own source records say (survivorship over its own records only: the newest wins), null where they say
-   * nothing (the merged value only for the few non-null identity fields), and the lineage its own. Rows are
-   * changed in place (they are the request's own plain rows) and returned.
+   * nothing (the merged value only for the few non-null identity fields), and the lineage its own.
+   * @returns copies of the rows: the rows themselves may be entities the request's entity manager tracks, which a
+   * later flush would otherwise write back with the department's values.
    * @param ownRecords the department's own source records of these rows (any order).
    */
   departmentView<T extends { id: string }>(kind: EntityKind, rows: T[], ownRecords: readonly OwnRecord[]): T[] {
@@ -176,12 +235,14 @@ export class AccessPolicy {
     const byEntity = new Map<string, OwnRecord[]>();
     for (const record of ownRecords) byEntity.set(record.entityId, [...(byEntity.get(record.entityId) ?? []), record]);
     const priority = Object.fromEntries(fields.map((field) => [field, [own]]));
-    for (const row of rows) {
+    return rows.map((original) => {
+      const row = { ...original } as T;
       const candidates = (byEntity.get(row.id) ?? []).map((record) => ({
         source: own,
         sourceRecordId: record.id,
         observedAt: record.observedAt,
-        values: Object.fromEntries(fields.map((field) => [field, record.payload[field] ?? null])),
+        // A value that does not fit its field (a code of the department's own, a string for a number) reads as null.
+        values: Object.fromEntries(fields.map((field) => [field, FITS[field](record.payload[field]) ? record.payload[field] : null])),
       }));
       const { values, lineage } = surviveFields<Record<string, unknown>>(candidates, priority);
       const target = row as Record<string, unknown>;
@@ -191,8 +252,8 @@ export class AccessPolicy {
         target[field] = value === null && required.includes(field) ? target[field] : value;
       }
       if ('lineage' in target) target.lineage = ownLineage(lineage as Record<string, FieldSource>);
-    }
-    return rows;
+      return row;
+    });
   }
 }
 

@@ -136,7 +136,7 @@ export class ScopedReader {
   private scope(kind: EntityKind, alias: string): Condition {
     const parts: Condition[] = [];
     if (this.viewer.regionCode !== null) parts.push(regionCondition(this.viewer.regionCode, `${alias}.grid_code`));
-    const source = this.viewer.sourceScope;
+    const source = this.policy.department;
     if (source !== null) {
       parts.push({
         sql: `exists (select 1 from source_record sr where sr.entity_kind = ? and sr.entity_id = ${alias}.id and sr.source = ?)`,
@@ -255,7 +255,7 @@ export class ScopedReader {
   async sourceRecords<R>(kind: EntityKind, entityIds: readonly string[]): Promise<R[]> {
     if (entityIds.length === 0) return [];
     const scope = this.scope(kind, 'e');
-    const source = this.viewer.sourceScope;
+    const source = this.policy.department;
     const rows = await this.#em.getConnection().execute<{ observedAt: Date | string; receivedAt: Date | string }[]>(
       `select sr.id::text as "id", sr.entity_kind as "entityKind", sr.entity_id::text as "entityId", sr.source,
               sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt",

@@ -20,14 +20,9 @@ registerEnumType(Role, {
   },
 });
 
-/** Roles that may read everything in their region, whoever sent it. */
-const BROAD_READERS = new Set([Role.ADMIN, Role.COMMAND_CENTER, Role.GRID_WORKER, Role.ANALYST]);
-/** Roles that see ID and phone numbers unmasked. */
-const PII_READERS = new Set([Role.ADMIN, Role.COMMAND_CENTER, Role.GRID_WORKER, Role.DEPARTMENT]);
-
 /**
  * Who is asking, as proven by their token. Built once per request (or per WebSocket connection) and passed to
- * every service; it carries the read scope that the data-access seam applies.
+ * every service. What it may read is the access policy's to decide (src/access/policy.ts).
  */
 export class Viewer {
   constructor(
@@ -41,18 +36,5 @@ export class Viewer {
 
   has(role: Role): boolean {
     return this.roles.has(role);
-  }
-
-  /**
-   * ID and phone numbers (and exact birth dates) are shown unmasked. Only when every role of the token may see
-   * them: a token that is also an ANALYST's reads as an analyst.
-   */
-  get seesPersonalData(): boolean {
-    return this.roles.size > 0 && [...this.roles].every((role) => PII_READERS.has(role));
-  }
-
-  /** When set, reads are limited to entities this source sent (a DEPARTMENT without a broader role). */
-  get sourceScope(): SourceSystem | null {
-    return [...this.roles].some((role) => BROAD_READERS.has(role)) ? null : this.source;
   }
 }

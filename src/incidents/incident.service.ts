@@ -1,6 +1,6 @@
 import { ScopedReader } from '../access/scope';
 import { BadUserInputError } from '../shared/errors';
-import { applyCommonFilter } from '../shared/filters';
+import { applyCommonFilter } from '../access/filters';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';

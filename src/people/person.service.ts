@@ -1,6 +1,7 @@
 import { ScopedReader } from '../access/scope';
 import { BadUserInputError } from '../shared/errors';
-import { applyCommonFilter, containsPattern, parseDateArgument } from '../shared/filters';
+import { applyCommonFilter } from '../access/filters';
+import { containsPattern, parseDateArgument } from '../shared/filters';
 import { IdNumberError, parseIdNumber } from '../shared/id-number';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
@@ -44,10 +45,15 @@ export class PersonService {
     const qb = this.reader.query(Person, EntityKind.PERSON).select('*');
     applyCommonFilter(qb, this.reader, EntityKind.PERSON, filter);
     if (filter?.nameContains != null) {
+      this.reader.policy.checkMergedValueFilter('filter.nameContains');
       qb.andWhere({ name: { $ilike: containsPattern(filter.nameContains, 'filter.nameContains') } });
     }
     if (filter?.gender != null) qb.andWhere({ gender: filter.gender });
-    if (filter?.householdType != null) qb.andWhere({ householdType: filter.householdType });
+    if (filter?.householdType != null) {
+      this.reader.policy.checkMergedValueFilter('filter.householdType');
+      qb.andWhere({ householdType: filter.householdType });
+    }
+    if (orderBy?.field === PersonOrderField.NAME) this.reader.policy.checkMergedValueFilter('orderBy');
     if (filter?.tagsAny != null && filter.tagsAny.length > 0) {
       this.reader.policy.checkTagFilter('filter.tagsAny');
       qb.andWhere('e.tags && array[?]::text[]', [filter.tagsAny]);

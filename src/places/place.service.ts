@@ -1,5 +1,6 @@
 import { ScopedReader } from '../access/scope';
-import { applyCommonFilter, containsPattern } from '../shared/filters';
+import { applyCommonFilter } from '../access/filters';
+import { containsPattern } from '../shared/filters';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -27,8 +28,10 @@ export class PlaceService {
     applyCommonFilter(qb, this.reader, EntityKind.PLACE, filter);
     if (filter?.kinds != null && filter.kinds.length > 0) qb.andWhere({ kind: { $in: filter.kinds } });
     if (filter?.nameContains != null) {
+      this.reader.policy.checkMergedValueFilter('filter.nameContains');
       qb.andWhere({ name: { $ilike: containsPattern(filter.nameContains, 'filter.nameContains') } });
     }
+    if (orderBy?.field === PlaceOrderField.NAME) this.reader.policy.checkMergedValueFilter('orderBy');
     return pageOf('places', qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy, columns }, PlaceConnection);
   }
 }

@@ -89,7 +89,15 @@ export class RegionService {
       outcome: RecordOutcome.REJECTED,
       errors: [],
     }));
-    const parsed = inputs.map((input, i) => validateShape(input, results[i].errors));
+    const parsed = inputs.map((input, i) => {
+      const region = validateShape(input, results[i].errors);
+      // An ADMIN token limited to a region registers under it only.
+      if (region !== null && !this.reader.inScope(region.code)) {
+        results[i].errors.push({ field: 'code', message: `${region.code} lies outside your scope (${this.reader.viewer.regionCode})` });
+        return null;
+      }
+      return region;
+    });
 
     const codes = parsed.filter((p): p is ValidRegion => p !== null).map((p) => p.code);
     const parents = parsed.filter((p): p is ValidRegion => p?.parentCode != null).map((p) => p.parentCode!);

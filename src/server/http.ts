@@ -100,8 +100,8 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
   };
   app.use(
     '/graphql',
-    express.json({ limit: limits.maxRequestBytes }),
     admit,
+    express.json({ limit: limits.maxRequestBytes }),
     expressMiddleware(apollo, {
       context: async ({ res }) => buildContext(orm, res.locals.viewer as Viewer),
     }),
@@ -137,6 +137,7 @@ function guardPlugin(guard: OperationGuard, admission: Admission): ApolloServerP
     async requestDidStart() {
       let refusal: GraphQLError | null = null;
       let release: Release | null = null;
+      let ended = false;
       return {
         async didResolveSource(requestContext) {
           const { request } = requestContext;
@@ -152,9 +153,13 @@ function guardPlugin(guard: OperationGuard, admission: Admission): ApolloServerP
         },
         async didResolveOperation(requestContext) {
           if (refusal) throw refusal;
-          release = await admission.enter(requestContext.contextValue.viewer.subject);
+          const slot = await admission.enter(requestContext.contextValue.viewer.subject);
+          // Another plugin's hook may have failed meanwhile and the response gone out: give the slot straight back.
+          if (ended) slot();
+          else release = slot;
         },
         async willSendResponse() {
+          ended = true;
           release?.();
         },
       };

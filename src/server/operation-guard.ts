@@ -59,7 +59,7 @@ export class OperationGuard {
    */
   check(request: OperationRequest): CheckedOperation {
     if (typeof request.query !== 'string') {
-      return { document: null, errors: [new GraphQLError('the request has no query string')] };
+      return { document: null, errors: [requestError(new GraphQLError('the request has no query string'), 'BAD_REQUEST')] };
     }
     let document: DocumentNode;
     try {
@@ -71,7 +71,7 @@ export class OperationGuard {
           max: this.limits.maxTokens,
         });
       }
-      return { document: null, errors: [error instanceof GraphQLError ? error : new GraphQLError(String(error))] };
+      return { document: null, errors: [requestError(error instanceof GraphQLError ? error : new GraphQLError(String(error)), 'GRAPHQL_PARSE_FAILED')] };
     }
     checkVariableLists(request.variables, this.limits.maxListLength);
     const refusals: GraphQLError[] = [];
@@ -88,7 +88,9 @@ export class OperationGuard {
     }
     if (refusals.length > 0) throw refusals[0];
     const errors = validate(this.schema, document, this.fullRules);
-    return errors.length > 0 ? { document: null, errors: [...errors] } : { document, errors: [] };
+    return errors.length > 0
+      ? { document: null, errors: errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED')) }
+      : { document, errors: [] };
   }
 
   /** The cheap rules, each reporting its refusal into `refusals` (their own errors are not in the contract). */
@@ -228,6 +230,16 @@ function checkVariableLists(variables: unknown, max: number): void {
   if (variables !== null && typeof variables === 'object' && !Array.isArray(variables)) {
     for (const [name, value] of Object.entries(variables)) visit(value, `$${name}`, 1);
   }
+}
+
+/** GraphQL's own error, tagged with the code Apollo gives such errors over HTTP (the formatter makes it BAD_USER_INPUT). */
+function requestError(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
 }
 
 function listTooLong(field: string, length: number, max: number): GridhubError {

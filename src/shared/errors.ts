@@ -170,6 +170,11 @@ export function createFormatError(options: FormatErrorOptions) {
         return shaped({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } });
       }
       const original = unwrapResolverError(raw);
+      // graphql-js's and graphql-ws's own complaints about a request ("Unable to identify operation") carry no
+      // code and wrap nothing: the request is at fault, not the hub.
+      if (original instanceof GraphQLError && code === undefined && !original.originalError) {
+        return shaped({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } });
+      }
       const mapped = fromDatabase(original);
       if (mapped) {
         const { message, ...extensions } = mapped;

@@ -1,6 +1,6 @@
 import { ScopedReader } from '../access/scope';
 import { BadUserInputError } from '../shared/errors';
-import { applyCommonFilter } from '../shared/filters';
+import { applyCommonFilter } from '../access/filters';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -30,13 +30,18 @@ export class ThingService {
       qb.andWhere({ category: { $in: filter.categories } });
     }
     if (filter?.kinds != null && filter.kinds.length > 0) qb.andWhere({ kind: { $in: filter.kinds } });
-    if (filter?.statuses != null && filter.statuses.length > 0) qb.andWhere({ status: { $in: filter.statuses } });
+    if (filter?.statuses != null && filter.statuses.length > 0) {
+      this.reader.policy.checkMergedValueFilter('filter.statuses');
+      qb.andWhere({ status: { $in: filter.statuses } });
+    }
     if (filter?.componentCodePrefix != null) {
+      this.reader.policy.checkMergedValueFilter('filter.componentCodePrefix');
       if (!/^\d{1,16}$/.test(filter.componentCodePrefix)) {
         throw new BadUserInputError('must be 1 to 16 digits', 'filter.componentCodePrefix');
       }
       qb.andWhere({ componentCode: { $like: `${filter.componentCodePrefix}%` } });
     }
+    if (orderBy?.field === ThingOrderField.COMPONENT_CODE) this.reader.policy.checkMergedValueFilter('orderBy');
     return pageOf('things', qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy, columns }, ThingConnection);
   }
 }

@@ -93,6 +93,24 @@ describe('B1: a DEPARTMENT may not filter by another source', () => {
   }
 });
 
+describe('a DEPARTMENT may not filter or order by merged values (they may be another system\'s)', () => {
+  const cases: [string, string, Record<string, unknown>, string][] = [
+    ['people', 'query($filter: PersonFilter) { people(filter: $filter) { totalCount } }', { filter: { nameContains: '王' } }, 'filter.nameContains'],
+    ['people', 'query($filter: PersonFilter) { people(filter: $filter) { totalCount } }', { filter: { householdType: 'FLOATING' } }, 'filter.householdType'],
+    ['people', '{ people(orderBy: { field: NAME }) { totalCount } }', {}, 'orderBy'],
+    ['places', 'query($filter: PlaceFilter) { places(filter: $filter) { totalCount } }', { filter: { nameContains: '小区' } }, 'filter.nameContains'],
+    ['places', '{ places(orderBy: { field: NAME }) { totalCount } }', {}, 'orderBy'],
+    ['things', 'query($filter: ThingFilter) { things(filter: $filter) { totalCount } }', { filter: { statuses: ['DAMAGED'] } }, 'filter.statuses'],
+    ['things', '{ things(orderBy: { field: COMPONENT_CODE }) { totalCount } }', {}, 'orderBy'],
+  ];
+  for (const [list, query, variables, field] of cases) {
+    it(`${list}: ${field} ${JSON.stringify(variables)} is FORBIDDEN to the department, answered to a broad reader`, async () => {
+      expectError(await hub.gql(socialSecurity, query, variables), 'FORBIDDEN', field);
+      ok(await hub.gql(admin, query, variables));
+    });
+  }
+});
+
 describe('B2: a DEPARTMENT reads only the values its own system sent', () => {
   /** A person whose address and household type survived from governance, with a social-security record of it. */
   let subject: { id: string; own: Record<string, unknown>; stored: Record<string, unknown> };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { maskText, maskValue } from '../../src/access/masking';
-import { composeIdNumber } from '../../src/shared/id-number';
+import { checkCharacter, composeIdNumber } from '../../src/shared/id-number';
 
 const id = composeIdNumber('150302', '1930-02-15', 631);
 const masked = `150302********${id.slice(-4)}`;
@@ -31,7 +31,9 @@ describe('masking personal data in payloads', () => {
   });
 
   it('leaves numbers that are not ID, mobile numbers or dates alone', () => {
-    const notAnId = id.slice(0, 17) + (id[17] === '0' ? '1' : '0'); // wrong check character
+    // 18 digits with no birth date inside (month 13) and a wrong check character: an account number, say.
+    const first17 = '15030219991345678';
+    const notAnId = first17 + (checkCharacter(first17) === '0' ? '1' : '0');
     expect(maskText(`${notAnId} 150302001002001 12345678901`)).toBe(`${notAnId} 150302001002001 12345678901`);
     expect(maskText(`SB-${id}`)).toBe(`SB-${masked}`);
     expect(maskValue({ amount: 1280.5, count: 19851301, households: 240 })).toEqual({ amount: 1280.5, count: 19851301, households: 240 });
@@ -74,5 +76,18 @@ describe('dates, however they are written, keep the year only', () => {
     expect(maskValue({ allowances: [{ type: 'SENIOR', since: '2015-03-04' }] })).toEqual({
       allowances: [{ type: 'SENIOR', since: '2015-**-**' }],
     });
+  });
+});
+
+describe('what review found passing through', () => {
+  it('an ID number with a wrong check character, whose birth date is still there', () => {
+    const wrong = id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
+    expect(maskText(`证件${wrong}`)).toBe(`证件150302********${wrong.slice(-4)}`);
+  });
+
+  it('full-width digits, landlines, and birth dates written day first under their keys', () => {
+    expect(maskText('电话１３８１２３４５６７８')).toBe('电话138****5678');
+    expect(maskText('办公 0473-1234567，010 12345678')).toBe('办公 0473-***4567，010 ****5678');
+    expect(maskValue({ csrq: '15/06/1985', birthday: 'unknown' })).toEqual({ csrq: '1985-**-**', birthday: '****' });
   });
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { AccessPolicy } from '../../src/access/policy';
 import { describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { loadSigningKey, signToken, TokenError, validateClaims, verifyAuthorization } from '../../src/auth/tokens';
@@ -15,15 +16,15 @@ describe('tokens', () => {
     const viewer = await verifyAuthorization(key, `Bearer ${token}`);
     expect(viewer.subject).toBe('a1');
     expect(viewer.regionCode).toBe('150302');
-    expect(viewer.seesPersonalData).toBe(false);
-    expect(viewer.sourceScope).toBeNull();
+    expect(new AccessPolicy(viewer).masksPersonalData).toBe(true);
+    expect(new AccessPolicy(viewer).department).toBeNull();
   });
 
   it('limits a DEPARTMENT to its source and lets it see what it sent', async () => {
     const token = await signToken(key, { sub: 'sb', roles: [Role.DEPARTMENT], region: '1503', source: SourceSystem.SOCIAL_SECURITY });
     const viewer = await verifyAuthorization(key, `Bearer ${token}`);
-    expect(viewer.sourceScope).toBe(SourceSystem.SOCIAL_SECURITY);
-    expect(viewer.seesPersonalData).toBe(true);
+    expect(new AccessPolicy(viewer).department).toBe(SourceSystem.SOCIAL_SECURITY);
+    expect(new AccessPolicy(viewer).masksPersonalData).toBe(false);
   });
 
   it('refuses inconsistent claims', () => {

@@ -177,6 +177,14 @@ export class AccessPolicy {
     }
   }
 
+  /**
+   * Whether the viewer reads links that record no source (person–place links, incident parties): not a
+   * department, which reads only what its own system sent, until ingestion records who sent each link.
+   */
+  get readsUnattributedLinks(): boolean {
+    return this.department === null;
+  }
+
   /** Governance tags come from other systems: a department may not filter by them. @throws ForbiddenError */
   checkTagFilter(field: string): void {
     if (this.department !== null) {

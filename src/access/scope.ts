@@ -233,6 +233,9 @@ export class ScopedReader {
     page: LinkPage,
   ): Promise<R[]> {
     if (parentIds.length === 0 || page.first === 0) return Promise.resolve([]);
+    // Links between people and places or incidents do not record which system sent them yet: a department,
+    // which reads only what its own system sent, sees none (its event logs are the hub's own and stay).
+    if (target !== null && !this.policy.readsUnattributedLinks) return Promise.resolve([]);
     const parentScope = this.scope(parent.kind, 'e');
     // The target's scope too, so that a page holds `first` links the viewer can follow whenever there are as many.
     const targetScope = target ? this.scope(target.kind, 't') : null;

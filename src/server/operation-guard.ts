@@ -136,16 +136,27 @@ export class OperationGuard {
 
 /**
  * The cost model: roughly the rows a query makes the hub read. A list field costs its page size (`first`, or the
- * default page size) times what each item selects; an object field costs 1 plus what it selects; `totalCount`
+ * default page size; `regions`, which is not paged, 1,000) times what each item selects; an object field costs 1
+ * plus what it selects; `totalCount`
  * costs 1 (one count); scalars are free. A connection's `edges` are already counted by the connection's `first`.
  */
+/** Lists that take no `first`, by the most rows they can hold (others count as a default page). */
+const UNPAGED_LIST_SIZES: Record<string, number> = {
+  // All regions of a level under a parent: a city's ~1,000 grids.
+  'Query.regions': 1000,
+};
+
 export const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   const named = getNamedType(field.type);
   if (!isCompositeType(named)) return field.name === 'totalCount' ? 1 : 0;
   if (field.name === 'edges' && type.name.endsWith('Connection')) return childComplexity;
   const many = isListType(getNullableType(field.type)) || named.name.endsWith('Connection');
   // An out-of-range `first` is the resolver's to refuse, naming the argument; the estimate takes the largest page.
-  const size = typeof args.first === 'number' && args.first >= 0 ? Math.min(args.first, MAX_PAGE_SIZE) : many ? DEFAULT_PAGE_SIZE : 1;
+  const unpaged = UNPAGED_LIST_SIZES[`${type.name}.${field.name}`];
+  const size =
+    typeof args.first === 'number' && args.first >= 0
+      ? Math.min(args.first, MAX_PAGE_SIZE)
+      : (unpaged ?? (many ? DEFAULT_PAGE_SIZE : 1));
   return size * (1 + childComplexity);
 };
 
@@ -196,8 +207,14 @@ function repeatedFieldsRule(max: number, refusals: GraphQLError[]): ValidationRu
 }
 
 /**
+ * The most input objects one list may hold (a batch of regions or records; their services cap them lower).
+ * Lists of anything else are capped at `maxListLength`.
+ */
+export const MAX_BATCH_ITEMS = 5000;
+
+/**
  * Refuses a list literal of values (enums, strings, ids…) longer than `max` items, naming the argument path (e.g.
- * `filter.tagsAny`). Lists of input objects are batches (regions, records): their services cap them.
+ * `filter.tagsAny`); a list of input objects (a batch) may hold up to {@link MAX_BATCH_ITEMS}.
  */
 function listLiteralRule(max: number, refusals: GraphQLError[]): ValidationRule {
   return (): ASTVisitor => {
@@ -207,9 +224,11 @@ function listLiteralRule(max: number, refusals: GraphQLError[]): ValidationRule 
       Argument: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
       ObjectField: { enter: (node) => void path.push(node.name.value), leave: () => void path.pop() },
       ListValue(node) {
-        if (refused || node.values.length <= max || node.values.some((value) => value.kind === Kind.OBJECT)) return;
+        const batch = node.values.length > 0 && node.values.every((value) => value.kind === Kind.OBJECT);
+        const limit = batch ? MAX_BATCH_ITEMS : max;
+        if (refused || node.values.length <= limit) return;
         refused = true;
-        refusals.push(listTooLong(path.join('.') || 'argument', node.values.length, max));
+        refusals.push(listTooLong(path.join('.') || 'argument', node.values.length, limit));
       },
     };
   };
@@ -220,8 +239,11 @@ function checkVariableLists(variables: unknown, max: number): void {
   const visit = (value: unknown, path: string, depth: number): void => {
     if (depth > 32 || value === null || typeof value !== 'object') return;
     if (Array.isArray(value)) {
-      const ofObjects = value.some((item) => item !== null && typeof item === 'object');
-      if (value.length > max && !ofObjects) throw listTooLong(path, value.length, max);
+      // Checked before anything walks the items: a list of values is capped at `max`, a batch of objects (every
+      // item an object) at MAX_BATCH_ITEMS.
+      const batch = value.length > 0 && value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
+      const limit = batch ? MAX_BATCH_ITEMS : max;
+      if (value.length > limit) throw listTooLong(path, value.length, limit);
       value.forEach((item, i) => visit(item, `${path}.${i}`, depth + 1));
       return;
     }

@@ -31,6 +31,17 @@ export interface WebSocketTransportOptions {
 export function mountWebSocketTransport(options: WebSocketTransportOptions): { dispose(): void | Promise<void> } {
   const { orm, schema, key, limits, guard, admission, formatError } = options;
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: limits.maxRequestBytes });
+  // A frame the client got wrong (too large, malformed) is the client's fault: \`ws\` has already closed the socket
+  // with the right code (1009, 1002). Without this, graphql-ws would log each one as an internal error with its
+  // stack trace, so anyone could fill the log. Registered before graphql-ws's own listener, so it runs first.
+  wsServer.on('connection', (socket) => {
+    const emit = socket.emit.bind(socket) as (event: string, ...args: unknown[]) => boolean;
+    socket.emit = ((event: string, ...args: unknown[]) => {
+      const code = (args[0] as { code?: unknown } | undefined)?.code;
+      if (event === 'error' && typeof code === 'string' && code.startsWith('WS_ERR_')) return true;
+      return emit(event, ...args);
+    }) as typeof socket.emit;
+  });
   return useServer<Record<string, unknown>>(
     {
       schema,

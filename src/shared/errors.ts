@@ -130,11 +130,15 @@ const MESSAGE_MAX = 600;
 const LONG_QUOTED = new RegExp(`"((?:[^"\\\\]|\\\\.){${QUOTED_VALUE_MAX + 1},})"`, 'g');
 
 /**
- * Shortens a message for the client: each quoted value longer than {@link QUOTED_VALUE_MAX} characters keeps a
- * prefix, the whole message at most {@link MESSAGE_MAX}; without `hints`, "Did you mean …?" goes.
+ * Shortens a message for the client: each quoted value, or run without spaces, longer than
+ * {@link QUOTED_VALUE_MAX} characters keeps a 40-character prefix, the whole message at most
+ * {@link MESSAGE_MAX}; without `hints`, "Did you mean …?" goes.
  */
 export function clientMessage(message: string, hints: boolean): string {
-  let text = message.replace(LONG_QUOTED, (_all, inner: string) => `"${inner.slice(0, 40)}…" (${inner.length} characters)`);
+  let text = message
+    .replace(LONG_QUOTED, (_all, inner: string) => `"${inner.slice(0, 40)}…" (${inner.length} characters)`)
+    // A long value echoed without quotes (a scalar's own message): its prefix too.
+    .replace(/[^\s"]{65,}/g, (run) => `${run.slice(0, 40)}… (${run.length} characters)`);
   if (!hints) text = text.replace(/ ?Did you mean [^?]*\?/g, '');
   return text.length > MESSAGE_MAX ? `${text.slice(0, MESSAGE_MAX - 1)}…` : text;
 }
@@ -170,9 +174,10 @@ export function createFormatError(options: FormatErrorOptions) {
         return shaped({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } });
       }
       const original = unwrapResolverError(raw);
-      // graphql-js's and graphql-ws's own complaints about a request ("Unable to identify operation") carry no
-      // code and wrap nothing: the request is at fault, not the hub.
-      if (original instanceof GraphQLError && code === undefined && !original.originalError) {
+      // graphql-js's and graphql-ws's own complaints about a request ("Unable to identify operation", an operation
+      // type the schema lacks) carry no code of their own, wrap nothing and point at no field of a result (a
+      // null in a non-null field, gridhub's fault, has a path): the request is at fault, not the hub.
+      if (original instanceof GraphQLError && original.extensions?.code === undefined && !original.originalError && !original.path) {
         return shaped({ ...formatted, extensions: { code: ErrorCode.BAD_USER_INPUT } });
       }
       const mapped = fromDatabase(original);

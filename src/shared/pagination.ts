@@ -217,7 +217,7 @@ function decodeCursor(raw: string, list: string, orderKey: string, order: OrderS
     throw new BadUserInputError(`the cursor belongs to another list${typeof cursor.l === 'string' ? ` (${cursor.l.slice(0, 40)})` : ''}; pass a cursor of ${list}`, 'after');
   }
   if (cursor.o !== orderKey) {
-    throw new BadUserInputError(`the cursor belongs to another order (${cursor.o}); start again without after`, 'after');
+    throw new BadUserInputError(`the cursor belongs to another order (${String(cursor.o).slice(0, 40)}); start again without after`, 'after');
   }
   if (!validValue(cursor.v, order)) throw new BadUserInputError('not a cursor returned by this list', 'after');
   return cursor;

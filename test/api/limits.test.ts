@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Lexer, Source, TokenKind } from 'graphql';
 import { Role } from '../../src/auth/viewer';
 import { DEFAULT_LIMITS } from '../../src/config';
@@ -232,6 +232,13 @@ describe('limits (design §6)', () => {
       expect(['filter.tagsAny', 'tags', '$tags']).toContain(variable.extensions?.field);
     });
 
+    it('a list that starts with an object is no batch: 100,000 items after a {} are refused fast (found attacking)', async () => {
+      const variables = { tags: [{}, ...Array(100_000).fill(1)] };
+      const run = await attackHttp(TAGS_VARIABLE_QUERY, variables);
+      const error = expectAttackRefused(run, 'BAD_USER_INPUT');
+      expect(error.extensions?.field).toBe('$tags');
+    });
+
     it('attack 4: 40,000 tags in a variable (920 KB) are refused fast, without reaching the database', async () => {
       let statements = 0;
       const run = await attackHttp(TAGS_VARIABLE_QUERY, tagsVariables(40_000));
@@ -239,6 +246,21 @@ describe('limits (design §6)', () => {
       const error = expectAttackRefused(run, 'BAD_USER_INPUT');
       expect(error.message.length).toBeLessThan(1_000);
       expect(statements).toBe(0);
+    });
+  });
+
+  describe('unpaged lists', () => {
+    it('counts regions as the whole registry, not a page: 20 aliases of all grids are refused (found attacking)', async () => {
+      expect(answerCode(await codeOf('{ regions(parentCode: "150302", level: GRID) { code name path { name } } }'))).toBe('data');
+      const error = expectRefusal(await codeOf(aliasQuery(20, 'regions(level: GRID) { code name boundary path { name } }')), 'QUERY_TOO_COMPLEX');
+      expect(error.extensions?.limit).toBe('maxCost');
+    });
+  });
+
+  describe('operations the schema does not have', () => {
+    it('a subscription is BAD_USER_INPUT over HTTP and WebSocket, not an internal error', async () => {
+      expect(answerCode(await codeOf('subscription { __typename }'))).toBe('BAD_USER_INPUT');
+      expect((await wsOutcome(hub.ws(attacker), 'subscription { __typename }')).code).toBe('BAD_USER_INPUT');
     });
   });
 
@@ -260,6 +282,8 @@ describe('limits (design §6)', () => {
         small.close();
       }
       const big = await RawSocket.open(hub.wsUrl, attacker);
+      // The client's mistake closes its socket; it is no internal error for the log (anyone could fill it).
+      const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
       try {
         const run = await runAttack(hub, control, async () => {
           big.subscribe('big', `{ __typename } # ${'x'.repeat(2 * 1024 * 1024)}`);
@@ -269,8 +293,10 @@ describe('limits (design §6)', () => {
           ...closeProblems(run.result.code, big.outcomes(['big']).get('big')!),
           ...(run.ms > BOUNDS.refusalMs ? [`closing took ${Math.round(run.ms)} ms`] : []),
           ...harm(run),
+          ...(logged.mock.calls.length > 0 ? [`logged: ${String(logged.mock.calls[0][0]).slice(0, 100)}`] : []),
         ]);
       } finally {
+        logged.mockRestore();
         big.close();
       }
     });

@@ -1507,6 +1507,7 @@ class DemoCity {
         );
       }
       // The record as its source system sent it; every core field it carries points at it (incidents are not merged).
+      const shared = { title, description, category, subCategory: template.sub, severity, gridCode: grid.code, address };
       const draft: SourceDraft<IncidentValues> = {
         source,
         id: ++this.sourceRecordId,
@@ -1514,27 +1515,9 @@ class DemoCity {
         version: 1,
         observedAt: reportedAt,
         receivedAt: createdAt,
-        values: {
-          title,
-          description,
-          category,
-          subCategory: template.sub,
-          severity,
-          gridCode: grid.code,
-          address,
-          location: { lng, lat },
-          place: placeId,
-          thing: thingId,
-          reportedAt: iso(reportedAt),
-        },
+        values: { ...shared, location: { lng, lat }, place: placeId, thing: thingId, reportedAt: iso(reportedAt) },
         payload: {
-          title,
-          description,
-          category,
-          subCategory: template.sub,
-          severity,
-          gridCode: grid.code,
-          address,
+          ...shared,
           lng,
           lat,
           reportedAt: iso(reportedAt),

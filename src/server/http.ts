@@ -1,31 +1,21 @@
-import http from 'node:http';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { MikroORM } from '@mikro-orm/postgresql';
 import express, { Express, NextFunction, Request, Response } from 'express';
-import { DocumentNode, GraphQLError, GraphQLFormattedError, GraphQLSchema, parse } from 'graphql';
-import { Limits } from '../config';
+import { DocumentNode, GraphQLError, parse } from 'graphql';
 import { ErrorCode } from '../shared/errors';
 import { Admission, Release } from './admission';
 import { authenticate, buildContext, Context } from './context';
 import { Viewer } from '../auth/viewer';
 import { OperationGuard } from './operation-guard';
+import { TransportOptions } from './ws';
 
 /** What the HTTP transport needs from the server that wires it. */
-export interface HttpTransportOptions {
+export interface HttpTransportOptions extends TransportOptions {
   app: Express;
-  httpServer: http.Server;
-  orm: MikroORM;
-  schema: GraphQLSchema;
-  key: Uint8Array;
-  limits: Limits;
-  guard: OperationGuard;
-  admission: Admission;
   development: boolean;
   introspection: boolean;
-  formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
   /** Called while Apollo drains, before the HTTP server closes (the WebSocket transport's dispose). */
   onDrain: () => Promise<void> | void;
 }

@@ -9,10 +9,12 @@ import { Admission } from './admission';
 import { authenticate, buildContext, Context } from './context';
 import { OperationGuard } from './operation-guard';
 
-export interface WebSocketTransportOptions {
+/** What both transports share, from the server that wires them (src/server/server.ts). */
+export interface TransportOptions {
   httpServer: http.Server;
   orm: MikroORM;
   schema: GraphQLSchema;
+  /** HS256 key that tokens must be signed with. */
   key: Uint8Array;
   limits: Limits;
   guard: OperationGuard;
@@ -28,7 +30,7 @@ export interface WebSocketTransportOptions {
  * on one socket, and execution waits for the same slots as HTTP requests.
  * @returns what stops the transport (closes every socket).
  */
-export function mountWebSocketTransport(options: WebSocketTransportOptions): { dispose(): void | Promise<void> } {
+export function mountWebSocketTransport(options: TransportOptions): { dispose(): void | Promise<void> } {
   const { orm, schema, key, limits, guard, admission, formatError } = options;
   const wsServer = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: limits.maxRequestBytes });
   // A frame the client got wrong (too large, malformed) is the client's fault: \`ws\` has already closed the socket

@@ -6,6 +6,8 @@ import {
   DocumentNode,
   FragmentDefinitionNode,
   getNamedType,
+  getOperationAST,
+  getVariableValues,
   getNullableType,
   GraphQLError,
   GraphQLSchema,
@@ -73,28 +75,61 @@ export class OperationGuard {
       }
       return { document: null, errors: [requestError(error instanceof GraphQLError ? error : new GraphQLError(String(error)), 'GRAPHQL_PARSE_FAILED')] };
     }
-    checkVariableLists(request.variables, this.limits.maxListLength);
+    checkVariables(request.variables, this.limits.maxListLength);
     const refusals: GraphQLError[] = [];
+    validate(this.schema, document, this.limitRules(refusals), { maxErrors: 1 });
+    if (refusals.length > 0) throw refusals[0];
+    // The document is small and plain now: GraphQL's own rules run in bounded time.
+    const errors = validate(this.schema, document, this.fullRules);
+    if (errors.length > 0) return { document: null, errors: errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED')) };
+    // Variables are coerced here, a few errors at most, before the cost model walks them (it coerces them again,
+    // with no limit on errors, each quoting the value: quadratic in a hostile variable).
+    const operation = getOperationAST(document, typeof request.operationName === 'string' ? request.operationName : undefined);
+    if (operation) {
+      const inputs = (request.variables ?? {}) as Record<string, unknown>;
+      const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], inputs, { maxErrors: 3 });
+      if (coerced.errors) return { document: null, errors: coerced.errors.map((error) => requestError(error, ErrorCode.BAD_USER_INPUT)) };
+      this.checkCost(document, operation.name?.value, inputs);
+    }
+    return { document, errors: [] };
+  }
+
+  /**
+   * The estimated cost of the operation (graphql-query-complexity with {@link costEstimator}).
+   * @throws QueryTooComplexError over `maxCost`, or when the document expands to too many fields to estimate.
+   */
+  private checkCost(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>): void {
+    const max = this.limits.maxCost;
+    let refusal: QueryTooComplexError | null = null;
+    const rule = createComplexityRule({
+      maximumComplexity: max,
+      variables,
+      operationName,
+      estimators: [costEstimator],
+      maxQueryNodes: 20_000,
+      createError: (limit, actual) => {
+        refusal = new QueryTooComplexError(`the estimated cost of the query is ${actual}, more than the limit of ${limit}`, {
+          limit: 'maxCost',
+          max: limit,
+          value: actual,
+        });
+        return refusal;
+      },
+    });
     try {
-      validate(this.schema, document, this.limitRules(request.variables, refusals), { maxErrors: 1 });
+      validate(this.schema, document, [rule]);
     } catch (error) {
       // graphql-query-complexity throws once it has walked more nodes than allowed (a fragment bomb).
-      if (refusals.length === 0) {
-        throw new QueryTooComplexError(`the document expands to too many fields (${(error as Error).message})`, {
-          limit: 'maxCost',
-          max: this.limits.maxCost,
-        });
-      }
+      throw new QueryTooComplexError(`the document expands to too many fields to estimate (${(error as Error).message})`, {
+        limit: 'maxCost',
+        max,
+      });
     }
-    if (refusals.length > 0) throw refusals[0];
-    const errors = validate(this.schema, document, this.fullRules);
-    return errors.length > 0
-      ? { document: null, errors: errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED')) }
-      : { document, errors: [] };
+    if (refusal) throw refusal;
   }
 
   /** The cheap rules, each reporting its refusal into `refusals` (their own errors are not in the contract). */
-  private limitRules(variables: unknown, refusals: GraphQLError[]): ValidationRule[] {
+  private limitRules(refusals: GraphQLError[]): ValidationRule[] {
     const { limits } = this;
     const refuse = (limit: keyof Limits, what: string) => (_context: unknown, error: GraphQLError) => {
       const measured = /found (\d+)/.exec(error.message);
@@ -115,21 +150,6 @@ export class OperationGuard {
       maxDirectivesRule({ ...common, n: limits.maxDirectives, onReject: [refuse('maxDirectives', 'the number of directives')] }),
       repeatedFieldsRule(limits.maxRepeatedFields, refusals),
       listLiteralRule(limits.maxListLength, refusals),
-      createComplexityRule({
-        maximumComplexity: limits.maxCost,
-        variables: (variables ?? {}) as Record<string, unknown>,
-        estimators: [costEstimator],
-        maxQueryNodes: 20_000,
-        createError: (max, actual) => {
-          const error = new QueryTooComplexError(`the estimated cost of the query is ${actual}, more than the limit of ${max}`, {
-            limit: 'maxCost',
-            max,
-            value: actual,
-          });
-          refusals.push(error);
-          return error;
-        },
-      }),
     ];
   }
 }
@@ -234,24 +254,46 @@ function listLiteralRule(max: number, refusals: GraphQLError[]): ValidationRule 
   };
 }
 
-/** The same for variables: an array of values longer than `max` anywhere in them, named by its path (`$tags`). */
-function checkVariableLists(variables: unknown, max: number): void {
+/** The most keys one object in the variables may have. */
+const MAX_OBJECT_KEYS = 1000;
+/** The most values (items, fields, scalars) the variables may hold in all. */
+const MAX_VARIABLE_VALUES = 200_000;
+/** The deepest nesting of the variables (gridhub's inputs nest a few levels). */
+const MAX_VARIABLE_DEPTH = 32;
+
+/**
+ * The shape of the variables, checked before anything walks them: an array of values longer than `max`, a batch
+ * of objects longer than {@link MAX_BATCH_ITEMS}, an object with more than {@link MAX_OBJECT_KEYS} keys, more
+ * than {@link MAX_VARIABLE_VALUES} values in all, or nesting deeper than {@link MAX_VARIABLE_DEPTH}, each named by
+ * its path (`$tags`, `$filter.tagsAny`).
+ * @throws GridhubError BAD_USER_INPUT
+ */
+function checkVariables(variables: unknown, max: number): void {
+  let values = 0;
   const visit = (value: unknown, path: string, depth: number): void => {
-    if (depth > 32 || value === null || typeof value !== 'object') return;
+    if (++values > MAX_VARIABLE_VALUES) throw tooLarge('variables', `hold more than ${MAX_VARIABLE_VALUES} values`);
+    if (value === null || typeof value !== 'object') return;
+    if (depth > MAX_VARIABLE_DEPTH) throw tooLarge(path, `nests deeper than ${MAX_VARIABLE_DEPTH} levels`);
     if (Array.isArray(value)) {
-      // Checked before anything walks the items: a list of values is capped at `max`, a batch of objects (every
-      // item an object) at MAX_BATCH_ITEMS.
       const batch = value.length > 0 && value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
       const limit = batch ? MAX_BATCH_ITEMS : max;
       if (value.length > limit) throw listTooLong(path, value.length, limit);
       value.forEach((item, i) => visit(item, `${path}.${i}`, depth + 1));
       return;
     }
-    for (const [key, item] of Object.entries(value)) visit(item, `${path}.${key}`, depth + 1);
+    const keys = Object.keys(value);
+    if (keys.length > MAX_OBJECT_KEYS) throw tooLarge(path, `has ${keys.length} keys, more than ${MAX_OBJECT_KEYS}`);
+    for (const key of keys) visit((value as Record<string, unknown>)[key], `${path}.${key.slice(0, 40)}`, depth + 1);
   };
   if (variables !== null && typeof variables === 'object' && !Array.isArray(variables)) {
-    for (const [name, value] of Object.entries(variables)) visit(value, `$${name}`, 1);
+    const names = Object.keys(variables);
+    if (names.length > MAX_OBJECT_KEYS) throw tooLarge('variables', `has ${names.length} keys, more than ${MAX_OBJECT_KEYS}`);
+    for (const name of names) visit((variables as Record<string, unknown>)[name], `$${name.slice(0, 40)}`, 1);
   }
+}
+
+function tooLarge(field: string, what: string): GridhubError {
+  return new GridhubError(`${field}: ${what}`, ErrorCode.BAD_USER_INPUT, { field }, [], 400);
 }
 
 /** GraphQL's own error, tagged with the code Apollo gives such errors over HTTP (the formatter makes it BAD_USER_INPUT). */

@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { GraphQLSchema } from 'graphql';
 import { DEFAULT_LIMITS, Limits } from '../config';
+import { maskText } from '../access/masking';
 import { createFormatError } from '../shared/errors';
 import { Admission } from './admission';
 import { mountHttpTransport } from './http';
@@ -44,7 +45,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const development = options.development ?? false;
   const introspection = options.introspection ?? false;
   const log = options.log ?? ((line: string) => console.error(line));
-  const formatError = createFormatError({ development, hints: introspection, log: (line) => log(`internal error: ${line}`) });
+  const formatError = createFormatError({
+    development,
+    hints: introspection,
+    log: (line) => log(`internal error: ${line}`),
+    // Errors are formatted without the viewer at hand: every message is masked, whoever asked.
+    redact: maskText,
+  });
   const guard = new OperationGuard(options.schema, limits, introspection);
   const admission = new Admission(limits);
 

@@ -121,6 +121,11 @@ export interface FormatErrorOptions {
   hints: boolean;
   /** Where unexpected errors are reported (one line each, never data rows). */
   log: (line: string) => void;
+  /**
+   * Applied to every message sent: messages echo what the client sent, and a role that sees personal data masked
+   * must not get an ID or phone number back even so (the access policy's masking by value).
+   */
+  redact?: (message: string) => string;
 }
 
 /** Quoted values longer than this keep only a prefix in messages. */
@@ -156,11 +161,12 @@ function describeForLog(error: unknown): string {
  */
 export function createFormatError(options: FormatErrorOptions) {
   const { development, hints, log } = options;
+  const redact = options.redact ?? ((message: string) => message);
   const shaped = (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     const { http: _transport, stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return {
       ...formatted,
-      message: clientMessage(formatted.message, hints),
+      message: redact(clientMessage(formatted.message, hints)),
       extensions: development && stacktrace ? { ...extensions, stacktrace } : extensions,
     };
   };
@@ -187,7 +193,7 @@ export function createFormatError(options: FormatErrorOptions) {
       }
       log(describeForLog(original));
       return {
-        message: development ? clientMessage(formatted.message, true) : 'internal server error',
+        message: development ? redact(clientMessage(formatted.message, true)) : 'internal server error',
         locations: formatted.locations,
         path: formatted.path,
         extensions: development

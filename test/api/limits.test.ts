@@ -257,6 +257,51 @@ describe('limits (design §6)', () => {
     });
   });
 
+  describe('variables (found attacking: a variable object of 90,000 keys ran the hub out of memory)', () => {
+    const FILTER = 'query($f: PersonFilter) { people(filter: $f) { totalCount } }';
+    const keys = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 0]));
+
+    it('refuses an object of 5,000 keys at once, naming it', async () => {
+      const error = expectAttackRefused(await attackHttp(FILTER, { f: keys(5_000) }), 'BAD_USER_INPUT');
+      expect(error.extensions?.field).toBe('$f');
+    });
+
+    it('answers 900 unknown keys, and a batch of 5,000 objects of unknown fields, with a few errors, fast', async () => {
+      expectAttackRefused(await attackHttp(FILTER, { f: keys(900) }), 'BAD_USER_INPUT');
+      const regions = Array.from({ length: 5_000 }, () => keys(26));
+      const run = await attackHttp('mutation($r: [RegionInput!]!) { upsertRegions(regions: $r) { created } }', { r: regions });
+      expectAttackRefused(run, 'BAD_USER_INPUT');
+      // GraphQL stops coercing after 50 errors (and says so in a 51st).
+      expect(run.result.body.errors.length).toBeLessThanOrEqual(51);
+    });
+
+    it('over WebSocket, a variable of the wrong type is BAD_USER_INPUT and nothing is logged', async () => {
+      const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        const client = hub.ws(attacker);
+        const outcome = await new Promise<GraphQLResponse>((resolve, reject) => {
+          let result: GraphQLResponse = { status: 0 };
+          client.subscribe(
+            { query: 'query($n: Int) { people(first: $n) { totalCount } }', variables: { n: 'x' } },
+            { next: (value) => (result = { status: 0, errors: value.errors as GraphQLResponse['errors'] }), error: (errors) => resolve({ status: 0, errors: errors as GraphQLResponse['errors'] }), complete: () => resolve(result) },
+          );
+          setTimeout(() => reject(new Error('no answer')), 5_000);
+        });
+        expect(outcome.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(logged).not.toHaveBeenCalled();
+      } finally {
+        logged.mockRestore();
+      }
+    });
+
+    it('error messages mask the ID numbers they echo, for every role', async () => {
+      const id = '150302198501011231';
+      const answer = await codeOf(`{ region(code: "${id}") { name } }`);
+      expect(answerCode(answer)).toBe('BAD_USER_INPUT');
+      expect(JSON.stringify(answer.body)).not.toContain(id.slice(6, 14));
+    });
+  });
+
   describe('operations the schema does not have', () => {
     it('a subscription is BAD_USER_INPUT over HTTP and WebSocket, not an internal error', async () => {
       expect(answerCode(await codeOf('subscription { __typename }'))).toBe('BAD_USER_INPUT');

@@ -132,18 +132,37 @@ export interface FormatErrorOptions {
 const QUOTED_VALUE_MAX = 64;
 /** Longest message sent; a 1 MB bad value must not come back in a 1 MB message. */
 const MESSAGE_MAX = 600;
-const LONG_QUOTED = new RegExp(`"((?:[^"\\\\]|\\\\.){${QUOTED_VALUE_MAX + 1},})"`, 'g');
+
+/**
+ * Each quoted value (`"…"`, with `\"` escapes inside) longer than {@link QUOTED_VALUE_MAX} keeps a 40-character
+ * prefix. One pass over the text: an unclosed quote ends the scan (a regular expression that retries at every
+ * quote is quadratic in a message full of escaped quotes, which a client can make graphql-js write).
+ */
+function shortenQuoted(text: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const open = text.indexOf('"', at);
+    if (open < 0) return out + text.slice(at);
+    let close = open + 1;
+    while (close < text.length && text[close] !== '"') close += text[close] === '\\' ? 2 : 1;
+    if (close >= text.length) return out + text.slice(at);
+    const inner = text.slice(open + 1, close);
+    out += text.slice(at, open) + (inner.length > QUOTED_VALUE_MAX ? `"${inner.slice(0, 40)}…" (${inner.length} characters)` : `"${inner}"`);
+    at = close + 1;
+  }
+}
 
 /**
  * Shortens a message for the client: each quoted value, or run without spaces, longer than
  * {@link QUOTED_VALUE_MAX} characters keeps a 40-character prefix, the whole message at most
- * {@link MESSAGE_MAX}; without `hints`, "Did you mean …?" goes.
+ * {@link MESSAGE_MAX}; without `hints`, "Did you mean …?" goes. Linear in the message's length.
  */
 export function clientMessage(message: string, hints: boolean): string {
-  let text = message
-    .replace(LONG_QUOTED, (_all, inner: string) => `"${inner.slice(0, 40)}…" (${inner.length} characters)`)
+  let text = shortenQuoted(message)
     // A long value echoed without quotes (a scalar's own message): its prefix too.
     .replace(/[^\s"]{65,}/g, (run) => `${run.slice(0, 40)}… (${run.length} characters)`);
+  if (text.length > 4 * MESSAGE_MAX) text = text.slice(0, 4 * MESSAGE_MAX);
   if (!hints) text = text.replace(/ ?Did you mean [^?]*\?/g, '');
   return text.length > MESSAGE_MAX ? `${text.slice(0, MESSAGE_MAX - 1)}…` : text;
 }

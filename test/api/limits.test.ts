@@ -294,6 +294,14 @@ describe('limits (design §6)', () => {
       }
     });
 
+    it('a value full of escaped quotes is answered fast (found attacking: shortening the message was quadratic)', async () => {
+      const key = '\\"'.repeat(100_000) + '\\';
+      expectAttackRefused(await attackHttp(FILTER.replace('PersonFilter', 'String').replace('filter: $f', 'filter: { nameContains: $f }'), { f: { [key]: 1 } }), 'BAD_USER_INPUT');
+      const run = await attackHttp('query($id: ID!) { place(id: $id) { id } }', { id: key });
+      const error = expectAttackRefused(run, 'BAD_USER_INPUT');
+      expect(error.message.length).toBeLessThanOrEqual(600);
+    });
+
     it('error messages mask the ID numbers they echo, for every role', async () => {
       const id = '150302198501011231';
       const answer = await codeOf(`{ region(code: "${id}") { name } }`);

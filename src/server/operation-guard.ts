@@ -84,13 +84,16 @@ export class OperationGuard {
     if (errors.length > 0) return { document: null, errors: errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED')) };
     // Variables are coerced here, a few errors at most, before the cost model walks them (it coerces them again,
     // with no limit on errors, each quoting the value: quadratic in a hostile variable).
-    const operation = getOperationAST(document, typeof request.operationName === 'string' ? request.operationName : undefined);
-    if (operation) {
-      const inputs = (request.variables ?? {}) as Record<string, unknown>;
-      const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], inputs, { maxErrors: 3 });
-      if (coerced.errors) return { document: null, errors: coerced.errors.map((error) => requestError(error, ErrorCode.BAD_USER_INPUT)) };
-      this.checkCost(document, operation.name?.value, inputs);
+    const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
+    const operation = getOperationAST(document, operationName);
+    if (!operation) {
+      const problem = operationName ? `the document has no operation named "${operationName}"` : 'the document has several operations: name one (operationName)';
+      return { document: null, errors: [requestError(new GraphQLError(problem), ErrorCode.BAD_USER_INPUT)] };
     }
+    const inputs = (request.variables ?? {}) as Record<string, unknown>;
+    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], inputs, { maxErrors: 3 });
+    if (coerced.errors) return { document: null, errors: coerced.errors.map((error) => requestError(error, ErrorCode.BAD_USER_INPUT)) };
+    this.checkCost(document, operation.name?.value, inputs);
     return { document, errors: [] };
   }
 

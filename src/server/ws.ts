@@ -44,6 +44,9 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
       return emit(event, ...args);
     }) as typeof socket.emit;
   });
+  /** Operations each socket has started and that have not completed yet. */
+  const started = new WeakMap<object, number>();
+  const finished = (ctx: object): void => void started.set(ctx, Math.max(0, (started.get(ctx) ?? 1) - 1));
   return useServer<Record<string, unknown>>(
     {
       schema,
@@ -56,18 +59,27 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
         }
       },
       onSubscribe: async (ctx, _id, payload) => {
-        // graphql-ws registers the operation before this hook and forgets it once it has completed.
-        const inFlight = Object.keys(ctx.subscriptions).length;
-        if (inFlight > limits.maxOperationsPerSocket) {
+        // graphql-ws registers the operation before this hook and forgets it once it has completed — or once the
+        // client says "complete", while it may still run: so the socket's started operations are counted too,
+        // from this moment (several subscribes are checked at once while each awaits its token).
+        const inFlight = Math.max(Object.keys(ctx.subscriptions).length - 1, started.get(ctx) ?? 0);
+        if (inFlight >= limits.maxOperationsPerSocket) {
           return [new RateLimitedError(`more than ${limits.maxOperationsPerSocket} operations in flight on this socket`, 1)];
         }
+        started.set(ctx, (started.get(ctx) ?? 0) + 1);
+        const refuse = (errors: readonly GraphQLError[]) => {
+          finished(ctx);
+          return errors;
+        };
         try {
           // A token can expire while the socket stays open: an operation with an expired one answers
           // UNAUTHENTICATED, and the socket stays up for the client to reconnect with a fresh token.
           const viewer = await authenticate(key, ctx.connectionParams?.authorization);
           await admission.countRequest(viewer);
           const checked = guard.check(payload);
-          if (!checked.document) return checked.errors;
+          if (!checked.document) return refuse(checked.errors);
+          // Handed on, the operation runs and completes (the guard refused one it could not identify): its count
+          // is given back in onComplete.
           const args: ExecutionArgs = {
             schema,
             document: checked.document,
@@ -77,7 +89,8 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
           };
           return args;
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
+          if (error instanceof GraphQLError) return refuse([error]);
+          finished(ctx);
           throw error;
         }
       },
@@ -94,6 +107,7 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
           release();
         }
       },
+      onComplete: (ctx) => finished(ctx),
       // Errors leave through the same formatter as over HTTP: contract codes, no internals.
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,

@@ -388,6 +388,30 @@ describe('limits (design §6)', () => {
       }
     });
 
+    it('counts operations the client "completed" while they still run (found reviewing: the cap could be bypassed)', async () => {
+      const socket = await RawSocket.open(hub.wsUrl, attacker);
+      try {
+        for (let i = 0; i < 30; i++) {
+          socket.subscribe(`gone${i}`, HEAVY_PAGE);
+          socket.send({ id: `gone${i}`, type: 'complete' });
+        }
+        socket.subscribe('one-more', SMALL_PAGE);
+        await socket.waitFor(() => socket.ended(['one-more']), 10_000, 'the operation after 30 completed ones');
+        expect(socket.outcomes(['one-more']).get('one-more')).toBe('RATE_LIMITED');
+        // Once they have run, the socket has room again.
+        let answered = false;
+        for (let attempt = 0; attempt < 40 && !answered; attempt++) {
+          await sleep(250);
+          socket.subscribe(`later${attempt}`, SMALL_PAGE);
+          await socket.waitFor(() => socket.ended([`later${attempt}`]), 10_000, 'a later operation');
+          answered = socket.outcomes([`later${attempt}`]).get(`later${attempt}`) === 'data';
+        }
+        expect(answered).toBe(true);
+      } finally {
+        socket.close();
+      }
+    });
+
     it('attack 5: 300 operations at once on one socket: the excess is RATE_LIMITED, other connections answer', async () => {
       const socket = await RawSocket.open(hub.wsUrl, attacker);
       const ids = Array.from({ length: 300 }, (_, i) => `op${i}`);

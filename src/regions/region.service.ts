@@ -11,7 +11,7 @@ import {
   RegionCodeError,
   RegionLevel,
 } from '../shared/region-code';
-import { boundaryProblem } from './boundary';
+import { boundaryProblem, cleanBoundary } from './boundary';
 import { GeoJsonBoundary, Region } from './region.entity';
 import { RegionInput, RegionUpsertReport, RegionUpsertResult } from './region.types';
 
@@ -194,7 +194,7 @@ function validateShape(input: RegionInput, errors: FieldError[]): ValidRegion | 
     errors.push({ field: 'name', message: `must be at most ${MAX_REGION_NAME_LENGTH} characters` });
   } else if (nameProblem) errors.push({ field: 'name', message: nameProblem });
   if (input.boundary != null) {
-    // The boundary is stored as given (jsonb): what jsonb cannot hold is this region's fault, not the batch's.
+    // What jsonb cannot hold is this region's fault, not the batch's (the boundary is stored cleaned, see cleanBoundary).
     const shape = boundaryProblem(input.boundary);
     const text = shape ? null : jsonbProblem(input.boundary);
     if (shape) errors.push({ field: 'boundary', message: shape });
@@ -218,7 +218,7 @@ function validateShape(input: RegionInput, errors: FieldError[]): ValidRegion | 
     }
   }
   if (errors.length > 0) return null;
-  return { code, name, level, parentCode, boundary: (input.boundary as GeoJsonBoundary | null) ?? null };
+  return { code, name, level, parentCode, boundary: input.boundary == null ? null : cleanBoundary(input.boundary as GeoJsonBoundary) };
 }
 
 function sameRegion(stored: Region, region: ValidRegion): boolean {

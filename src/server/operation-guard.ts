@@ -160,9 +160,13 @@ export class OperationGuard {
 /**
  * The cost model: roughly the rows a query makes the hub read. A list field costs its page size (`first`, or the
  * default page size; `regions`, which is not paged, 1,000) times what each item selects; an object field costs 1
- * plus what it selects; `totalCount`
- * costs 1 (one count); scalars are free. A connection's `edges` are already counted by the connection's `first`.
+ * plus what it selects; `totalCount` costs 1 (one count), a region's `boundary` 40; other scalars are free. A connection's `edges` are already counted by the connection's `first`.
  */
+/** Fields that weigh more than a row: a region's boundary may be thousands of positions. */
+const FIELD_COSTS: Record<string, number> = {
+  'Region.boundary': 40,
+};
+
 /** Lists that take no `first`, by the most rows they can hold (others count as a default page). */
 const UNPAGED_LIST_SIZES: Record<string, number> = {
   // All regions of a level under a parent: a city's ~1,000 grids.
@@ -171,6 +175,8 @@ const UNPAGED_LIST_SIZES: Record<string, number> = {
 
 export const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   const named = getNamedType(field.type);
+  const weight = FIELD_COSTS[`${type.name}.${field.name}`];
+  if (weight !== undefined) return weight;
   if (!isCompositeType(named)) return field.name === 'totalCount' ? 1 : 0;
   if (field.name === 'edges' && type.name.endsWith('Connection')) return childComplexity;
   const many = isListType(getNullableType(field.type)) || named.name.endsWith('Connection');

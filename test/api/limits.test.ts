@@ -310,6 +310,27 @@ describe('limits (design §6)', () => {
     });
   });
 
+  describe('boundaries (found attacking: a padded boundary, copied into every row of a page, took gigabytes)', () => {
+    it('costs a boundary as heavy: a map of a county\'s grids passes, every person\'s region path with boundaries does not', async () => {
+      expect(answerCode(await codeOf('{ regions(parentCode: "150302", level: GRID) { code boundary } }'))).toBe('data');
+      const error = expectRefusal(await codeOf('{ people(first: 100) { edges { node { regionPath { boundary } } } } }'), 'QUERY_TOO_COMPLEX');
+      expect(error.extensions?.limit).toBe('maxCost');
+    });
+
+    it('stores a boundary\'s type and coordinates only', async () => {
+      const admin = await hub.token({ sub: 'registry', roles: [Role.ADMIN] });
+      const [grid] = await hub.sql(`select code, name from region where level = 'GRID' order by code limit 1`);
+      const coordinates = [[[106.8, 39.5], [106.9, 39.5], [106.9, 39.6], [106.8, 39.5]]];
+      const mutation = 'mutation($r: [RegionInput!]!) { upsertRegions(regions: $r) { rejected } }';
+      const written = await postGraphQL(hub.url, admin, mutation, {
+        r: [{ code: grid.code, name: grid.name, boundary: { type: 'Polygon', coordinates, pad: 'a'.repeat(10_000) } }],
+      });
+      expect(answerCode(written)).toBe('data');
+      const [row] = await hub.sql(`select boundary from region where code = $1`, [grid.code]);
+      expect(row.boundary).toEqual({ type: 'Polygon', coordinates });
+    });
+  });
+
   describe('operations the schema does not have', () => {
     it('a subscription is BAD_USER_INPUT over HTTP and WebSocket, not an internal error', async () => {
       expect(answerCode(await codeOf('subscription { __typename }'))).toBe('BAD_USER_INPUT');

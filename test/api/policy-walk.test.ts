@@ -52,7 +52,7 @@ const NOT_WALKED: Record<string, string> = {
 /** Raised limits: the walk's documents are deep on purpose (the hub's defaults protect production, not this). */
 const LIMITS = {
   maxDepth: 30,
-  maxCost: 1e9,
+  maxCost: Number.MAX_SAFE_INTEGER,
   maxAliases: 1000,
   maxTokens: 1_000_000,
   maxRepeatedFields: 1000,

@@ -15,6 +15,9 @@ import { boundaryProblem, cleanBoundary } from './boundary';
 import { GeoJsonBoundary, Region } from './region.entity';
 import { RegionInput, RegionUpsertReport, RegionUpsertResult } from './region.types';
 
+/** At most this many regions in one answer of `regions` (it is not paged). */
+export const MAX_REGIONS_PER_LIST = 1000;
+
 /** At most this many regions per upsertRegions call. */
 export const MAX_REGIONS_PER_UPSERT = 5000;
 /** At most this many characters (UTF-16 code units) in a region's name, after trimming. */
@@ -68,7 +71,16 @@ export class RegionService {
     } else {
       qb.andWhere({ level: level ?? RegionLevel.PROVINCE });
     }
-    return qb.getResultList();
+    // The list is not paged: it answers at most MAX_REGIONS_PER_LIST regions (what the cost model counts), and
+    // asks for a narrower parent rather than cut the list short unsaid.
+    const rows = await qb.limit(MAX_REGIONS_PER_LIST + 1).getResultList();
+    if (rows.length > MAX_REGIONS_PER_LIST) {
+      throw new BadUserInputError(
+        `more than ${MAX_REGIONS_PER_LIST} regions match; ask under a narrower parentCode`,
+        parentInput != null ? 'parentCode' : 'level',
+      );
+    }
+    return rows;
   }
 
   /**

@@ -25,6 +25,7 @@ import {
 import { ComplexityEstimator, createComplexityRule } from 'graphql-query-complexity';
 import { Limits } from '../config';
 import { ErrorCode, GridhubError, QueryTooComplexError } from '../shared/errors';
+import { MAX_REGIONS_PER_LIST } from '../regions/region.service';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
 
 /** A GraphQL request as both transports receive it. */
@@ -169,8 +170,8 @@ const FIELD_COSTS: Record<string, number> = {
 
 /** Lists that take no `first`, by the most rows they can hold (others count as a default page). */
 const UNPAGED_LIST_SIZES: Record<string, number> = {
-  // All regions of a level under a parent: a city's ~1,000 grids.
-  'Query.regions': 1000,
+  // All regions of a level under a parent: at most MAX_REGIONS_PER_LIST, which the service enforces.
+  'Query.regions': MAX_REGIONS_PER_LIST,
 };
 
 export const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {

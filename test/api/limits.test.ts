@@ -331,6 +331,26 @@ describe('limits (design §6)', () => {
     });
   });
 
+  describe('regions (found attacking: 50,000 planted grids came back in one unpaged answer)', () => {
+    it('answers at most 1,000 regions, and asks for a narrower parent beyond', async () => {
+      const [{ n }] = await hub.sql(`select count(*)::int as n from region where level = 'GRID' and code like '1503%'`);
+      const [community] = await hub.sql(`select code from region where level = 'COMMUNITY' order by code limit 1`);
+      const missing = Math.max(0, 1001 - n);
+      await hub.sql(
+        `insert into region (code, name, level, parent_code)
+         select $1 || lpad((900 - i)::text, 3, '0'), 'planted ' || i, 'GRID', $1 from generate_series(0, $2 - 1) i
+         on conflict do nothing`,
+        [community.code, Math.min(missing, 800)],
+      );
+      const [{ now }] = await hub.sql(`select count(*)::int as now from region where level = 'GRID' and code like '1503%'`);
+      expect(now).toBeGreaterThan(1000);
+      const error = expectRefusal(await codeOf('{ regions(parentCode: "1503", level: GRID) { code } }'), 'BAD_USER_INPUT');
+      expect(error.extensions?.field).toBe('parentCode');
+      expect(answerCode(await codeOf(`{ regions(parentCode: "${community.code}", level: GRID) { code } }`))).toBe('data');
+      await hub.sql(`delete from region where name like 'planted %'`);
+    });
+  });
+
   describe('operations the schema does not have', () => {
     it('a subscription is BAD_USER_INPUT over HTTP and WebSocket, not an internal error', async () => {
       expect(answerCode(await codeOf('subscription { __typename }'))).toBe('BAD_USER_INPUT');

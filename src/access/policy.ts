@@ -5,7 +5,8 @@ import { EntityKind, SourceSystem } from '../sources/source-system';
 import { INCIDENT_CORE_FIELDS, PERSON_CORE_FIELDS, PLACE_CORE_FIELDS, surviveFields, THING_CORE_FIELDS } from '../sources/survivorship';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
 import { HouseholdType } from '../people/person.entity';
-import { ThingStatus } from '../things/thing.entity';
+import { PlaceKind } from '../places/place.entity';
+import { ThingCategory, ThingKind, ThingStatus } from '../things/thing.entity';
 import { maskDate, maskIdNumber, maskPhone, maskValue } from './masking';
 
 /**
@@ -103,24 +104,30 @@ const FITS: Record<string, Fits> = {
   lat: number,
   householdType: oneOf(HouseholdType),
   status: oneOf(ThingStatus),
-  category: oneOf(IncidentCategory),
   severity: oneOf(Severity),
   attributes: object,
+};
+
+/** Checks of keys whose type depends on the kind of entity. */
+const FITS_OF_KIND: Partial<Record<EntityKind, Record<string, Fits>>> = {
+  [EntityKind.PLACE]: { kind: oneOf(PlaceKind) },
+  [EntityKind.THING]: { kind: oneOf(ThingKind), category: oneOf(ThingCategory) },
+  [EntityKind.INCIDENT]: { category: oneOf(IncidentCategory) },
 };
 
 /**
  * The fields of each kind that a department reads from its own source records: survivorship's core fields, by
  * the payload keys that carry them (the schema's field names, coordinates as `lng`/`lat`; ingestion will map its
- * own), plus a place's attributes and a thing's component code. An incident's links (place, thing) and report
- * time stay as merged. `required` fields are non-null in the schema: without a value of its own the department
+ * own), plus a place's kind and attributes and a thing's component code, kind and category. An incident's links
+ * (place, thing) and report time stay as merged. `required` fields are non-null in the schema: without a value of its own the department
  * reads the merged one there (identity fields and the grid, which scopes the row).
  */
 const DEPARTMENT_FIELDS: Record<EntityKind, { fields: readonly string[]; required: readonly string[] }> = {
   [EntityKind.PERSON]: { fields: payloadKeys(PERSON_CORE_FIELDS), required: ['name', 'gridCode'] },
-  [EntityKind.PLACE]: { fields: [...payloadKeys(PLACE_CORE_FIELDS), 'attributes'], required: ['name', 'gridCode'] },
+  [EntityKind.PLACE]: { fields: [...payloadKeys(PLACE_CORE_FIELDS), 'kind', 'attributes'], required: ['name', 'kind', 'gridCode'] },
   [EntityKind.THING]: {
-    fields: [...payloadKeys(THING_CORE_FIELDS), 'componentCode'],
-    required: ['name', 'status', 'gridCode', 'componentCode'],
+    fields: [...payloadKeys(THING_CORE_FIELDS), 'componentCode', 'kind', 'category'],
+    required: ['name', 'status', 'gridCode', 'componentCode', 'kind', 'category'],
   },
   [EntityKind.INCIDENT]: {
     fields: payloadKeys(INCIDENT_CORE_FIELDS.filter((field) => !['place', 'thing', 'reportedAt'].includes(field))),
@@ -133,6 +140,7 @@ export interface OwnRecord {
   id: string;
   entityId: string;
   observedAt: Date | string;
+  receivedAt: Date | string;
   payload: Record<string, unknown>;
 }
 
@@ -243,6 +251,7 @@ export class AccessPolicy {
     const byEntity = new Map<string, OwnRecord[]>();
     for (const record of ownRecords) byEntity.set(record.entityId, [...(byEntity.get(record.entityId) ?? []), record]);
     const priority = Object.fromEntries(fields.map((field) => [field, [own]]));
+    const fits = (field: string, value: unknown) => (FITS_OF_KIND[kind]?.[field] ?? FITS[field])(value);
     return rows.map((original) => {
       const row = { ...original } as T;
       const candidates = (byEntity.get(row.id) ?? []).map((record) => ({
@@ -250,7 +259,7 @@ export class AccessPolicy {
         sourceRecordId: record.id,
         observedAt: record.observedAt,
         // A value that does not fit its field (a code of the department's own, a string for a number) reads as null.
-        values: Object.fromEntries(fields.map((field) => [field, FITS[field](record.payload[field]) ? record.payload[field] : null])),
+        values: Object.fromEntries(fields.map((field) => [field, fits(field, record.payload[field]) ? record.payload[field] : null])),
       }));
       const { values, lineage } = surviveFields<Record<string, unknown>>(candidates, priority);
       const target = row as Record<string, unknown>;
@@ -260,6 +269,13 @@ export class AccessPolicy {
         target[field] = value === null && required.includes(field) ? target[field] : value;
       }
       if ('lineage' in target) target.lineage = ownLineage(lineage as Record<string, FieldSource>);
+      // When gridhub first and last heard of it from this department: the merged times would tell when other
+      // systems sent theirs.
+      const received = (byEntity.get(row.id) ?? []).map((record) => new Date(record.receivedAt).getTime());
+      if (received.length > 0) {
+        if ('createdAt' in target) target.createdAt = new Date(Math.min(...received));
+        if ('updatedAt' in target) target.updatedAt = new Date(Math.max(...received));
+      }
       return row;
     });
   }

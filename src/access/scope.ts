@@ -166,7 +166,8 @@ export class ScopedReader {
     const own = this.policy.department;
     if (own === null || rows.length === 0) return rows;
     const records = await this.#em.getConnection().execute<OwnRecord[]>(
-      `select sr.id::text as "id", sr.entity_id::text as "entityId", sr.observed_at as "observedAt", sr.payload
+      `select sr.id::text as "id", sr.entity_id::text as "entityId", sr.observed_at as "observedAt",
+              sr.received_at as "receivedAt", sr.payload
          from source_record sr where sr.entity_kind = ? and sr.source = ? and sr.entity_id in (?)`,
       [kind, own, rows.map((row) => row.id)],
     );

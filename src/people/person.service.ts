@@ -53,7 +53,7 @@ export class PersonService {
       this.reader.policy.checkMergedValueFilter('filter.householdType');
       qb.andWhere({ householdType: filter.householdType });
     }
-    if (orderBy?.field === PersonOrderField.NAME) this.reader.policy.checkMergedValueFilter('orderBy');
+    if (orderBy?.field === PersonOrderField.NAME || orderBy?.field === PersonOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     if (filter?.tagsAny != null && filter.tagsAny.length > 0) {
       this.reader.policy.checkTagFilter('filter.tagsAny');
       qb.andWhere('e.tags && array[?]::text[]', [filter.tagsAny]);

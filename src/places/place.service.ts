@@ -26,12 +26,15 @@ export class PlaceService {
   ): Promise<PlaceConnection> {
     const qb = this.reader.query(Place, EntityKind.PLACE).select('*');
     applyCommonFilter(qb, this.reader, EntityKind.PLACE, filter);
-    if (filter?.kinds != null && filter.kinds.length > 0) qb.andWhere({ kind: { $in: filter.kinds } });
+    if (filter?.kinds != null && filter.kinds.length > 0) {
+      this.reader.policy.checkMergedValueFilter('filter.kinds');
+      qb.andWhere({ kind: { $in: filter.kinds } });
+    }
     if (filter?.nameContains != null) {
       this.reader.policy.checkMergedValueFilter('filter.nameContains');
       qb.andWhere({ name: { $ilike: containsPattern(filter.nameContains, 'filter.nameContains') } });
     }
-    if (orderBy?.field === PlaceOrderField.NAME) this.reader.policy.checkMergedValueFilter('orderBy');
+    if (orderBy?.field === PlaceOrderField.NAME || orderBy?.field === PlaceOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     return pageOf('places', qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy, columns }, PlaceConnection);
   }
 }

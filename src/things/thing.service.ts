@@ -27,9 +27,13 @@ export class ThingService {
     const qb = this.reader.query(Thing, EntityKind.THING).select('*');
     applyCommonFilter(qb, this.reader, EntityKind.THING, filter);
     if (filter?.categories != null && filter.categories.length > 0) {
+      this.reader.policy.checkMergedValueFilter('filter.categories');
       qb.andWhere({ category: { $in: filter.categories } });
     }
-    if (filter?.kinds != null && filter.kinds.length > 0) qb.andWhere({ kind: { $in: filter.kinds } });
+    if (filter?.kinds != null && filter.kinds.length > 0) {
+      this.reader.policy.checkMergedValueFilter('filter.kinds');
+      qb.andWhere({ kind: { $in: filter.kinds } });
+    }
     if (filter?.statuses != null && filter.statuses.length > 0) {
       this.reader.policy.checkMergedValueFilter('filter.statuses');
       qb.andWhere({ status: { $in: filter.statuses } });
@@ -41,7 +45,7 @@ export class ThingService {
       }
       qb.andWhere({ componentCode: { $like: `${filter.componentCodePrefix}%` } });
     }
-    if (orderBy?.field === ThingOrderField.COMPONENT_CODE) this.reader.policy.checkMergedValueFilter('orderBy');
+    if (orderBy?.field === ThingOrderField.COMPONENT_CODE || orderBy?.field === ThingOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     return pageOf('things', qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy, columns }, ThingConnection);
   }
 }

@@ -102,6 +102,9 @@ describe('a DEPARTMENT may not filter or order by merged values (they may be ano
     ['places', '{ places(orderBy: { field: NAME }) { totalCount } }', {}, 'orderBy'],
     ['things', 'query($filter: ThingFilter) { things(filter: $filter) { totalCount } }', { filter: { statuses: ['DAMAGED'] } }, 'filter.statuses'],
     ['things', '{ things(orderBy: { field: COMPONENT_CODE }) { totalCount } }', {}, 'orderBy'],
+    ['people', '{ people(orderBy: { field: UPDATED_AT }) { totalCount } }', {}, 'orderBy'],
+    ['places', 'query($filter: PlaceFilter) { places(filter: $filter) { totalCount } }', { filter: { kinds: ['HOSPITAL'] } }, 'filter.kinds'],
+    ['things', 'query($filter: ThingFilter) { things(filter: $filter) { totalCount } }', { filter: { kinds: ['CAMERA'] } }, 'filter.kinds'],
   ];
   for (const [list, query, variables, field] of cases) {
     it(`${list}: ${field} ${JSON.stringify(variables)} is FORBIDDEN to the department, answered to a broad reader`, async () => {
@@ -109,6 +112,20 @@ describe('a DEPARTMENT may not filter or order by merged values (they may be ano
       ok(await hub.gql(admin, query, variables));
     });
   }
+});
+
+describe('a DEPARTMENT reads when its own system sent a record, not when others did (found attacking)', () => {
+  it('createdAt and updatedAt are those of its own records', async () => {
+    const [row] = await hub.sql(
+      `select p.id::text, min(s.received_at) as first, max(s.received_at) as last from person p
+         join source_record s on s.entity_kind = 'PERSON' and s.entity_id = p.id and s.source = 'SOCIAL_SECURITY'
+        where p.created_at < (select min(o.received_at) from source_record o
+                               where o.entity_kind = 'PERSON' and o.entity_id = p.id and o.source = 'SOCIAL_SECURITY')
+        group by p.id order by p.id limit 1`,
+    );
+    const data: any = ok(await hub.gql(socialSecurity, `query($id: ID!) { person(id: $id) { createdAt updatedAt } }`, { id: row.id }));
+    expect(data.person).toEqual({ createdAt: new Date(row.first).toISOString(), updatedAt: new Date(row.last).toISOString() });
+  });
 });
 
 describe('B2: a DEPARTMENT reads only the values its own system sent', () => {

@@ -31,9 +31,17 @@ describe('the department view', () => {
     address: 'governance address',
     householdType: 'REGISTERED',
     gridCode: '150302001002001',
+    createdAt: new Date('2020-01-01T00:00:00Z'),
+    updatedAt: new Date('2026-11-01T00:00:00Z'),
     lineage: { name: { source: SourceSystem.COMPREHENSIVE_GOVERNANCE, sourceRecordId: '1' } },
   });
-  const own = (payload: Record<string, unknown>, id = '9', observedAt = '2026-01-01T00:00:00Z') => ({ id, entityId: '7', observedAt, payload });
+  const own = (payload: Record<string, unknown>, id = '9', observedAt = '2026-01-01T00:00:00Z') => ({
+    id,
+    entityId: '7',
+    observedAt,
+    receivedAt: observedAt,
+    payload,
+  });
 
   it("gives the department's own values (the newest record's), null where it said nothing, and its own lineage", () => {
     const row = merged();
@@ -46,6 +54,8 @@ describe('the department view', () => {
       name: { source: SourceSystem.SOCIAL_SECURITY, sourceRecordId: '9' },
       address: { source: SourceSystem.SOCIAL_SECURITY, sourceRecordId: '8' },
     });
+    // When gridhub first and last heard from this department, not from anyone.
+    expect(viewed).toMatchObject({ createdAt: new Date('2025-01-01T00:00:00Z'), updatedAt: new Date('2026-01-01T00:00:00Z') });
     // A copy: the row (possibly an entity the request's entity manager tracks) keeps the merged values.
     expect(row.name).toBe('governance name');
   });

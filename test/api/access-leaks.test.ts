@@ -454,44 +454,26 @@ describe('link lists are capped and paged', () => {
 
   const noDuplicates = (keys: string[]) => expect(new Set(keys).size).toBe(keys.length);
 
-  it('place.people: pages of 2 by cursor give exactly the links of the database, in order', async () => {
-    const links = await hub.sql(`select person_id::text as id, role from person_place where place_id = $1 order by person_place.id`, [place]);
-    expect(links.length).toBeGreaterThan(20);
-    const seen = await pageLinks(
-      (args) => `{ place(id: ${JSON.stringify(place)}) { people(${args}) { cursor role person { id } } } }`,
-      (data) => data.place.people,
-      (link) => link.cursor,
-      links.length,
-    );
-    expect(seen.map((link) => ({ id: link.person.id, role: link.role }))).toEqual(links);
-    noDuplicates(seen.map((link) => link.cursor));
-  });
-
-  it('person.places: pages of 2 by cursor give exactly the links of the database, in order', async () => {
-    const links = await hub.sql(`select place_id::text as id, role from person_place where person_id = $1 order by person_place.id`, [person]);
-    expect(links.length).toBeGreaterThan(20);
-    const seen = await pageLinks(
-      (args) => `{ person(id: ${JSON.stringify(person)}) { places(${args}) { cursor role place { id } } } }`,
-      (data) => data.person.places,
-      (link) => link.cursor,
-      links.length,
-    );
-    expect(seen.map((link) => ({ id: link.place.id, role: link.role }))).toEqual(links);
-    noDuplicates(seen.map((link) => link.cursor));
-  });
-
-  it('incident.parties: pages of 2 by cursor give exactly the parties of the database, in order', async () => {
-    const links = await hub.sql(`select person_id::text as id, role from incident_party where incident_id = $1 order by incident_party.id`, [incident]);
-    expect(links.length).toBeGreaterThan(20);
-    const seen = await pageLinks(
-      (args) => `{ incident(id: ${JSON.stringify(incident)}) { parties(${args}) { cursor role person { id } } } }`,
-      (data) => data.incident.parties,
-      (link) => link.cursor,
-      links.length,
-    );
-    expect(seen.map((link) => ({ id: link.person.id, role: link.role }))).toEqual(links);
-    noDuplicates(seen.map((link) => link.cursor));
-  });
+  // Each link list: its parent, the SQL of its links in order, and the field and target it answers with.
+  const LINK_LISTS = [
+    { name: 'place.people', parent: () => place, sql: `select person_id::text as id, role from person_place where place_id = $1 order by person_place.id`, root: 'place', field: 'people', target: 'person' },
+    { name: 'person.places', parent: () => person, sql: `select place_id::text as id, role from person_place where person_id = $1 order by person_place.id`, root: 'person', field: 'places', target: 'place' },
+    { name: 'incident.parties', parent: () => incident, sql: `select person_id::text as id, role from incident_party where incident_id = $1 order by incident_party.id`, root: 'incident', field: 'parties', target: 'person' },
+  ];
+  for (const list of LINK_LISTS) {
+    it(`${list.name}: pages of 2 by cursor give exactly the links of the database, in order`, async () => {
+      const links = await hub.sql(list.sql, [list.parent()]);
+      expect(links.length).toBeGreaterThan(20);
+      const seen = await pageLinks(
+        (args) => `{ ${list.root}(id: ${JSON.stringify(list.parent())}) { ${list.field}(${args}) { cursor role ${list.target} { id } } } }`,
+        (data) => data[list.root][list.field],
+        (link) => link.cursor,
+        links.length,
+      );
+      expect(seen.map((link) => ({ id: link[list.target].id, role: link.role }))).toEqual(links);
+      noDuplicates(seen.map((link) => link.cursor));
+    });
+  }
 
   it('incident.events: pages of 2 after the last seq give exactly the events of the database, in seq order', async () => {
     const events = await hub.sql(`select seq::text, type from incident_event where incident_id = $1 order by incident_event.seq`, [incident]);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_PRIORITIES, loadPriorities, Priorities } from './ingest/priorities';
 
 /** Validated runtime configuration. Read once at start-up; nothing else reads `process.env`. */
 export interface Config {
@@ -20,6 +21,8 @@ export interface Config {
   introspection: boolean;
   /** What one request, one socket and one caller may ask of the hub (design §6). */
   limits: Limits;
+  /** Per-field source priority of survivorship (`GRIDHUB_SURVIVORSHIP_FILE`, a JSON file; unset: the default). */
+  priorities: Priorities;
 }
 
 /**
@@ -55,6 +58,13 @@ export interface Limits {
   maxInFlightPerSubject: number;
   /** Timeout of each SQL statement a request runs, in ms (default 10,000; migrations and seeding are exempt). */
   statementTimeoutMs: number;
+  /** Records per ingest call (default 1,000). */
+  maxIngestBatch: number;
+  /**
+   * Largest HTTP request body and WebSocket frame for callers that may ingest (DEPARTMENT and ADMIN tokens), in
+   * bytes (default 16 MiB): a full batch of records with their facets and links; everyone else keeps `maxRequestBytes`.
+   */
+  maxIngestRequestBytes: number;
   /** Requests per second per token subject, by role (a token with several roles gets the largest). */
   ratePerSecond: Record<'ADMIN' | 'COMMAND_CENTER' | 'GRID_WORKER' | 'DEPARTMENT' | 'ANALYST', number>;
 }
@@ -74,6 +84,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxQueueWaitMs: 5000,
   maxInFlightPerSubject: 8,
   statementTimeoutMs: 10000,
+  maxIngestBatch: 1000,
+  maxIngestRequestBytes: 16 * 1024 * 1024,
   ratePerSecond: { ADMIN: 100, COMMAND_CENTER: 50, GRID_WORKER: 20, DEPARTMENT: 50, ANALYST: 20 },
 };
 
@@ -93,6 +105,8 @@ export const LIMIT_VARIABLES: Record<Exclude<keyof Limits, 'ratePerSecond'>, str
   maxQueueWaitMs: 'GRIDHUB_MAX_QUEUE_WAIT_MS',
   maxInFlightPerSubject: 'GRIDHUB_MAX_IN_FLIGHT_PER_SUBJECT',
   statementTimeoutMs: 'GRIDHUB_STATEMENT_TIMEOUT_MS',
+  maxIngestBatch: 'GRIDHUB_MAX_INGEST_BATCH',
+  maxIngestRequestBytes: 'GRIDHUB_MAX_INGEST_REQUEST_BYTES',
 };
 
 /** A bad environment value; the message names the variable. */
@@ -115,7 +129,18 @@ export function loadConfig(env: Env = process.env): Config {
     development: env.NODE_ENV === 'development',
     introspection: readBoolean(env, 'GRIDHUB_INTROSPECTION', env.NODE_ENV === 'development'),
     limits: readLimits(env),
+    priorities: readPriorities(env),
   };
+}
+
+function readPriorities(env: Env): Priorities {
+  const file = readString(env, 'GRIDHUB_SURVIVORSHIP_FILE');
+  if (file === undefined) return DEFAULT_PRIORITIES;
+  try {
+    return loadPriorities(file);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 function readLimits(env: Env): Limits {

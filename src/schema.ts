@@ -9,6 +9,7 @@ import { PlaceResolver } from './places/place.resolver';
 import { RegionResolver } from './regions/region.resolver';
 import { Context } from './server/context';
 import { ForbiddenError } from './shared/errors';
+import { IngestResolver } from './ingest/ingest.resolver';
 import { SourceRecordResolver } from './sources/source-record.resolver';
 import { ThingResolver } from './things/thing.resolver';
 
@@ -33,6 +34,7 @@ export async function buildGridhubSchema(): Promise<GraphQLSchema> {
       IncidentResolver,
       IncidentEventResolver,
       SourceRecordResolver,
+    IngestResolver,
     ],
     authChecker,
     validate: false,

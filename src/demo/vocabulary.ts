@@ -1,3 +1,4 @@
+export { NAME_VARIANTS } from '../shared/name-variants';
 /**
  * Word lists for the demo city (乌海市): names, streets, compounds, companies, shops. Plain data; the generator
  * combines them with a seeded random stream.
@@ -44,13 +45,6 @@ export const MONGOLIAN_NAMES = {
 export const MONGOLIAN_SURNAMES = ['包', '白', '宝', '韩', '云', '陈'];
 
 /** A character and a same-sounding variant, as written differently by another department (王丽 / 王莉). */
-export const NAME_VARIANTS: Readonly<Record<string, string>> = {
-  伟: '玮', 丽: '莉', 静: '婧', 军: '君', 华: '桦', 红: '虹', 英: '瑛', 芳: '方', 斌: '彬', 峰: '锋', 刚: '钢',
-  平: '萍', 霞: '侠', 娟: '鹃', 明: '铭', 涛: '韬', 辉: '晖', 宇: '雨', 浩: '皓', 凯: '恺', 俊: '骏', 琳: '玲',
-  玲: '琳', 婷: '亭', 慧: '惠', 燕: '艳', 艳: '燕', 梅: '玫', 兰: '岚', 秀: '绣', 珍: '贞', 建: '健', 志: '智',
-  东: '冬', 文: '雯', 晓: '小', 永: '勇', 勇: '永', 金: '锦', 磊: '垒', 鹏: '朋', 杰: '洁', 欣: '馨', 怡: '宜',
-  涵: '函', 强: '蔷', 林: '琳', 春: '椿', 国: '帼', 凤: '风', 桂: '贵', 淑: '书', 玉: '钰', 萍: '苹',
-};
 
 /** Mobile prefixes (13x, 15x, 18x). */
 export const PHONE_PREFIXES = [

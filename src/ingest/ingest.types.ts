@@ -22,7 +22,8 @@ import { ThingCategory, ThingKind, ThingStatus } from '../things/thing.entity';
  * itself, so nothing relies on GraphQL having checked it.
  */
 
-/** Fields every source record carries (not a GraphQL type of its own: each record type inherits them). */
+/** Fields every source record carries (each record type inherits them; never used on its own, so not emitted). */
+@InputType()
 export abstract class SourceRecordFields {
   @Field({ description: "The record's key in the sending system (1 to 200 characters)" })
   sourceKey!: string;
@@ -161,6 +162,7 @@ export class PlaceAttributesInput {
 }
 
 /** A person linked to a place or incident: by citizen ID number, or by the key of a person record of the same source. */
+@InputType()
 export abstract class PersonLinkInput {
   @Field(() => String, { nullable: true, description: 'Citizen ID number of a person gridhub knows' })
   idNumber?: string | null;

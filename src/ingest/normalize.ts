@@ -6,7 +6,7 @@
  * Pure functions; no I/O.
  */
 
-import { NAME_VARIANTS } from '../demo/vocabulary';
+import { NAME_VARIANTS } from '../shared/name-variants';
 import { checkCharacter, Gender, IdNumberError, parseIdNumber } from '../shared/id-number';
 
 const FULL_WIDTH_ASCII = /[\uff01-\uff5e]/g;
@@ -56,9 +56,9 @@ const HAN = /^\p{Script=Han}$/u;
  * true only when, after {@link normalizeName},
  * - the names are equal once middle dots are ignored (巴特尔·吉日格勒 / 巴特尔吉日格勒); or
  * - they have the same length in code points and the same first character (the surname), and differ in exactly
- *   one position, where both characters are Han, and either the two characters are a known same-sounding pair
- *   (NAME_VARIANTS, either direction: 王伟 / 王玮, 王小明 / 王晓明) or both names have at least 3 code points
- *   (王小明 / 王大明).
+ *   one position, where both characters are Han and a known same-sounding pair (NAME_VARIANTS, either direction:
+ *   王伟 / 王玮, 王小明 / 王晓明). Any other difference (王小明 / 王大明) makes two names: a wrong merge of two
+ *   citizens is worse than a missed one.
  *
  * Never true for an empty name (nor one of middle dots only). A two-character name differing in its given name
  * matches only through a known pair (王明 / 王亮 are different names).
@@ -82,7 +82,7 @@ export function sameNameOrVariant(a: string, b: string): boolean {
   }
   const [p, q] = [xs[differing], ys[differing]];
   if (!HAN.test(p) || !HAN.test(q)) return false;
-  return VARIANT_PAIRS.has(p + q) || xs.length >= 3;
+  return VARIANT_PAIRS.has(p + q);
 }
 
 /** A run of separators (whitespace, punctuation, symbols). */

@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Gender } from '../shared/id-number';
 import { FieldSource } from '../sources/lineage';
@@ -161,20 +161,28 @@ export class Person {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
 
-  @Unique()
-  @Property({ type: 'string', length: 18 })
-  idNumber!: string;
+  /** Null for a person without a verified citizen ID (no ID, a foreign or HK/Macau/Taiwan document). */
+  @Property({ type: 'string', length: 18, nullable: true })
+  idNumber?: string | null;
+
+  @Field({
+    description:
+      'True when another person holds the same ID number and the names disagree (a likely typo in one system): ' +
+      'kept apart rather than merged; see dataConflicts of kind ID_COLLISION',
+  })
+  @Property({ type: 'boolean' })
+  idCollision: boolean = false;
 
   @Field({ description: 'Name (姓名)' })
   @Property({ type: 'text' })
   name!: string;
 
-  @Field(() => Gender)
-  @Enum({ items: () => Gender })
-  gender!: Gender;
+  @Field(() => Gender, { nullable: true, description: 'From the ID number; for a person without one, as the sources say' })
+  @Enum({ items: () => Gender, nullable: true })
+  gender?: Gender | null;
 
-  @Property({ type: 'date' })
-  birthDate!: string;
+  @Property({ type: 'date', nullable: true })
+  birthDate?: string | null;
 
   @Property({ type: 'text', nullable: true })
   phone?: string | null;

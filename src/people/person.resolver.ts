@@ -39,9 +39,12 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
     return ctx.services.people.list(filter, first, after, orderBy, columns);
   }
 
-  @FieldResolver(() => String, { description: 'Citizen ID number (身份证号); masked unless your role may see it' })
-  idNumber(@Root() person: Person): string {
-    return person.idNumber;
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Citizen ID number (身份证号); null for a person without a verified one; masked unless your role may see it',
+  })
+  idNumber(@Root() person: Person): string | null {
+    return person.idNumber ?? null;
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Phone (联系电话); masked unless your role may see it' })
@@ -50,10 +53,11 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
   }
 
   @FieldResolver(() => String, {
+    nullable: true,
     description: 'Birth date (出生日期), YYYY-MM-DD; only the year (YYYY-**-**) unless your role may see personal data',
   })
-  birthDate(@Root() person: Person): string {
-    return person.birthDate;
+  birthDate(@Root() person: Person): string | null {
+    return person.birthDate ?? null;
   }
 
   @FieldResolver(() => [PersonTag], { description: 'Governance tags; empty for a department token' })

@@ -31,7 +31,7 @@ export class PersonService {
     } catch (error) {
       throw new BadUserInputError((error as IdNumberError).message, 'idNumber');
     }
-    return this.reader.query(Person, EntityKind.PERSON).select('*').andWhere({ idNumber }).getSingleResult();
+    return this.reader.query(Person, EntityKind.PERSON).select('*').andWhere({ idNumber, idCollision: false }).getSingleResult();
   }
 
   /** A page of people matching `filter`. */

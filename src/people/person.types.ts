@@ -67,6 +67,7 @@ export const PERSON_FIELD_COLUMNS: Record<string, readonly string[]> = {
   places: [],
   sourceRecords: [],
   idNumber: ['idNumber'],
+  idCollision: ['idCollision'],
   name: ['name'],
   gender: ['gender'],
   birthDate: ['birthDate'],

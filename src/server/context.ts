@@ -10,6 +10,7 @@ import { regionLoaders } from '../regions/region.loaders';
 import { sourceRecordLoaders } from '../sources/source-record.loaders';
 import { thingLoaders } from '../things/thing.loaders';
 import { IncidentService } from '../incidents/incident.service';
+import { DEFAULT_INGEST_OPTIONS, IngestionService, IngestOptions } from '../ingest/ingestion.service';
 import { PersonService } from '../people/person.service';
 import { PlaceService } from '../places/place.service';
 import { RegionService } from '../regions/region.service';
@@ -46,6 +47,7 @@ export interface Context {
     places: PlaceService;
     things: ThingService;
     incidents: IncidentService;
+    ingestion: IngestionService;
   };
 }
 
@@ -66,7 +68,7 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
  * services and loaders for this viewer.
  */
-export function buildContext(orm: MikroORM, viewer: Viewer): Context {
+export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions = DEFAULT_INGEST_OPTIONS): Context {
   const reader = new ScopedReader(orm.em.fork(), viewer);
   return {
     viewer,
@@ -78,6 +80,7 @@ export function buildContext(orm: MikroORM, viewer: Viewer): Context {
       places: new PlaceService(reader),
       things: new ThingService(reader),
       incidents: new IncidentService(reader),
+      ingestion: new IngestionService(orm, viewer, ingest),
     },
   };
 }

@@ -93,7 +93,7 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
     admit,
     express.json({ limit: limits.maxRequestBytes }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => buildContext(orm, res.locals.viewer as Viewer),
+      context: async ({ res }) => buildContext(orm, res.locals.viewer as Viewer, options.ingest),
     }),
   );
   // Body parser failures (too large, malformed JSON) answered in GraphQL's error shape.

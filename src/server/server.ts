@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { GraphQLSchema } from 'graphql';
 import { DEFAULT_LIMITS, Limits } from '../config';
+import { DEFAULT_PRIORITIES, Priorities } from '../ingest/priorities';
 import { maskText } from '../access/masking';
 import { createFormatError } from '../shared/errors';
 import { Admission } from './admission';
@@ -25,6 +26,8 @@ export interface ServerOptions {
   introspection?: boolean;
   /** Limits of design §6; unset ones take {@link DEFAULT_LIMITS}. */
   limits?: Partial<Limits>;
+  /** Per-field source priority of survivorship; default {@link DEFAULT_PRIORITIES}. */
+  priorities?: Priorities;
   log?: (line: string) => void;
 }
 
@@ -58,7 +61,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError };
+  const ingest = { maxBatch: limits.maxIngestBatch, priorities: options.priorities ?? DEFAULT_PRIORITIES };
+  const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError, ingest };
   const ws = mountWebSocketTransport(shared);
   const apollo = await mountHttpTransport({ ...shared, app, development, introspection, onDrain: () => ws.dispose() });
 

@@ -7,6 +7,7 @@ import { Limits } from '../config';
 import { RateLimitedError } from '../shared/errors';
 import { Admission } from './admission';
 import { authenticate, buildContext, Context } from './context';
+import { IngestOptions } from '../ingest/ingestion.service';
 import { OperationGuard } from './operation-guard';
 
 /** What both transports share, from the server that wires them (src/server/server.ts). */
@@ -17,6 +18,8 @@ export interface TransportOptions {
   /** HS256 key that tokens must be signed with. */
   key: Uint8Array;
   limits: Limits;
+  /** What the ingestion service of each operation's context is configured with. */
+  ingest: IngestOptions;
   guard: OperationGuard;
   admission: Admission;
   formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
@@ -85,7 +88,7 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
             document: checked.document,
             variableValues: payload.variables,
             operationName: payload.operationName,
-            contextValue: buildContext(orm, viewer),
+            contextValue: buildContext(orm, viewer, options.ingest),
           };
           return args;
         } catch (error) {

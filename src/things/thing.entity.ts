@@ -64,6 +64,24 @@ registerEnumType(ThingKind, {
   },
 });
 
+/** The class (大类) each kind of thing belongs to. */
+export const THING_KIND_CATEGORY: Readonly<Record<ThingKind, ThingCategory>> = {
+  MANHOLE_COVER: ThingCategory.PUBLIC_UTILITIES,
+  STREET_LAMP: ThingCategory.PUBLIC_UTILITIES,
+  FIRE_HYDRANT: ThingCategory.PUBLIC_UTILITIES,
+  TRAFFIC_SIGNAL: ThingCategory.ROADS_AND_TRAFFIC,
+  BUS_SHELTER: ThingCategory.ROADS_AND_TRAFFIC,
+  BRIDGE: ThingCategory.ROADS_AND_TRAFFIC,
+  TRASH_BIN: ThingCategory.CITY_APPEARANCE,
+  PUBLIC_TOILET: ThingCategory.CITY_APPEARANCE,
+  BILLBOARD: ThingCategory.CITY_APPEARANCE,
+  STREET_TREE: ThingCategory.GREENERY,
+  GREEN_BELT: ThingCategory.GREENERY,
+  VACANT_LOT: ThingCategory.HOUSING_AND_LAND,
+  CAMERA: ThingCategory.GOVERNANCE,
+  HAZMAT_STORE: ThingCategory.GOVERNANCE,
+};
+
 /** Condition of a thing. */
 export enum ThingStatus {
   NORMAL = 'NORMAL',

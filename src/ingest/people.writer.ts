@@ -1,0 +1,217 @@
+import { RecordOutcome } from '../shared/outcome';
+import { Gender } from '../shared/id-number';
+import { EntityKind } from '../sources/source-system';
+import { FieldDisagreement } from '../sources/survivorship';
+import { WriteContext } from './ingestion.service';
+import { sameNameOrVariant } from './normalize';
+import { CheckedPerson, mergePerson, PersonSourceRow } from './people';
+import { ConflictDraft, replaceValueConflicts, storeSourceRecords } from './store';
+import { RetryTransaction } from './sql';
+import { byNumber } from './values';
+
+/** A person row as matching and merging read it. */
+interface PersonRow {
+  id: string;
+  idNumber: string | null;
+  idCollision: boolean;
+  name: string;
+  birthDate: string | null;
+}
+
+/** A person this batch creates. */
+interface NewPerson extends PersonRow {
+  gender: Gender | null;
+  gridCode: string;
+}
+
+/**
+ * Stores a batch of person records (inside the ingestion transaction) and re-merges every person they touch.
+ *
+ * Matching (precision first): a record already stored stays with its person unless its ID number changed; a new
+ * record with a valid citizen ID joins the person with that ID when the names are the same or a known variant and
+ * the birth dates agree, otherwise it becomes a person of its own, marked as an ID collision, with an
+ * `ID_COLLISION` data conflict naming both; a record without a verified ID is a person of its own.
+ */
+export async function writePeople(context: WriteContext<CheckedPerson>): Promise<void> {
+  const { sql, items } = context;
+
+  // Who the stored records belong to now, and who holds the ID numbers the records claim.
+  const storedEntities = [...new Set(items.filter((item) => item.stored).map((item) => item.stored!.entityId))];
+  const claimed = [...new Set(items.flatMap((item) => (item.checked.identity.kind === 'CITIZEN' ? [item.checked.identity.idNumber] : [])))];
+  const known = await sql.rows<PersonRow>(
+    `select id::text as "id", id_number as "idNumber", id_collision as "idCollision", name, birth_date::text as "birthDate"
+       from person where id = any(?::bigint[]) or id_number = any(?::text[]) order by id`,
+    [storedEntities, claimed],
+  );
+  const byId = new Map(known.map((row) => [row.id, row]));
+  const holders = new Map<string, PersonRow[]>();
+  for (const row of known) if (row.idNumber) holders.set(row.idNumber, [...(holders.get(row.idNumber) ?? []), row]);
+
+  // Decide each record's person; plan new people.
+  const created: NewPerson[] = [];
+  const collisions: Array<{ person: NewPerson; holder: PersonRow; index: number }> = [];
+  const personOf = new Map<number, PersonRow>();
+  const moved = new Set<string>();
+  const plan = (item: (typeof items)[number], collision: boolean): NewPerson => {
+    const identity = item.checked.identity;
+    const person: NewPerson = {
+      id: '', // from the sequence, once the batch's new people are counted
+      idNumber: identity.kind === 'CITIZEN' ? identity.idNumber : null,
+      idCollision: collision,
+      name: item.checked.name,
+      birthDate: item.checked.birthDate,
+      gender: identity.kind === 'CITIZEN' ? identity.gender : null,
+      gridCode: item.gridCode,
+    };
+    created.push(person);
+    if (person.idNumber) holders.set(person.idNumber, [...(holders.get(person.idNumber) ?? []), person]);
+    return person;
+  };
+  for (const item of items) {
+    const identity = item.checked.identity;
+    const claimedId = identity.kind === 'CITIZEN' ? identity.idNumber : null;
+    if (item.stored) {
+      const current = byId.get(item.stored.entityId);
+      if (current && current.idNumber === claimedId) {
+        personOf.set(item.index, current);
+        continue;
+      }
+      // The record now names another ID (a corrected typo) or none: it is matched afresh, and its old person
+      // re-merged without it.
+      moved.add(item.stored.entityId);
+    }
+    if (claimedId === null) {
+      personOf.set(item.index, plan(item, false));
+      continue;
+    }
+    const sameId = holders.get(claimedId) ?? [];
+    const match = sameId.find(
+      (person) => sameNameOrVariant(person.name, item.checked.name) && (person.birthDate === null || person.birthDate === item.checked.birthDate),
+    );
+    if (match) {
+      personOf.set(item.index, match);
+      continue;
+    }
+    const holder = sameId.find((person) => !person.idCollision);
+    const person = plan(item, holder !== undefined);
+    personOf.set(item.index, person);
+    if (holder) collisions.push({ person, holder, index: item.index });
+  }
+
+  if (created.length > 0) {
+    const ids = await allocate(context, created.length);
+    created.forEach((person, i) => (person.id = ids[i]));
+    // ID numbers in order, so that concurrent batches wait for each other rather than deadlock; a number another
+    // batch took meanwhile (not inserted here) means this batch matched against an outdated picture: run it again.
+    const inserted = await sql.rows<{ id: string }>(
+      `insert into person (id, id_number, id_collision, name, gender, birth_date, grid_code)
+       select r.id, r.id_number, r.id_collision, r.name, r.gender, r.birth_date, r.grid_code
+         from jsonb_to_recordset(?::jsonb) as r(id bigint, id_number text, id_collision boolean, name text, gender text,
+                                                birth_date date, grid_code text)
+        order by r.id_number nulls last, r.id
+       on conflict (id_number) where not id_collision do nothing
+       returning id::text as "id"`,
+      [JSON.stringify(created.map((p) => ({ id: p.id, id_number: p.idNumber, id_collision: p.idCollision, name: p.name, gender: p.gender, birth_date: p.birthDate, grid_code: p.gridCode })))],
+    );
+    if (inserted.length !== created.length) throw new RetryTransaction('a concurrent batch created one of these people first');
+  }
+
+  const entityOf = new Map([...personOf].map(([index, person]) => [index, person.id]));
+  // Lock every person whose merge changes, in id order.
+  const affected = [...new Set([...entityOf.values(), ...moved])].sort(byNumber);
+  await sql.rows(`select id from person where id = any(?::bigint[]) order by id for update`, [affected]);
+
+  const recordIds = await storeSourceRecords(context, entityOf);
+
+  // Re-merge every affected person from all of its source records.
+  const rows = await sql.rows<PersonSourceRow & { entityId: string }>(
+    `select id::text as "id", entity_id::text as "entityId", source, observed_at as "observedAt", payload
+       from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) order by id`,
+    [affected],
+  );
+  const recordsOf = new Map<string, PersonSourceRow[]>();
+  for (const row of rows) recordsOf.set(row.entityId, [...(recordsOf.get(row.entityId) ?? []), row]);
+  const identities = await sql.rows<{ id: string; idNumber: string | null; gender: Gender | null; birthDate: string | null }>(
+    `select id::text as "id", id_number as "idNumber", gender, birth_date::text as "birthDate" from person where id = any(?::bigint[])`,
+    [affected],
+  );
+  const updates: Array<Record<string, unknown>> = [];
+  const orphans: string[] = [];
+  const disagreements = new Map<string, { gridCode: string; list: FieldDisagreement[] }>();
+  for (const person of identities) {
+    const records = recordsOf.get(person.id) ?? [];
+    if (records.length === 0) {
+      orphans.push(person.id);
+      continue;
+    }
+    const identity = person.idNumber && person.gender && person.birthDate ? { gender: person.gender, birthDate: person.birthDate } : null;
+    const merged = mergePerson(records, identity, context.priorities.person);
+    updates.push({
+      id: person.id,
+      name: merged.name,
+      gender: merged.gender,
+      birth_date: merged.birthDate,
+      phone: merged.phone,
+      grid_code: merged.gridCode,
+      address: merged.address,
+      household_type: merged.householdType,
+      tags: merged.tags,
+      social_security: merged.socialSecurity,
+      civil_affairs: merged.civilAffairs,
+      governance: merged.governance,
+      lineage: merged.lineage,
+    });
+    disagreements.set(person.id, { gridCode: merged.gridCode, list: merged.disagreements });
+  }
+  if (updates.length > 0) {
+    await sql.rows(
+      `update person p set name = r.name, gender = r.gender, birth_date = r.birth_date, phone = r.phone, grid_code = r.grid_code,
+              address = r.address, household_type = r.household_type, tags = r.tags, social_security = r.social_security,
+              civil_affairs = r.civil_affairs, governance = r.governance, lineage = r.lineage, updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as r(id bigint, name text, gender text, birth_date date, phone text, grid_code text,
+              address text, household_type text, tags text[], social_security jsonb, civil_affairs jsonb, governance jsonb,
+              lineage jsonb)
+        where p.id = r.id
+          and (p.name, p.gender, p.birth_date, p.phone, p.grid_code, p.address, p.household_type, p.tags, p.social_security,
+               p.civil_affairs, p.governance, p.lineage)
+              is distinct from
+              (r.name, r.gender, r.birth_date, r.phone, r.grid_code, r.address, r.household_type, r.tags, r.social_security,
+               r.civil_affairs, r.governance, r.lineage)`,
+      [JSON.stringify(updates)],
+    );
+  }
+  if (orphans.length > 0) {
+    // A person whose every record moved to another person: nothing of it is left to show.
+    await sql.rows(`delete from data_conflict where entity_kind = 'PERSON' and entity_id = any(?::bigint[])`, [orphans]);
+    await sql.rows(`delete from person where id = any(?::bigint[])`, [orphans]);
+  }
+  const collisionDrafts: ConflictDraft[] = collisions.map(({ person, holder, index }) => ({
+    entityId: person.id,
+    gridCode: person.gridCode,
+    field: 'idNumber',
+    kind: 'ID_COLLISION',
+    relatedEntityId: holder.id,
+    candidates: [
+      { source: context.source, sourceRecordId: recordIds.get(index)!, entityId: person.id, value: { name: person.name, birthDate: person.birthDate } },
+      { source: null, sourceRecordId: null, entityId: holder.id, value: { name: holder.name, birthDate: holder.birthDate } },
+    ],
+  }));
+  await replaceValueConflicts(sql, EntityKind.PERSON, disagreements, collisionDrafts);
+
+  for (const item of items) {
+    context.decide(item.index, {
+      outcome: item.stored ? RecordOutcome.UPDATED : RecordOutcome.CREATED,
+      entityId: entityOf.get(item.index)!,
+      errors: [],
+    });
+  }
+}
+
+/** Ids for the people a batch may create (at most one per record), taken from the sequence up front. */
+async function allocate(context: WriteContext<CheckedPerson>, count: number): Promise<string[]> {
+  const rows = await context.sql.rows<{ id: string }>(
+    `select nextval(pg_get_serial_sequence('person', 'id'))::text as "id" from generate_series(1, ?)`,
+    [count],
+  );
+  return rows.map((row) => row.id);
+}

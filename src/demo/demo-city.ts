@@ -155,6 +155,7 @@ export const DEMO_TABLES = [
   'thing',
   'place',
   'person',
+  'region_shape',
   'region',
 ] as const;
 

@@ -1,10 +1,12 @@
 import { Migration20261122000000_initial } from './Migration20261122000000_initial';
 import { Migration20261202000000_incident_lineage } from './Migration20261202000000_incident_lineage';
+import { Migration20261202100000_region_shape } from './Migration20261202100000_region_shape';
 import { Migration20261202200000_ingestion } from './Migration20261202200000_ingestion';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
   { name: 'Migration20261122000000_initial', class: Migration20261122000000_initial },
   { name: 'Migration20261202000000_incident_lineage', class: Migration20261202000000_incident_lineage },
+  { name: 'Migration20261202100000_region_shape', class: Migration20261202100000_region_shape },
   { name: 'Migration20261202200000_ingestion', class: Migration20261202200000_ingestion },
 ];

@@ -87,7 +87,8 @@ export class RegionService {
    * Registers or updates regions (ADMIN only). Each region is validated on its own — code shape, level matching
    * the code, parent registered (or earlier in the batch), name (not blank, at most 200 characters, no control
    * characters or lone surrogates), boundary — and a bad one is rejected alone with
-   * per-field errors. A region whose parent is rejected is rejected too. Valid ones are written in one statement.
+   * per-field errors. A region whose parent is rejected is rejected too. Valid ones are written in one transaction:
+   * one statement per 1000 regions, and one more for their shapes (`region_shape`, see locate.ts).
    * @throws ForbiddenError for a non-ADMIN viewer; BadUserInputError for an empty or oversized batch.
    */
   async upsert(inputs: RegionInput[]): Promise<RegionUpsertReport> {
@@ -159,28 +160,58 @@ export class RegionService {
     };
   }
 
+  /** Writes the regions in the caller's transaction, or in one of its own. */
   private async write(regions: ValidRegion[]): Promise<void> {
-    // One JSON parameter per chunk: MikroORM inlines array parameters, JSON travels as a single literal.
-    // Inside the caller's transaction, if there is one.
     const em = this.em;
-    const transaction = em.getTransactionContext();
-    for (let start = 0; start < regions.length; start += 1000) {
-      const chunk = regions.slice(start, start + 1000);
-      await em.getConnection().execute(
-        `insert into region (code, name, level, parent_code, boundary)
-         select code, name, level, parent_code, boundary
-         from jsonb_to_recordset(?::jsonb) as r(code varchar, name text, level text, parent_code varchar, boundary jsonb)
-         on conflict (code) do update set name = excluded.name, level = excluded.level,
-           parent_code = excluded.parent_code, boundary = excluded.boundary, updated_at = now()`,
-        [
-          JSON.stringify(
-            chunk.map((r) => ({ code: r.code, name: r.name, level: r.level, parent_code: r.parentCode, boundary: r.boundary })),
-          ),
-        ],
-        'run',
-        transaction,
-      );
-    }
+    if (em.getTransactionContext()) await writeRegions(em, regions);
+    else await em.transactional((tx) => writeRegions(tx, regions));
+  }
+}
+
+/**
+ * Writes the regions, then their rows in `region_shape` (see Migration20261202100000_region_shape): two
+ * statements per 1000 regions, inside `em`'s transaction. The shape statement runs second, once the transaction
+ * holds the regions' row locks, so a concurrent upsert of the same region cannot leave its shapes behind.
+ */
+async function writeRegions(em: EntityManager, regions: ValidRegion[]): Promise<void> {
+  // One JSON parameter per chunk: MikroORM inlines array parameters, JSON travels as a single literal.
+  const transaction = em.getTransactionContext();
+  for (let start = 0; start < regions.length; start += 1000) {
+    const chunk = regions.slice(start, start + 1000);
+    await em.getConnection().execute(
+      `insert into region (code, name, level, parent_code, boundary)
+       select code, name, level, parent_code, boundary
+       from jsonb_to_recordset(?::jsonb) as r(code varchar, name text, level text, parent_code varchar, boundary jsonb)
+       on conflict (code) do update set name = excluded.name, level = excluded.level,
+         parent_code = excluded.parent_code, boundary = excluded.boundary, updated_at = now()`,
+      [
+        JSON.stringify(
+          chunk.map((r) => ({ code: r.code, name: r.name, level: r.level, parent_code: r.parentCode, boundary: r.boundary })),
+        ),
+      ],
+      'run',
+      transaction,
+    );
+    // From the boundaries just stored: parts the new boundary has are upserted, the others deleted (all of them
+    // for a null boundary). The two touch different rows, so their order inside the statement does not matter.
+    await em.getConnection().execute(
+      `with written as (
+         select r.code, r.boundary from region r where r.code in (select jsonb_array_elements_text(?::jsonb))
+       ), parts as (
+         select w.code, p.part, p.outer_ring, p.holes, p.region_area
+         from written w cross join lateral region_boundary_parts(w.boundary) p
+       ), stale as (
+         delete from region_shape s using written w
+         where s.region_code = w.code and not exists (select 1 from parts p where p.code = s.region_code and p.part = s.part)
+       )
+       insert into region_shape (region_code, part, outer_ring, holes, region_area)
+       select code, part, outer_ring, holes, region_area from parts
+       on conflict (region_code, part) do update set outer_ring = excluded.outer_ring, holes = excluded.holes,
+         region_area = excluded.region_area`,
+      [JSON.stringify(chunk.map((r) => r.code))],
+      'run',
+      transaction,
+    );
   }
 }
 

@@ -10,6 +10,7 @@ import { RegionResolver } from './regions/region.resolver';
 import { Context } from './server/context';
 import { ForbiddenError } from './shared/errors';
 import { IngestResolver } from './ingest/ingest.resolver';
+import { DataConflictResolver } from './sources/data-conflict';
 import { SourceRecordResolver } from './sources/source-record.resolver';
 import { ThingResolver } from './things/thing.resolver';
 
@@ -35,6 +36,7 @@ export async function buildGridhubSchema(): Promise<GraphQLSchema> {
       IncidentEventResolver,
       SourceRecordResolver,
     IngestResolver,
+    DataConflictResolver,
     ],
     authChecker,
     validate: false,

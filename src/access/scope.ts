@@ -273,6 +273,52 @@ export class ScopedReader {
   }
 
   /**
+   * Data conflicts in scope (by the grid of their entity), oldest first, after the conflict `afterId`, at most
+   * `limit`; with the count of all that match. A department may not read them: a conflict shows another source's
+   * value.
+   * @throws ForbiddenError for a department.
+   */
+  async dataConflicts<R>(
+    conditions: Condition[],
+    limit: number,
+    afterId: string | null,
+  ): Promise<{ rows: R[]; count: () => Promise<number> }> {
+    if (this.policy.department !== null) {
+      throw new ForbiddenError("data conflicts show other sources' values; a department reads only what it sent", 'dataConflicts');
+    }
+    const all = [...conditions];
+    if (this.viewer.regionCode !== null) all.push(regionCondition(this.viewer.regionCode, 'c.grid_code'));
+    const where = all.length ? ` where ${all.map((c) => `(${c.sql})`).join(' and ')}` : '';
+    const params = all.flatMap((c) => c.params);
+    const connection = this.#em.getConnection();
+    const rows = await connection.execute<Array<Record<string, unknown>>>(
+      `select c.id::text as "id", c.entity_kind as "entityKind", c.entity_id::text as "entityId", c.grid_code as "gridCode",
+              c.field, c.kind, c.related_entity_id::text as "relatedEntityId", c.candidates, c.first_seen_at as "firstSeenAt",
+              c.last_seen_at as "lastSeenAt"
+         from data_conflict c${where}${afterId ? `${where ? ' and' : ' where'} c.id > ?` : ''} order by c.id limit ?`,
+      [...params, ...(afterId ? [afterId] : []), limit],
+    );
+    return {
+      rows: rows.map((row) => ({
+        ...row,
+        firstSeenAt: asDate(row.firstSeenAt as string),
+        lastSeenAt: asDate(row.lastSeenAt as string),
+        values: (row.candidates as Array<Record<string, unknown>>).map((candidate) => ({
+          source: candidate.source ?? null,
+          sourceRecordId: candidate.sourceRecordId ?? null,
+          entityId: candidate.entityId ?? (row.entityId as string),
+          observedAt: candidate.observedAt ? asDate(candidate.observedAt as string) : null,
+          value: candidate.value ?? null,
+        })),
+      })) as R[],
+      count: async () => {
+        const [counted] = await connection.execute<Array<{ n: string }>>(`select count(*) as n from data_conflict c${where}`, params);
+        return Number(counted.n);
+      },
+    };
+  }
+
+  /**
    * A query over regions (alias `e`) limited to those the viewer may see: its scope's subtree, plus the
    * ancestors of its scope (whose names make up paths).
    */

@@ -10,6 +10,7 @@ import { regionLoaders } from '../regions/region.loaders';
 import { sourceRecordLoaders } from '../sources/source-record.loaders';
 import { thingLoaders } from '../things/thing.loaders';
 import { IncidentService } from '../incidents/incident.service';
+import { DataConflictService } from '../sources/data-conflict.service';
 import { DEFAULT_INGEST_OPTIONS, IngestionService, IngestOptions } from '../ingest/ingestion.service';
 import { PersonService } from '../people/person.service';
 import { PlaceService } from '../places/place.service';
@@ -48,6 +49,7 @@ export interface Context {
     things: ThingService;
     incidents: IncidentService;
     ingestion: IngestionService;
+    conflicts: DataConflictService;
   };
 }
 
@@ -81,6 +83,7 @@ export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOption
       things: new ThingService(reader),
       incidents: new IncidentService(reader),
       ingestion: new IngestionService(orm, viewer, ingest),
+      conflicts: new DataConflictService(reader),
     },
   };
 }

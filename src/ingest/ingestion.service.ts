@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { locateGrids } from '../regions/locate';
 import { BadUserInputError, ForbiddenError } from '../shared/errors';
@@ -11,7 +11,7 @@ import { writeIncidents } from './incidents';
 import { writePeople } from './people.writer';
 import { writePlaces } from './places';
 import { DEFAULT_PRIORITIES, Priorities } from './priorities';
-import { inTransaction, Sql } from './sql';
+import { inTransaction, Sql, sqlOf } from './sql';
 import { writeThings } from './things';
 
 /** The four kinds of record a source can send, as the mutations and the import CLI name them. */
@@ -116,6 +116,20 @@ export class IngestionService {
    * batch or a record that is not an object.
    */
   async ingest(kind: IngestKind, source: SourceSystem, records: readonly unknown[]): Promise<IngestReport> {
+    return this.run(kind, source, records, null);
+  }
+
+  /**
+   * The same as {@link ingest}, inside the caller's transaction (`em` from `em.transactional`): for loaders that
+   * must be all or nothing (the demo city). Nothing is retried: a deadlock or lost race fails the caller's
+   * transaction, so such callers should be the only writer.
+   */
+  async ingestInTransaction(em: EntityManager, kind: IngestKind, source: SourceSystem, records: readonly unknown[]): Promise<IngestReport> {
+    if (!em.isInTransaction()) throw new Error('ingestInTransaction needs an entity manager inside a transaction');
+    return this.run(kind, source, records, em);
+  }
+
+  private async run(kind: IngestKind, source: SourceSystem, records: readonly unknown[], outer: EntityManager | null): Promise<IngestReport> {
     this.authorize(source);
     if (!Array.isArray(records) || records.length === 0) throw new BadUserInputError('give at least one record', 'records');
     if (records.length > this.options.maxBatch) {
@@ -130,9 +144,11 @@ export class IngestionService {
       entityId: null,
       errors: [],
     }));
-    const prepared = await this.prepare(kind, source, records, results, today);
+    const prepared = await this.prepare(outer ?? this.orm.em.fork(), kind, source, records, results, today);
     if (prepared.length > 0) {
-      const decisions = await inTransaction(this.orm, (sql) => this.write(kind, source, sql, prepared));
+      const decisions = outer
+        ? await this.write(kind, source, sqlOf(outer), prepared)
+        : await inTransaction(this.orm, (sql) => this.write(kind, source, sql, prepared));
       for (const [index, decision] of decisions) {
         results[index].outcome = decision.outcome;
         results[index].entityId = decision.entityId;
@@ -167,6 +183,7 @@ export class IngestionService {
    * `results` and are left out.
    */
   private async prepare(
+    em: EntityManager,
     kind: IngestKind,
     source: SourceSystem,
     records: readonly unknown[],
@@ -231,16 +248,13 @@ export class IngestionService {
     if (candidates.length === 0) return [];
 
     // Grids: the given ones must be registered grids; the others are located from their coordinates.
-    const em = this.orm.em.fork();
     const given = [...new Set(candidates.map((c) => c.givenGrid).filter((code): code is string => code !== null))];
     const registered = new Set(
       given.length === 0
         ? []
-        : (
-            await em
-              .getConnection()
-              .execute<Array<{ code: string }>>(`select code from region where level = 'GRID' and code in (?)`, [given])
-          ).map((row) => row.code),
+        : (await sqlOf(em).rows<{ code: string }>(`select code from region where level = 'GRID' and code = any(?::text[])`, [given])).map(
+            (row) => row.code,
+          ),
     );
     const toLocate = candidates.filter((c) => c.locatable);
     const located = toLocate.length === 0 ? [] : await locateGrids(em, toLocate.map((c) => pointOf(c.payload)!));

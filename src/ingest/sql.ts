@@ -1,5 +1,5 @@
 import { Knex } from '@mikro-orm/knex';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 
 /** Runs SQL with real bind parameters (`?` placeholders; a JS array binds as a PostgreSQL array). */
 export interface Sql {
@@ -19,19 +19,10 @@ export class RetryTransaction extends Error {}
  * deadlock, a serialization failure or a unique violation of a concurrent insert, so that concurrent batches
  * never surface those to callers. `work` must be safe to run again: everything it does is rolled back first.
  */
-export async function inTransaction<T>(orm: MikroORM, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const knex = orm.em.getConnection().getKnex() as Knex;
+export async function inTransaction<T>(orm: MikroORM, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await knex.transaction(async (trx) => {
-        const sql: Sql = {
-          rows: async <R>(text: string, params: readonly unknown[] = []) => {
-            const result = await trx.raw(text, params as Knex.RawBinding[]);
-            return (result as { rows: R[] }).rows;
-          },
-        };
-        return work(sql);
-      });
+      return await orm.em.fork().transactional((em) => work(sqlOf(em), em));
     } catch (error) {
       const code = (error as { code?: string }).code;
       const retry = error instanceof RetryTransaction || (code !== undefined && RETRYABLE.has(code));
@@ -39,4 +30,18 @@ export async function inTransaction<T>(orm: MikroORM, work: (sql: Sql) => Promis
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
+}
+
+/**
+ * SQL on `em`'s transaction (or its pool when it has none), with real bind parameters: MikroORM's own
+ * `execute` inlines parameters into the SQL text.
+ */
+export function sqlOf(em: EntityManager): Sql {
+  const knex = (em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex()) as Knex;
+  return {
+    rows: async <R>(text: string, params: readonly unknown[] = []) => {
+      const result = await knex.raw(text, params as Knex.RawBinding[]);
+      return (result as { rows: R[] }).rows;
+    },
+  };
 }

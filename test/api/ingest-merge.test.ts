@@ -37,7 +37,8 @@ describe('ingestion: merging across the four systems', () => {
   };
 
   beforeAll(async () => {
-    hub = await startHub();
+    // Twenty batches at once on a busy 2-core machine: let them queue for their slots as long as they need.
+    hub = await startHub({ limits: { maxQueueWaitMs: 120_000, maxQueued: 1000 } });
     admin = await hub.token({ roles: [Role.ADMIN] });
     const [row] = await hub.sql(
       `select code, boundary from region where level = 'GRID' and code like '150302%' and boundary is not null order by code limit 1`,
@@ -165,6 +166,20 @@ describe('ingestion: merging across the four systems', () => {
     expect(Object.fromEntries(data.place.lineage.map((l: any) => [l.field, l.source]))).toMatchObject({ name: GOV, location: APP });
     const links = await hub.sql(`select source from person_place where place_id = $1`, [first.results[0].entityId]);
     expect(links).toEqual([{ source: GOV }, { source: GOV }]);
+
+    // The grid app sends the same resident: one link to everyone but the departments, each of which sees its own.
+    await ingest('places', APP, [{ sourceKey: 'WG-PL-1', version: 2, kind: 'RESIDENTIAL_BUILDING', name: '团结小区3栋', address: '海勃湾区团结路8号3栋',
+      gridCode: grid, ...inside, people: [{ idNumber: resident, role: 'RESIDENT' }] }]);
+    const PEOPLE = `query($id: ID!) { place(id: $id) { people { role } } }`;
+    const roles = async (token: string) =>
+      ((await hub.gql(token, PEOPLE, { id: first.results[0].entityId })).data.place?.people ?? []).map((l: any) => l.role).sort();
+    expect(await roles(admin)).toEqual(['OWNER', 'RESIDENT']);
+    expect(await roles(await hub.token({ roles: [Role.DEPARTMENT], source: GOV, region: '150302' }))).toEqual(['OWNER', 'RESIDENT']);
+    // The grid app sent the link but never that person: a department sees only people its own system sent.
+    expect(await roles(await hub.token({ roles: [Role.DEPARTMENT], source: APP, region: '150302' }))).toEqual([]);
+    await ingest('people', APP, [{ sourceKey: 'WG-PL-P1', version: 1, idNumber: resident, name: '孙丽', gridCode: grid }]);
+    expect(await roles(await hub.token({ roles: [Role.DEPARTMENT], source: APP, region: '150302' }))).toEqual(['RESIDENT']);
+    expect(await hub.sql(`select count(*)::int as n from person_place where place_id = $1`, [first.results[0].entityId])).toEqual([{ n: 3 }]);
   });
 
   it('matches things by component code across sources, with city management trusted first', async () => {

@@ -40,8 +40,14 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
   const claimed = [...new Set(items.flatMap((item) => (item.checked.identity.kind === 'CITIZEN' ? [item.checked.identity.idNumber] : [])))];
   const known = await sql.rows<PersonRow>(
     `select id::text as "id", id_number as "idNumber", id_collision as "idCollision", name, birth_date::text as "birthDate"
-       from person where id = any(?::bigint[]) or id_number = any(?::text[]) order by id`,
-    [storedEntities, claimed],
+       from person where id = any(?::bigint[])
+     union
+     -- Each branch matches one of the partial indexes on id_number.
+     select id::text, id_number, id_collision, name, birth_date::text from person where id_number = any(?::text[]) and not id_collision
+     union
+     select id::text, id_number, id_collision, name, birth_date::text from person where id_number = any(?::text[]) and id_collision
+     order by 1`,
+    [storedEntities, claimed, claimed],
   );
   const byId = new Map(known.map((row) => [row.id, row]));
   const holders = new Map<string, PersonRow[]>();

@@ -85,3 +85,38 @@ export class HubProcess {
     return `${await this.exit} (SIGTERM ignored for ${graceMs / 1000} s)`;
   }
 }
+
+/**
+ * CPU seconds (user + system) a process has used; with `reaped`, also what its exited children used (the
+ * PostgreSQL postmaster reaps the backends of closed connections). Null once it has gone.
+ */
+export function cpuSeconds(pid: number, reaped = false): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may contain spaces: state is field 3, utime 14 … cstime 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const ticks = fields[11] + fields[12] + (reaped ? fields[13] + fields[14] : 0);
+    return ticks / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of a PostgreSQL server: the postmaster, what it reaped, and its live children. */
+export function postgresCpuSeconds(postmasterPid: number): number {
+  let total = cpuSeconds(postmasterPid, true) ?? 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === postmasterPid) total += cpuSeconds(Number(entry)) ?? 0;
+    } catch {
+      // Exited meanwhile: its time is in the postmaster's reaped time now.
+    }
+  }
+  return total;
+}
+
+/** USER_HZ: the unit of /proc/<pid>/stat times (100 on every Linux architecture gridhub runs on). */
+const CLOCK_TICKS = 100;

@@ -129,18 +129,39 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
 
   const recordIds = await storeSourceRecords(context, entityOf);
 
-  // Re-merge every affected person from all of its source records.
-  const rows = await sql.rows<PersonSourceRow & { entityId: string }>(
-    `select id::text as "id", entity_id::text as "entityId", source, observed_at as "observedAt", payload
-       from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) order by id`,
-    [affected],
-  );
+  // Re-merge every affected person from all of its source records: those of people this batch created are all in
+  // the batch; the others are read back (the batch's own included).
+  const createdIds = new Set(created.map((person) => person.id));
+  const existing = affected.filter((id) => !createdIds.has(id));
+  const rows =
+    existing.length === 0
+      ? []
+      : await sql.rows<PersonSourceRow & { entityId: string }>(
+          `select id::text as "id", entity_id::text as "entityId", source, observed_at as "observedAt", payload
+             from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) order by id`,
+          [existing],
+        );
+  for (const item of items) {
+    const entityId = entityOf.get(item.index)!;
+    if (createdIds.has(entityId)) {
+      rows.push({ id: recordIds.get(item.index)!, entityId, source: context.source, observedAt: item.observedAt, payload: item.payload });
+    }
+  }
   const recordsOf = new Map<string, PersonSourceRow[]>();
-  for (const row of rows) recordsOf.set(row.entityId, [...(recordsOf.get(row.entityId) ?? []), row]);
-  const identities = await sql.rows<{ id: string; idNumber: string | null; gender: Gender | null; birthDate: string | null }>(
-    `select id::text as "id", id_number as "idNumber", gender, birth_date::text as "birthDate" from person where id = any(?::bigint[])`,
-    [affected],
-  );
+  for (const row of rows) {
+    const list = recordsOf.get(row.entityId);
+    if (list) list.push(row);
+    else recordsOf.set(row.entityId, [row]);
+  }
+  const identities = [
+    ...created.map((person) => ({ id: person.id, idNumber: person.idNumber, gender: person.gender, birthDate: person.birthDate })),
+    ...(existing.length === 0
+      ? []
+      : await sql.rows<{ id: string; idNumber: string | null; gender: Gender | null; birthDate: string | null }>(
+          `select id::text as "id", id_number as "idNumber", gender, birth_date::text as "birthDate" from person where id = any(?::bigint[])`,
+          [existing],
+        )),
+  ];
   const updates: Array<Record<string, unknown>> = [];
   const orphans: string[] = [];
   const disagreements = new Map<string, { gridCode: string; list: FieldDisagreement[] }>();

@@ -13,13 +13,20 @@ export async function storeSourceRecords(context: WriteContext<unknown>, entityO
   const ids = new Map<number, string>();
   const fresh = items.filter((item) => item.stored === null && entityOf.has(item.index));
   const again = items.filter((item) => item.stored !== null && entityOf.has(item.index));
+  // Each statement writes the records and their version rows together: the batch's JSON is parsed once.
   if (fresh.length > 0) {
     const rows = await sql.rows<{ id: string; sourceKey: string }>(
-      `insert into source_record (entity_kind, entity_id, source, source_key, version, observed_at, payload)
-       select ?, r.entity_id, ?, r.source_key, r.version, r.observed_at, r.payload
-         from jsonb_to_recordset(?::jsonb) as r(entity_id bigint, source_key text, version bigint, observed_at timestamptz, payload jsonb)
-        order by r.source_key
-       returning id::text as "id", source_key as "sourceKey"`,
+      `with written as (
+         insert into source_record (entity_kind, entity_id, source, source_key, version, observed_at, payload)
+         select ?, r.entity_id, ?, r.source_key, r.version, r.observed_at, r.payload
+           from jsonb_to_recordset(?::jsonb) as r(entity_id bigint, source_key text, version bigint, observed_at timestamptz, payload jsonb)
+          order by r.source_key
+         returning id, source_key, version, observed_at, received_at, payload
+       ), versions as (
+         insert into source_record_version (source_record_id, version, observed_at, received_at, payload)
+         select id, version, observed_at, received_at, payload from written
+       )
+       select id::text as "id", source_key as "sourceKey" from written`,
       [kind, source, JSON.stringify(fresh.map((item) => recordRow(item, entityOf.get(item.index)!)))],
     );
     const byKey = new Map(rows.map((row) => [row.sourceKey, row.id]));
@@ -27,27 +34,19 @@ export async function storeSourceRecords(context: WriteContext<unknown>, entityO
   }
   if (again.length > 0) {
     await sql.rows(
-      `update source_record s set entity_id = r.entity_id, version = r.version, observed_at = r.observed_at,
-              received_at = now(), payload = r.payload
-         from jsonb_to_recordset(?::jsonb) as r(id bigint, entity_id bigint, version bigint, observed_at timestamptz, payload jsonb)
-        where s.id = r.id`,
+      `with written as (
+         update source_record s set entity_id = r.entity_id, version = r.version, observed_at = r.observed_at,
+                received_at = now(), payload = r.payload
+           from jsonb_to_recordset(?::jsonb) as r(id bigint, entity_id bigint, version bigint, observed_at timestamptz, payload jsonb)
+          where s.id = r.id
+         returning s.id, s.version, s.observed_at, s.received_at, s.payload
+       )
+       insert into source_record_version (source_record_id, version, observed_at, received_at, payload)
+       select id, version, observed_at, received_at, payload from written
+       on conflict do nothing`,
       [JSON.stringify(again.map((item) => ({ id: item.stored!.id, ...recordRow(item, entityOf.get(item.index)!) })))],
     );
     for (const item of again) ids.set(item.index, item.stored!.id);
-  }
-  const byIndex = new Map(items.map((item) => [item.index, item]));
-  const versions = [...ids].map(([index, id]) => {
-    const item = byIndex.get(index)!;
-    return { source_record_id: id, version: item.version, observed_at: item.observedAt.toISOString(), payload: item.payload };
-  });
-  if (versions.length > 0) {
-    await sql.rows(
-      `insert into source_record_version (source_record_id, version, observed_at, payload)
-       select r.source_record_id, r.version, r.observed_at, r.payload
-         from jsonb_to_recordset(?::jsonb) as r(source_record_id bigint, version bigint, observed_at timestamptz, payload jsonb)
-       on conflict do nothing`,
-      [JSON.stringify(versions)],
-    );
   }
   return ids;
 }

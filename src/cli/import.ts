@@ -134,7 +134,7 @@ function parseOptions(argv: string[]): Options | null {
 
 const number = (value: number) => value.toLocaleString('en-US');
 
-/** Seconds as "42 s" or "3 min 20 s". */
+/** Seconds as "42 s" or "3 min 20 s"; "?" while unknown. */
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const whole = Math.round(seconds);
@@ -151,37 +151,42 @@ function progressDisplay(): { start(): void; update(progress: FileImportProgress
   let latest: FileImportProgress | null = null;
   let bar: cliProgress.SingleBar | null = null;
   let timer: NodeJS.Timeout | null = null;
-  const rate = (rows: number) => {
+  // Rate and time left over the whole run so far: batches arrive in bursts, so a short window would jump about.
+  const figures = (progress: FileImportProgress) => {
     const seconds = (performance.now() - started) / 1000;
-    return seconds > 0 ? Math.round(rows / seconds) : 0;
-  };
-  const line = (progress: FileImportProgress) => {
-    const speed = rate(progress.rows);
-    let text = `import: ${number(progress.rows)} rows, ${number(speed)} rows/s`;
-    if (progress.totalBytes > 0) {
-      const fraction = progress.bytesRead / progress.totalBytes;
-      const elapsed = (performance.now() - started) / 1000;
-      const left = fraction > 0 ? (elapsed / fraction) * (1 - fraction) : Infinity;
-      text += `, ${Math.floor(fraction * 100)}% of the file, about ${duration(left)} left`;
-    }
-    return text;
+    const fraction = progress.totalBytes > 0 ? Math.min(progress.bytesRead / progress.totalBytes, 1) : 0;
+    const left = fraction >= 1 ? 0 : fraction > 0 ? (seconds / fraction) * (1 - fraction) : Infinity;
+    return {
+      rows: number(progress.rows),
+      speed: number(seconds > 0 ? Math.round(progress.rows / seconds) : 0),
+      share: Math.floor(fraction * 100),
+      left: duration(left),
+    };
   };
   return {
     start() {
       started = performance.now();
       if (!tty) {
-        timer = setInterval(() => latest && process.stderr.write(`${line(latest)}\n`), 5000);
+        timer = setInterval(() => {
+          if (!latest) return;
+          const { rows, speed, share, left } = figures(latest);
+          process.stderr.write(`import: ${rows} rows, ${speed} rows/s, ${share}% of the file read, about ${left} left\n`);
+        }, 5000);
         timer.unref();
       }
     },
     update(progress) {
       latest = progress;
       if (!tty) return;
-      const payload = { rows: number(progress.rows), speed: number(rate(progress.rows)) };
+      const payload = figures(progress);
       if (!bar) {
-        const format = 'import |{bar}| {percentage}% | {rows} rows | {speed} rows/s | ETA {eta_formatted}';
         bar = new cliProgress.SingleBar(
-          { stream: process.stderr, format, hideCursor: true, etaBuffer: 20, fps: 5, clearOnComplete: false },
+          {
+            stream: process.stderr,
+            format: 'import |{bar}| {percentage}% | {rows} rows | {speed} rows/s | about {left} left',
+            hideCursor: true,
+            fps: 5,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(Math.max(progress.totalBytes, 1), progress.bytesRead, payload);

@@ -28,7 +28,8 @@ DATABASE_URL, or the embedded PostgreSQL under GRIDHUB_DATA_DIR (default ./.data
 
   FILE        a .csv (UTF-8 with or without BOM, or GB18030/GBK as Excel on Chinese Windows saves it) or an .xlsx
               workbook; its first row names the columns (src/ingest/header-map.ts lists the headers understood)
-  --source    the system the records come from: ${Object.values(SourceSystem).join(', ')}
+  --source    the system the records come from:
+              ${Object.values(SourceSystem).join(', ')}
   --kind      ${Object.values(IngestKind).join(', ')}
   --encoding  CSV only: ${TEXT_ENCODINGS.join(', ')} (default: UTF-8 when the file starts with a BOM or its first
               64 KB are valid UTF-8, else GB18030)

@@ -61,9 +61,10 @@ type Row = (string | number | Date | null)[];
 
 /**
  * The header, then the good rows with the bad ones spread among them (every third row from the 3rd on), and the
- * bad rows' numbers recorded under `file` in EXPECTED_REJECTS.
+ * numbers of the bad rows that must be rejected (column named; null: accepted with a warning) recorded under `file`
+ * in EXPECTED_REJECTS.
  */
-function layout(file: string, header: string[], good: Row[], bad: [Row, string][]): Row[] {
+function layout(file: string, header: string[], good: Row[], bad: [Row, string | null][]): Row[] {
   const rows: Row[] = [header];
   const rejects: Record<number, string> = {};
   const pending = [...bad];
@@ -71,13 +72,13 @@ function layout(file: string, header: string[], good: Row[], bad: [Row, string][
     if (pending.length > 0 && rows.length % 3 === 0) {
       const [badRow, column] = pending.shift()!;
       rows.push(badRow);
-      rejects[rows.length] = column;
+      if (column !== null) rejects[rows.length] = column;
     }
     rows.push(row);
   }
   for (const [badRow, column] of pending) {
     rows.push(badRow);
-    rejects[rows.length] = column;
+    if (column !== null) rejects[rows.length] = column;
   }
   EXPECTED_REJECTS[file] = rejects;
   return rows;
@@ -170,7 +171,8 @@ function civilAffairs(): void {
   const noName = row(104, P[3], '低保', '低保', '826', '2024-01-01', '');
   noName[2] = '';
   const rows = layout(file, header, good, [
-    [badChecksum, '公民身份号码'],
+    // A bad check character is kept (without a verified ID) with a warning, not rejected.
+    [badChecksum, null],
     [unknownGrid, '网格编码'],
     [row(103, P[17], '低保', '临时救助', '500', '2024-01-01', ''), '救助类型'],
     [noName, '姓名'],
@@ -209,7 +211,8 @@ function socialSecurity(): void {
   const noName = row(904, P[9], '是', '城镇职工', '职工', '乌海市第二中学');
   noName[1] = '';
   const rows = layout(file, header, good, [
-    [badChecksum, '身份证号'],
+    // A bad check character is kept (without a verified ID) with a warning, not rejected.
+    [badChecksum, null],
     [unknownGrid, '网格编码'],
     [row(903, P[7], '是', '商业保险', '职工', '乌海市第二中学'), '养老保险类型'],
     [noName, '姓名'],
@@ -256,7 +259,8 @@ async function governancePeople(): Promise<void> {
   const idAsNumber = row(105, P[12], '', '', '', '林芳');
   idAsNumber[2] = Number(P[12].id.slice(0, 17));
   const rows = layout(file, header, good, [
-    [badChecksum, '公民身份号码'],
+    // A bad check character is kept (without a verified ID) with a warning, not rejected.
+    [badChecksum, null],
     [unknownGrid, '网格编码'],
     [row(103, P[20], '社区矫正', '社区矫正', '极高', '林芳'), '风险等级'],
     [noName, '姓名'],

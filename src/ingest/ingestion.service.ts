@@ -149,10 +149,12 @@ export class IngestionService {
       const decisions = outer
         ? await this.write(kind, source, sqlOf(outer), prepared)
         : await inTransaction(this.orm, (sql) => this.write(kind, source, sql, prepared));
+      const warningsOf = new Map(prepared.map((item) => [item.index, (item.checked as { warnings?: FieldError[] }).warnings ?? []]));
       for (const [index, decision] of decisions) {
         results[index].outcome = decision.outcome;
         results[index].entityId = decision.entityId;
-        results[index].errors = decision.errors;
+        // On an accepted record, errors are warnings: it was stored, but something in it is not what it should be.
+        results[index].errors = decision.outcome === RecordOutcome.REJECTED ? decision.errors : [...warningsOf.get(index)!, ...decision.errors];
       }
     }
     const count = (outcome: RecordOutcome) => results.filter((result) => result.outcome === outcome).length;

@@ -23,16 +23,19 @@ const PLACE_KEYS = new Set([
 ]);
 
 /** Which attributes apply to which kinds (the rest are refused, naming them). */
+const { RESIDENTIAL_BUILDING, HOUSE, ORGANIZATION, SHOP, SCHOOL, HOSPITAL, KEY_PLACE } = PlaceKind;
+/** Units that register with a unified social credit code and an industry: everything but dwellings. */
+const UNITS = [ORGANIZATION, SHOP, SCHOOL, HOSPITAL, KEY_PLACE];
 const ATTRIBUTE_KINDS: Record<string, { kinds: PlaceKind[]; type: 'int' | 'float' | 'text'; max: number }> = {
-  floors: { kinds: [PlaceKind.RESIDENTIAL_BUILDING], type: 'int', max: 200 },
-  unitCount: { kinds: [PlaceKind.RESIDENTIAL_BUILDING], type: 'int', max: 100 },
-  householdCount: { kinds: [PlaceKind.RESIDENTIAL_BUILDING], type: 'int', max: 10_000 },
-  floorArea: { kinds: [PlaceKind.HOUSE], type: 'float', max: 100_000 },
-  creditCode: { kinds: [PlaceKind.ORGANIZATION, PlaceKind.SHOP], type: 'text', max: 18 },
-  industry: { kinds: [PlaceKind.ORGANIZATION, PlaceKind.SHOP], type: 'text', max: 100 },
-  studentCount: { kinds: [PlaceKind.SCHOOL], type: 'int', max: 100_000 },
-  bedCount: { kinds: [PlaceKind.HOSPITAL], type: 'int', max: 100_000 },
-  keyPlaceCategory: { kinds: [PlaceKind.KEY_PLACE], type: 'text', max: 100 },
+  floors: { kinds: [RESIDENTIAL_BUILDING, HOUSE], type: 'int', max: 200 },
+  unitCount: { kinds: [RESIDENTIAL_BUILDING], type: 'int', max: 100 },
+  householdCount: { kinds: [RESIDENTIAL_BUILDING, HOUSE], type: 'int', max: 10_000 },
+  floorArea: { kinds: [HOUSE, RESIDENTIAL_BUILDING], type: 'float', max: 1_000_000 },
+  creditCode: { kinds: UNITS, type: 'text', max: 18 },
+  industry: { kinds: UNITS, type: 'text', max: 100 },
+  studentCount: { kinds: [SCHOOL], type: 'int', max: 100_000 },
+  bedCount: { kinds: [HOSPITAL, KEY_PLACE], type: 'int', max: 100_000 },
+  keyPlaceCategory: { kinds: [KEY_PLACE], type: 'text', max: 100 },
 };
 const SHARED_ADDRESS_KINDS = new Set([PlaceKind.ORGANIZATION, PlaceKind.SHOP, PlaceKind.KEY_PLACE]);
 /** People linked by one place record. */

@@ -93,21 +93,28 @@ describe('checkPerson', () => {
     expect(checked?.identity).toEqual({ kind: 'CITIZEN', idNumber: '11010519491231002X', gender: Gender.FEMALE, birthDate: '1949-12-31' });
   });
 
-  it('names every bad field: checksum, birth date against the ID, facets of other departments, tags it does not keep', () => {
+  it('names every bad field: birth date against the ID, facets of other departments; warns of a bad checksum and tags it does not keep', () => {
     const good = composeIdNumber('150302', '1980-01-01', 11);
     const bad = good.slice(0, 17) + (good[17] === '1' ? '2' : '1');
-    expect(check({ name: '张三', idNumber: bad }).fields).toEqual(['idNumber']);
+    const typo = check({ name: '张三', idNumber: bad });
+    expect(typo.fields).toEqual([]);
+    expect(typo.checked?.identity).toEqual({ kind: 'NONE' });
+    expect(typo.checked?.warnings.map((w) => w.field)).toEqual(['idNumber']);
     expect(check({ name: '张三', idNumber: good, birthDate: '1980-01-02' }).fields).toEqual(['birthDate']);
     expect(check({ name: '张三', socialSecurity: { insured: true, pensionType: 'NONE', medicalInsurance: 'NONE' } }).fields).toEqual(['socialSecurity']);
-    expect(check({ name: '张三', tags: ['DISABLED', 'KEY_YOUTH'] }).fields).toEqual(['tags[1]']);
+    // A tag the source does not keep is ignored with a warning; the record stands.
+    const tagged = check({ name: '张三', tags: ['DISABLED', 'KEY_YOUTH'] });
+    expect(tagged.fields).toEqual([]);
+    expect(tagged.checked?.warnings.map((w) => w.field)).toEqual(['tags[1]']);
     expect(check({ name: '', civilAffairs: { allowances: [{ type: 'X', monthlyAmount: -1 }] }, extra: 1 }).fields.sort()).toEqual(
       ['civilAffairs.allowances[0].monthlyAmount', 'civilAffairs.allowances[0].type', 'extra', 'name'].sort(),
     );
   });
 
-  it('keeps a passport holder without a verified ID, and refuses a malformed number', () => {
+  it('keeps a passport holder without a verified ID, warns of a malformed number, and refuses one that is not text', () => {
     expect(check({ name: 'John', idNumber: 'E12345678' }).checked?.identity).toEqual({ kind: 'NONE' });
-    expect(check({ name: 'John', idNumber: '12345' }).fields).toEqual(['idNumber']);
+    expect(check({ name: 'John', idNumber: '12345' }).checked?.warnings.map((w) => w.field)).toEqual(['idNumber']);
+    expect(check({ name: 'John', idNumber: 12345 }).fields).toEqual(['idNumber']);
   });
 });
 

@@ -152,12 +152,12 @@ describe('ingestion: merging across the four systems', () => {
     const second = await ingest('places', APP, [
       { sourceKey: 'WG-PL-1', version: 1, kind: 'RESIDENTIAL_BUILDING', name: '团结小区3栋', address: '海勃湾区团结路8号3栋', gridCode: grid, ...inside },
       { sourceKey: 'WG-PL-2', version: 1, kind: 'HOUSE', name: '某房屋', address: '海勃湾区团结路9号', gridCode: grid, people: [{ idNumber: newIdNumber(), role: 'TENANT' }] },
-      { sourceKey: 'WG-PL-3', version: 1, kind: 'HOUSE', name: '某房屋', address: '海勃湾区团结路10号', gridCode: grid, attributes: { floors: 3 } },
+      { sourceKey: 'WG-PL-3', version: 1, kind: 'HOUSE', name: '某房屋', address: '海勃湾区团结路10号', gridCode: grid, attributes: { studentCount: 3 } },
     ]);
     expect(second.results.map((r: any) => r.outcome)).toEqual(['CREATED', 'REJECTED', 'REJECTED']);
     expect(second.results[0].entityId).toBe(first.results[0].entityId);
     expect(second.results[1].errors).toEqual([{ field: 'people[0].idNumber', message: 'no person with this ID number is known' }]);
-    expect(second.results[2].errors[0].field).toBe('attributes.floors');
+    expect(second.results[2].errors[0].field).toBe('attributes.studentCount');
     const { data } = await hub.gql(admin, `query($id: ID!) { place(id: $id) { name address lineage { field source } people { role person { idNumber } } } }`, {
       id: first.results[0].entityId,
     });

@@ -223,7 +223,7 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
   await sql.rows(
     `insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status)
      select i.id, i.grid_code, i.category, r.type, ?, r.note, case when r.type = 'CREATED' then null else i.status end, i.status
-       from jsonb_to_recordset(?::jsonb) with ordinality as r(incident_id bigint, type text, note text, n)
+       from rows from (jsonb_to_recordset(?::jsonb) as (incident_id bigint, type text, note text)) with ordinality as r(incident_id, type, note, n)
        join incident i on i.id = r.incident_id
       order by r.n`,
     [

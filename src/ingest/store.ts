@@ -35,8 +35,9 @@ export async function storeSourceRecords(context: WriteContext<unknown>, entityO
     );
     for (const item of again) ids.set(item.index, item.stored!.id);
   }
+  const byIndex = new Map(items.map((item) => [item.index, item]));
   const versions = [...ids].map(([index, id]) => {
-    const item = items.find((candidate) => candidate.index === index)!;
+    const item = byIndex.get(index)!;
     return { source_record_id: id, version: item.version, observed_at: item.observedAt.toISOString(), payload: item.payload };
   });
   if (versions.length > 0) {

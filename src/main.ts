@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Role } from './auth/viewer';
 import { loadSigningKey, signToken } from './auth/tokens';
 import { ConfigError, loadConfig } from './config';
@@ -128,14 +128,14 @@ async function printBanner(url: string, key: Uint8Array, embedded: boolean): Pro
 
 /** Loads the demo city into an empty database; `cancelled()` turning true aborts it (nothing is kept). */
 async function seedIfEmpty(database: Database, scale: number, cancelled: () => boolean): Promise<void> {
-  await database.maintenance((orm) => seedEmpty(orm.em.fork(), scale, cancelled));
+  await database.maintenance((orm) => seedEmpty(orm, scale, cancelled));
 }
 
-async function seedEmpty(em: EntityManager, scale: number, cancelled: () => boolean): Promise<void> {
-  if ((await em.count(Region, {})) > 0) return;
+async function seedEmpty(orm: MikroORM, scale: number, cancelled: () => boolean): Promise<void> {
+  if ((await orm.em.fork().count(Region, {})) > 0) return;
   log(`loading the demo city (乌海市, scale ${scale}) into the empty database; GRIDHUB_DEMO_SEED=0 skips this`);
   let shown = '';
-  const summary = await seedDemoCity(em, {
+  const summary = await seedDemoCity(orm, {
     scale,
     onProgress: ({ phase, done, total }) => {
       if (cancelled()) throw new Error('the demo city load was cancelled; nothing was kept');

@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { ScopedReader } from '../access/scope';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
@@ -11,6 +11,11 @@ import {
   IncidentStatus,
   levelAbove,
 } from '../incidents/incident-workflow';
+import { IngestionService, IngestKind } from '../ingest/ingestion.service';
+import { IngestResult } from '../ingest/ingest.types';
+import { MAX_PLACE_PEOPLE, placeMatchKey } from '../ingest/places';
+import { DEFAULT_PRIORITIES } from '../ingest/priorities';
+import { Sql, sqlOf } from '../ingest/sql';
 import {
   Allowance,
   AllowanceType,
@@ -27,24 +32,12 @@ import { PlaceAttributes, PlaceKind } from '../places/place.entity';
 import { PersonPlaceRole } from '../places/person-place.entity';
 import { RegionService } from '../regions/region.service';
 import { RegionInput } from '../regions/region.types';
-import { composeIdNumber, parseIdNumber } from '../shared/id-number';
+import { composeIdNumber } from '../shared/id-number';
+import { RecordOutcome } from '../shared/outcome';
 import { Random, WeightedTable } from '../shared/random';
-import { EntityKind, SourceSystem } from '../sources/source-system';
-import {
-  DEFAULT_PERSON_PRIORITY,
-  DEFAULT_PLACE_PRIORITY,
-  DEFAULT_THING_PRIORITY,
-  IncidentCoreField,
-  listDisagreements,
-  PersonCoreField,
-  PlaceCoreField,
-  soleSourceLineage,
-  SourceCandidate,
-  surviveFields,
-  ThingCoreField,
-} from '../sources/survivorship';
+import { SourceSystem } from '../sources/source-system';
+import { DEFAULT_PERSON_PRIORITY, PersonCoreField } from '../sources/survivorship';
 import { ThingCategory, ThingKind, ThingStatus } from '../things/thing.entity';
-import { BulkTable, BulkWriter } from './bulk-insert';
 import { boxPolygon, CityPlan, GridPlan, planCity, round6 } from './city-plan';
 import {
   CATEGORY_WEIGHTS,
@@ -80,14 +73,18 @@ import {
 } from './vocabulary';
 
 /**
- * The demo city (乌海市) generator: fills an empty database with regions and ~930 grids, people with overlapping
- * records from the department systems (merged by survivorship, with lineage), places, things, incidents in every
- * workflow state with their event log, and every source record.
+ * The demo city (乌海市) generator: fills an empty database with regions and ~930 grids, then sends what the
+ * department systems would send — people with overlapping records, places with the people linked to them, things
+ * and incidents — through the one write path, {@link IngestionService}, which validates, matches, merges (with
+ * lineage and data conflicts) and stores them. Only the incidents' workflow histories (state, handling, due times,
+ * the events after CREATED) are written directly: no workflow service replays them yet.
  *
  * Deterministic: every value comes from a seeded random stream (one per entity, so an entity can be re-derived
- * anywhere) and every timestamp from a fixed base date, so the same options give byte-identical data.
- * Memory stays bounded: rows are generated and written chunk by chunk; only a few typed arrays per entity
- * (grid, kind, birth year, event times) are kept.
+ * anywhere) and every generated time from a fixed base date; records go out in a fixed order, so ids (from the
+ * sequences, in ingestion order) repeat too. Only the times gridhub stamps on receipt (`received_at`, the entities'
+ * `created_at` and `updated_at`) are those of the load.
+ * Memory stays bounded: records are generated and sent chunk by chunk; only a few typed arrays per entity
+ * (grid, kind, birth year, ID number parts, links, event times) are kept.
  */
 
 /** The default random seed. */
@@ -101,7 +98,7 @@ export interface DemoProgress {
   /** Entities of this phase done so far, out of `total`. */
   done: number;
   total: number;
-  /** Rows written so far, all tables. */
+  /** Rows written so far: source records, the entities they created, and incident events (not links or conflicts). */
   rows: number;
 }
 
@@ -145,8 +142,11 @@ export interface DemoCitySummary {
   elapsedMs: number;
 }
 
-/** Tables the generator writes, children first (truncate order). */
+/** Tables the generator writes (the ingestion service among them), children first (truncate order). */
 export const DEMO_TABLES = [
+  'data_conflict',
+  'case_counter',
+  'source_record_version',
   'source_record',
   'incident_event',
   'incident_party',
@@ -160,24 +160,30 @@ export const DEMO_TABLES = [
 ] as const;
 
 const BASE = Date.parse(DEMO_BASE_DATE);
-const BASE_DATE = new Date(BASE);
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
+/** Entities generated between two rounds of ingestion: at most this many records per source and kind in a round. */
 const CHUNK = 5000;
+/** Records per ingestion call. */
+const MAX_BATCH = 5000;
 const YIELD_EVERY = 250;
+/** Who sends the demo city's records. */
+const DEMO_VIEWER = new Viewer('demo-seed', new Set([Role.ADMIN]), null, null);
 
 /**
  * Fills an empty database with the demo city, or with `reset` replaces what the demo tables hold.
  *
- * One transaction, the emptying included: regions go through {@link RegionService.upsert} (as an ADMIN),
- * everything else through multi-row inserts with explicit ids; the id sequences are moved past them at the end.
- * On failure (or an interrupted run) the database is left as it was.
+ * One transaction, the emptying included: regions go through {@link RegionService.upsert}, people, places, things
+ * and incidents through {@link IngestionService.ingestInTransaction} (both as an ADMIN), and the incidents'
+ * workflow histories are written after their records. On failure (or an interrupted run) the database is left as
+ * it was.
  * @throws Error when the database already holds regions, people or other entity rows and `reset` is not set,
- * or for bad options.
+ * for bad options, or when the ingestion service does not accept every record (the generator and the service
+ * disagree: the message names the first few records and why).
  */
-export async function seedDemoCity(em: EntityManager, options: DemoCityOptions): Promise<DemoCitySummary> {
+export async function seedDemoCity(orm: MikroORM, options: DemoCityOptions): Promise<DemoCitySummary> {
   const started = performance.now();
   const { scale } = options;
   if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0 || scale > 1000) {
@@ -188,26 +194,48 @@ export async function seedDemoCity(em: EntityManager, options: DemoCityOptions):
     throw new Error(`seedDemoCity: seed must be an integer from 0 to 4294967295, got ${seed}`);
   }
   const city = new DemoCity(planCity(), seed, scale, options.onProgress ?? (() => undefined));
-  await em.transactional(async (tx) => {
+  const em = orm.em.fork();
+  const service = new IngestionService(orm, DEMO_VIEWER, { maxBatch: MAX_BATCH, priorities: DEFAULT_PRIORITIES });
+  const { counts, peopleWithConflicts } = await em.transactional(async (tx) => {
     if (options.reset) await truncateDemoTables(tx);
     else await assertEmpty(tx);
     await city.writeRegions(tx);
-    const context = tx.getTransactionContext();
-    const connection = tx.getConnection();
-    await city.writeEntities(new BulkWriter((sql) => connection.execute(sql, [], 'run', context)));
+    await city.writeEntities(tx, service);
+    const written = await countRows(sqlOf(tx));
+    for (const [table, generated] of Object.entries(city.generated)) {
+      const stored = written.counts[table as keyof DemoCityCounts];
+      if (stored !== generated) {
+        throw new Error(`demo city: ${generated} ${table} rows generated but ${stored} stored: the ingestion merged or split some`);
+      }
+    }
+    return written;
   });
   await em.getConnection().execute(`analyze ${DEMO_TABLES.join(', ')}`, [], 'run');
-  const counts = city.counts;
   return {
     scale,
     seed,
     counts,
     grids: city.plan.grids.length,
-    peopleWithConflicts: city.peopleWithConflicts,
+    peopleWithConflicts,
     rows: Object.values(counts).reduce((sum, n) => sum + n, 0),
     elapsedMs: Math.round(performance.now() - started),
   };
 }
+
+/** What the load wrote: rows per table, and the people with a disagreement between their sources. */
+async function countRows(sql: Sql): Promise<{ counts: DemoCityCounts; peopleWithConflicts: number }> {
+  const count = async (query: string) => Number((await sql.rows<{ n: string }>(`select count(*) as n from ${query}`))[0].n);
+  const counts = {} as DemoCityCounts;
+  for (const table of COUNTED_TABLES) counts[table] = await count(table);
+  const peopleWithConflicts = await count(
+    `(select distinct entity_id from data_conflict where entity_kind = 'PERSON' and kind = 'VALUE_MISMATCH') people`,
+  );
+  return { counts, peopleWithConflicts };
+}
+
+const COUNTED_TABLES: ReadonlyArray<keyof DemoCityCounts> = [
+  'region', 'person', 'place', 'person_place', 'thing', 'incident', 'incident_party', 'incident_event', 'source_record',
+];
 
 /** Row counts of the demo tables that hold rows (empty object: the database is empty). */
 export async function nonEmptyDemoTables(em: EntityManager): Promise<Partial<Record<string, number>>> {
@@ -315,131 +343,9 @@ const STATUSES = Object.values(IncidentStatus);
 const CATEGORIES = Object.values(IncidentCategory);
 const EVENT_TYPES = Object.values(IncidentEventType);
 const LEVEL_NAMES: Record<HandlingLevel, string> = { GRID: '网格', COMMUNITY: '社区', TOWN: '街道（镇）', COUNTY: '区级指挥中心' };
-const CREATED_NOTES: Record<SourceSystem, string> = {
-  COMPREHENSIVE_GOVERNANCE: '综治系统推送',
-  SOCIAL_SECURITY: '社保系统推送',
-  CIVIL_AFFAIRS: '民政系统推送',
-  CITY_MANAGEMENT: '数字城管监督员上报',
-  GRID_APP: '网格员巡查上报',
-};
-
-// ---------------------------------------------------------------------------------------------------------------
-// Row shapes
-
-const PERSON_COLUMNS = [
-  { name: 'id', type: 'bigint' },
-  { name: 'id_number', type: 'varchar' },
-  { name: 'name', type: 'text' },
-  { name: 'gender', type: 'text' },
-  { name: 'birth_date', type: 'date' },
-  { name: 'phone', type: 'text' },
-  { name: 'grid_code', type: 'varchar' },
-  { name: 'address', type: 'text' },
-  { name: 'household_type', type: 'text' },
-  { name: 'tags', type: 'text[]' },
-  { name: 'social_security', type: 'jsonb' },
-  { name: 'civil_affairs', type: 'jsonb' },
-  { name: 'governance', type: 'jsonb' },
-  { name: 'lineage', type: 'jsonb' },
-  { name: 'created_at', type: 'epoch' },
-  { name: 'updated_at', type: 'epoch' },
-] as const;
-const PLACE_COLUMNS = [
-  { name: 'id', type: 'bigint' },
-  { name: 'kind', type: 'text' },
-  { name: 'name', type: 'text' },
-  { name: 'address', type: 'text' },
-  { name: 'grid_code', type: 'varchar' },
-  { name: 'lng', type: 'float8' },
-  { name: 'lat', type: 'float8' },
-  { name: 'attributes', type: 'jsonb' },
-  { name: 'lineage', type: 'jsonb' },
-  { name: 'created_at', type: 'epoch' },
-  { name: 'updated_at', type: 'epoch' },
-] as const;
-const PERSON_PLACE_COLUMNS = [
-  { name: 'id', type: 'bigint' },
-  { name: 'person_id', type: 'bigint' },
-  { name: 'place_id', type: 'bigint' },
-  { name: 'role', type: 'text' },
-  { name: 'since', type: 'date' },
-] as const;
-const THING_COLUMNS = [
-  { name: 'id', type: 'bigint' },
-  { name: 'category', type: 'text' },
-  { name: 'kind', type: 'text' },
-  { name: 'component_code', type: 'text' },
-  { name: 'name', type: 'text' },
-  { name: 'status', type: 'text' },
-  { name: 'owner_unit', type: 'text' },
-  { name: 'address', type: 'text' },
-  { name: 'grid_code', type: 'varchar' },
-  { name: 'lng', type: 'float8' },
-  { name: 'lat', type: 'float8' },
-  { name: 'lineage', type: 'jsonb' },
-  { name: 'created_at', type: 'epoch' },
-  { name: 'updated_at', type: 'epoch' },
-] as const;
-const INCIDENT_COLUMNS = [
-  { name: 'id', type: 'bigint' },
-  { name: 'case_number', type: 'text' },
-  { name: 'title', type: 'text' },
-  { name: 'description', type: 'text' },
-  { name: 'category', type: 'text' },
-  { name: 'sub_category', type: 'text' },
-  { name: 'severity', type: 'text' },
-  { name: 'source', type: 'text' },
-  { name: 'source_key', type: 'text' },
-  { name: 'grid_code', type: 'varchar' },
-  { name: 'address', type: 'text' },
-  { name: 'lng', type: 'float8' },
-  { name: 'lat', type: 'float8' },
-  { name: 'place_id', type: 'bigint' },
-  { name: 'thing_id', type: 'bigint' },
-  { name: 'status', type: 'text' },
-  { name: 'level', type: 'text' },
-  { name: 'version', type: 'int' },
-  { name: 'department', type: 'text' },
-  { name: 'assignee', type: 'text' },
-  { name: 'due_at', type: 'epoch' },
-  { name: 'overdue', type: 'boolean' },
-  { name: 'feedback', type: 'text' },
-  { name: 'satisfaction', type: 'smallint' },
-  { name: 'reported_at', type: 'epoch' },
-  { name: 'closed_at', type: 'epoch' },
-  { name: 'lineage', type: 'jsonb' },
-  { name: 'created_at', type: 'epoch' },
-  { name: 'updated_at', type: 'epoch' },
-] as const;
-const PARTY_COLUMNS = [
-  { name: 'id', type: 'bigint' },
-  { name: 'incident_id', type: 'bigint' },
-  { name: 'person_id', type: 'bigint' },
-  { name: 'role', type: 'text' },
-] as const;
-const EVENT_COLUMNS = [
-  { name: 'seq', type: 'bigint' },
-  { name: 'incident_id', type: 'bigint' },
-  { name: 'grid_code', type: 'varchar' },
-  { name: 'category', type: 'text' },
-  { name: 'type', type: 'text' },
-  { name: 'actor', type: 'text' },
-  { name: 'note', type: 'text' },
-  { name: 'from_status', type: 'text' },
-  { name: 'to_status', type: 'text' },
-  { name: 'at', type: 'epoch' },
-] as const;
-const SOURCE_RECORD_COLUMNS = [
-  { name: 'id', type: 'bigint' },
-  { name: 'entity_kind', type: 'text' },
-  { name: 'entity_id', type: 'bigint' },
-  { name: 'source', type: 'text' },
-  { name: 'source_key', type: 'text' },
-  { name: 'version', type: 'bigint' },
-  { name: 'observed_at', type: 'epoch' },
-  { name: 'received_at', type: 'epoch' },
-  { name: 'payload', type: 'jsonb' },
-] as const;
+/** Every source, in the order each round of ingestion sends them. */
+const SOURCES = Object.values(SourceSystem);
+const PLACE_ROLES = Object.values(PersonPlaceRole);
 
 /** Per-grid extras that depend on the seed: streets, residential compounds, the grid worker. */
 interface GridInfo {
@@ -482,15 +388,14 @@ interface Household {
   address: string;
 }
 
-interface SourceDraft<T extends object> {
+/** One record as a department system sends it: its key there, version, when it was observed, and its fields. */
+interface SourceDraft {
   source: SourceSystem;
-  id: number;
   key: string;
   version: number;
   observedAt: number;
-  receivedAt: number;
+  /** The record's fields, named as the ingestion input names them. */
   payload: Record<string, unknown>;
-  values: SourceCandidate<T>['values'];
 }
 
 /** Ids of one kind of entity per grid, in a compact CSR layout. */
@@ -580,12 +485,73 @@ class EventLog {
   }
 }
 
-/** Incidents' event log with each incident's grid index and category index. */
+/** Incidents' event log after CREATED (which the ingestion writes), with its interned actors and notes. */
 interface IncidentLog {
   events: EventLog;
   strings: Interner;
-  grid: Uint16Array;
-  category: Uint8Array;
+}
+
+/**
+ * Person–place links found while generating people, kept compactly until the places are sent: the place record
+ * that carries them names each person by ID number.
+ */
+class LinkLog {
+  length = 0;
+  person = new Int32Array(1024);
+  place = new Int32Array(1024);
+  role = new Uint8Array(1024);
+  /** Days since the epoch. */
+  since = new Int32Array(1024);
+
+  push(person: number, place: number, role: PersonPlaceRole, since: string): void {
+    if (this.length === this.person.length) {
+      const grow = <A extends Int32Array | Uint8Array>(array: A, make: (n: number) => A): A => {
+        const next = make(array.length * 2);
+        next.set(array as never);
+        return next;
+      };
+      this.person = grow(this.person, (n) => new Int32Array(n));
+      this.place = grow(this.place, (n) => new Int32Array(n));
+      this.role = grow(this.role, (n) => new Uint8Array(n));
+      this.since = grow(this.since, (n) => new Int32Array(n));
+    }
+    const i = this.length++;
+    this.person[i] = person;
+    this.place[i] = place;
+    this.role[i] = PLACE_ROLES.indexOf(role);
+    this.since[i] = dayOf(since);
+  }
+
+  /** The links of each place, in the order they were found: indices `order[offsets[p]]` … `order[offsets[p + 1] - 1]`. */
+  byPlace(placeCount: number): { offsets: Int32Array; order: Int32Array } {
+    const offsets = new Int32Array(placeCount + 2);
+    for (let i = 0; i < this.length; i++) offsets[this.place[i] + 1]++;
+    for (let p = 0; p <= placeCount; p++) offsets[p + 1] += offsets[p];
+    const cursor = offsets.slice(0, placeCount + 1);
+    const order = new Int32Array(this.length);
+    for (let i = 0; i < this.length; i++) order[cursor[this.place[i]]++] = i;
+    return { offsets, order };
+  }
+}
+
+/** Records waiting for the next round of ingestion, per source, each with the generator id of what it describes. */
+class Outbox {
+  private readonly bySource = new Map<SourceSystem, { ids: number[]; records: Array<Record<string, unknown>> }>();
+
+  add(source: SourceSystem, id: number, draft: SourceDraft, extra: Record<string, unknown> = {}): void {
+    let batch = this.bySource.get(source);
+    if (!batch) this.bySource.set(source, (batch = { ids: [], records: [] }));
+    batch.ids.push(id);
+    // The record as the ingestion input has it: its key, version and observation time, then its fields.
+    batch.records.push({ sourceKey: draft.key, version: draft.version, observedAt: iso(draft.observedAt), ...draft.payload, ...extra });
+  }
+
+  /** Everything waiting, sources in a fixed order; empties the box. */
+  take(): Array<{ source: SourceSystem; ids: number[]; records: Array<Record<string, unknown>> }> {
+    const batches = SOURCES.filter((source) => this.bySource.has(source)).map((source) => ({ source, ...this.bySource.get(source)! }));
+    this.bySource.clear();
+    return batches;
+  }
 }
 
 /** An incident's replayed workflow. Offsets are seconds after creation; `endOffset` is the base date. */
@@ -615,21 +581,10 @@ interface EventDraft {
 // ---------------------------------------------------------------------------------------------------------------
 
 class DemoCity {
-  readonly counts: DemoCityCounts = {
-    region: 0,
-    person: 0,
-    place: 0,
-    person_place: 0,
-    thing: 0,
-    incident: 0,
-    incident_party: 0,
-    incident_event: 0,
-    source_record: 0,
-  };
-  peopleWithConflicts = 0;
-
   private readonly grids: GridPlan[];
   private readonly info: GridInfo[];
+  /** Entities generated, by table: each must be stored as one entity of its own. */
+  readonly generated: Partial<DemoCityCounts>;
   private readonly people: number;
   private readonly placeCount: number;
   private readonly thingCount: number;
@@ -651,16 +606,33 @@ class DemoCity {
   private readonly thingSerial: Int32Array;
   private readonly gridThings: GridLists;
 
-  private writer!: BulkWriter;
+  private em!: EntityManager;
+  private sql!: Sql;
+  private service!: IngestionService;
   private regionRows = 0;
-  private sourceRecordId = 0;
-  private personPlaceId = 0;
+  private rowsWritten = 0;
+  /** When to refresh the planner's statistics next (rows written). */
+  private analyzeAt = 0;
   private readonly keyCounters = new Map<string, number>();
   private readonly idSequences: Uint16Array;
   private readonly addressCodeIndex = new Map<string, number>();
+  private readonly addressCodes: string[] = [];
 
-  private readonly sourceRecords = new BulkTable('source_record', SOURCE_RECORD_COLUMNS);
-  private readonly personPlaces = new BulkTable('person_place', PERSON_PLACE_COLUMNS);
+  /** Each person's ID number, in parts: address code (index), birth day (since ID_FIRST_DAY), sequence number. */
+  private readonly idAddress: Uint8Array;
+  private readonly idDay: Uint16Array;
+  private readonly idSerial: Uint16Array;
+  private readonly links = new LinkLog();
+
+  /** Which attempt at a description each place keeps (so that no two places share an identity; see dedupePlaces). */
+  private readonly placeAttempt: Uint8Array;
+  /** Sources that sent each place (a bit per index in SOURCES), and each one's key number for it. */
+  private readonly placeSourceMask: Uint8Array;
+  private readonly placeKeyNumber: Int32Array[];
+  /** The gridhub id of each place, once ingested. */
+  private readonly placeEntity: Float64Array;
+  private readonly thingKeyNumber: Int32Array;
+  private readonly incidentEntity: Float64Array;
 
   constructor(
     readonly plan: CityPlan,
@@ -673,6 +645,7 @@ class DemoCity {
     this.placeCount = Math.round(10_000 * scale);
     this.thingCount = Math.round(5_000 * scale);
     this.incidentCount = Math.round(5_000 * scale);
+    this.generated = { person: this.people, place: this.placeCount, thing: this.thingCount, incident: this.incidentCount };
     this.info = this.grids.map((grid) => this.gridInfo(grid));
 
     // People: contiguous id ranges per grid, sized by density.
@@ -680,6 +653,9 @@ class DemoCity {
     this.personStart = new Int32Array(this.grids.length + 1);
     perGrid.forEach((n, g) => (this.personStart[g + 1] = this.personStart[g] + n));
     this.birthYear = new Uint16Array(this.people + 1);
+    this.idAddress = new Uint8Array(this.people + 1);
+    this.idDay = new Uint16Array(this.people + 1);
+    this.idSerial = new Uint16Array(this.people + 1);
 
     // Places: kind and grid of each id.
     const random = Random.of(seed, 'place-plan');
@@ -741,6 +717,43 @@ class DemoCity {
 
     // ID number sequences: per address code (at most 64), birth day and gender.
     this.idSequences = new Uint16Array(64 * ID_DAYS * 2);
+
+    this.placeAttempt = new Uint8Array(this.placeCount + 1);
+    this.dedupePlaces();
+    this.placeSourceMask = new Uint8Array(this.placeCount + 1);
+    this.placeKeyNumber = SOURCES.map(() => new Int32Array(this.placeCount + 1));
+    this.placeEntity = new Float64Array(this.placeCount + 1);
+    this.thingKeyNumber = new Int32Array(this.thingCount + 1);
+    this.incidentEntity = new Float64Array(this.incidentCount + 1);
+  }
+
+  /**
+   * Gives every place an identity of its own. The ingestion service takes places of one grid with the same
+   * normalised standard address (and, for organisations, shops and key places, the same name) for one place, so
+   * a place whose description would repeat an earlier one's is described again from another random stream.
+   * Buildings first: a flat's address is its building's.
+   */
+  private dedupePlaces(): void {
+    const seen = new Set<string>();
+    const building = PLACE_KINDS.indexOf(PlaceKind.RESIDENTIAL_BUILDING);
+    const visit = (id: number) => {
+      const gridCode = this.grids[this.placeGrid[id]].code;
+      for (let attempt = 0; ; attempt++) {
+        if (attempt > 200) throw new Error(`demo city: no free address left for place ${id} in grid ${gridCode}`);
+        this.placeAttempt[id] = attempt;
+        const place = this.describePlace(id);
+        const key = placeMatchKey(
+          { placeId: null, kind: place.kind, name: place.name, address: place.address, creditCode: place.attributes.creditCode ?? null, people: null },
+          gridCode,
+        );
+        if (key === null || !seen.has(key)) {
+          if (key !== null) seen.add(key);
+          return;
+        }
+      }
+    };
+    for (let id = 1; id <= this.placeCount; id++) if (this.placeKind[id] === building) visit(id);
+    for (let id = 1; id <= this.placeCount; id++) if (this.placeKind[id] !== building) visit(id);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -765,8 +778,7 @@ class DemoCity {
           .map((result) => `${result.code}: ${result.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
         throw new Error(`the region registry rejected ${report.rejected} demo regions: ${errors.join(' | ')}`);
       }
-      this.counts.region += report.created + report.updated + report.unchanged;
-      this.regionRows = this.counts.region;
+      this.regionRows += report.created + report.updated + report.unchanged;
       this.progress('regions', start + batch.length, inputs.length);
     }
   }
@@ -774,40 +786,21 @@ class DemoCity {
   // -------------------------------------------------------------------------------------------------------------
   // Everything else, in one transaction
 
-  async writeEntities(writer: BulkWriter): Promise<void> {
-    this.writer = writer;
+  async writeEntities(em: EntityManager, service: IngestionService): Promise<void> {
+    this.em = em;
+    this.sql = sqlOf(em);
+    this.service = service;
     const at = iso(BASE - 30 * DAY);
-    await writer.execute(`update region set created_at = '${at}', updated_at = '${at}'`);
-    await this.writePlaces();
+    await this.sql.rows(`update region set created_at = ?, updated_at = ?`, [at, at]);
+    // People first: the places' records link them by ID number, the incidents' records name them as parties.
     await this.writePeople();
-    await this.writeLegalRepresentatives();
+    await this.writePlaces();
     await this.writeThings();
     await this.writeEvents(await this.writeIncidents());
-    await writer.drain();
-    for (const [table, column] of [
-      ['person', 'id'],
-      ['place', 'id'],
-      ['person_place', 'id'],
-      ['thing', 'id'],
-      ['incident', 'id'],
-      ['incident_party', 'id'],
-      ['incident_event', 'seq'],
-      ['source_record', 'id'],
-    ]) {
-      await writer.execute(
-        `select setval(pg_get_serial_sequence('${table}', '${column}'), coalesce((select max(${column}) from ${table}), 0) + 1, false)`,
-      );
-    }
-    this.counts.source_record = this.sourceRecordId;
-    this.counts.person_place = this.personPlaceId;
   }
 
   private progress(phase: string, done: number, total: number): void {
-    this.onProgress({ phase, done, total, rows: this.regionRows + (this.writer?.rowsWritten ?? 0) });
-  }
-
-  private async flush(table: BulkTable, force = false): Promise<void> {
-    if (force ? table.size > 0 : table.size >= CHUNK) await this.writer.write(table);
+    this.onProgress({ phase, done, total, rows: this.regionRows + this.rowsWritten });
   }
 
   private nextKey(counter: string): number {
@@ -816,70 +809,160 @@ class DemoCity {
     return next;
   }
 
+  /**
+   * Sends what waits in `outbox` through the ingestion service, a source at a time, and returns each record's
+   * entity id with the generator id it was made for.
+   * @throws Error when a record is not accepted as new: the generator and the service disagree.
+   */
+  private async send(kind: IngestKind, outbox: Outbox): Promise<Array<{ source: SourceSystem; id: number; entityId: string }>> {
+    const sent: Array<{ source: SourceSystem; id: number; entityId: string }> = [];
+    for (const { source, ids, records } of outbox.take()) {
+      for (let start = 0; start < records.length; start += MAX_BATCH) {
+        const batch = records.slice(start, start + MAX_BATCH);
+        const report = await this.service.ingestInTransaction(this.em, kind, source, batch);
+        if (report.created !== batch.length) {
+          const refused = report.results.filter((result) => result.outcome !== RecordOutcome.CREATED);
+          throw new Error(
+            `the ingestion service did not accept ${refused.length} of ${batch.length} demo ${kind} records from ${source} ` +
+              `as new: ${refused.slice(0, 5).map(describeResult).join(' | ')}`,
+          );
+        }
+        report.results.forEach((result, i) => sent.push({ source, id: ids[start + i], entityId: result.entityId! }));
+        this.rowsWritten += batch.length + report.created;
+        await this.analyzeAsTablesGrow();
+      }
+    }
+    return sent;
+  }
+
+  /**
+   * Refreshes the planner's statistics after a phase's first batch and whenever the rows written have doubled since.
+   * The tables fill inside this one transaction, where autovacuum cannot see them: without statistics the planner
+   * takes the service's lookups of a batch's thousands of keys for most of a table and scans it whole, so every
+   * batch would cost more than the last. ANALYZE in the transaction samples its own new rows. Only the columns
+   * and tables that are looked up by keys are analysed (not the payloads).
+   */
+  private async analyzeAsTablesGrow(): Promise<void> {
+    if (this.rowsWritten < this.analyzeAt) return;
+    // A small sample is plenty to tell a lookup of a few thousand keys from a scan; the full ANALYZE runs at the end.
+    const [{ target }] = await this.sql.rows<{ target: string }>(`select current_setting('default_statistics_target') as target`);
+    await this.sql.rows(`select set_config('default_statistics_target', '10', true)`);
+    await this.sql.rows(
+      `analyze person, place, thing, incident, person_place, incident_party, incident_event, data_conflict,
+               source_record (entity_kind, entity_id, source, source_key)`,
+    );
+    await this.sql.rows(`select set_config('default_statistics_target', ?, true)`, [target]);
+    this.analyzeAt = this.rowsWritten * 2;
+  }
+
+  /** A new phase: its tables get statistics after its first batch. */
+  private startPhase(phase: string, total: number): void {
+    this.analyzeAt = 0;
+    this.progress(phase, 0, total);
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // Places
 
+  /**
+   * Sends every place's records: one per system that knows it. One of them (governance's, or for an employer the
+   * social security system's) lists the people linked to the place — residents, owners, tenants, employees and the
+   * legal representative — by ID number.
+   */
   private async writePlaces(): Promise<void> {
-    const places = new BulkTable('place', PLACE_COLUMNS);
+    const outbox = new Outbox();
+    this.startPhase('places', this.placeCount);
+    const links = this.links.byPlace(this.placeCount);
+    const flush = async (done: number) => {
+      for (const { source, id, entityId } of await this.send(IngestKind.PLACES, outbox)) {
+        const known = this.placeEntity[id];
+        if (known !== 0 && known !== Number(entityId)) {
+          throw new Error(`demo city: the records of place ${id} were merged into two places (${known} and ${entityId}, the latter from ${source})`);
+        }
+        this.placeEntity[id] = Number(entityId);
+      }
+      this.progress('places', done, this.placeCount);
+    };
     for (let id = 1; id <= this.placeCount; id++) {
       const place = this.describePlace(id);
       const grid = this.grids[this.placeGrid[id]];
       const random = Random.of(this.seed, 'place-sources', id);
       const systems = placeSources(place.kind, random);
-      const drafts: Array<SourceDraft<PlaceValues>> = [];
+      const carrier = linkSource(place.kind, systems);
       for (const source of systems) {
         const observedAt = BASE - random.int(2, 900) * DAY - random.int(0, DAY / SECOND - 1) * SECOND;
-        const receivedAt = Math.min(observedAt + random.int(60, 4 * 3600) * SECOND, BASE - SECOND);
-        const values: PlaceValues = { name: place.name, address: place.address, gridCode: grid.code, location: null };
         let payload: Record<string, unknown>;
         if (source === SourceSystem.SOCIAL_SECURITY) {
-          payload = { name: place.name, creditCode: place.attributes.creditCode, address: place.address, gridCode: grid.code };
+          // The employer register: no coordinates, and of the attributes only the credit code.
+          const creditCode = place.attributes.creditCode;
+          payload = { kind: place.kind, name: place.name, address: place.address, gridCode: grid.code, ...(creditCode ? { attributes: { creditCode } } : {}) };
         } else {
-          values.location = { lng: place.lng, lat: place.lat };
           payload = {
-            name: place.name,
             kind: place.kind,
+            name: place.name,
             address: place.address,
             gridCode: grid.code,
             lng: place.lng,
             lat: place.lat,
-            ...(source === SourceSystem.CITY_MANAGEMENT ? {} : { attributes: place.attributes }),
+            // City management knows a shop front by its business licence only.
+            attributes: source === SourceSystem.CITY_MANAGEMENT ? { creditCode: place.attributes.creditCode } : place.attributes,
           };
         }
-        drafts.push({
+        const n = this.nextKey(`place:${source}`);
+        const s = SOURCES.indexOf(source);
+        this.placeSourceMask[id] |= 1 << s;
+        this.placeKeyNumber[s][id] = n;
+        const draft: SourceDraft = {
           source,
-          id: ++this.sourceRecordId,
-          key: placeSourceKey(source, place.kind, grid.code, this.nextKey(`place:${source}`)),
+          key: placeSourceKey(source, place.kind, grid.code, n),
           version: random.weighted(VERSION_WEIGHTS),
           observedAt,
-          receivedAt,
           payload,
-          values,
-        });
+        };
+        const people = source === carrier ? this.placePeople(id, place.kind, links) : [];
+        outbox.add(source, id, draft, people.length > 0 ? { people } : {});
       }
-      const { lineage } = surviveFields<PlaceValues>(candidatesOf(drafts), DEFAULT_PLACE_PRIORITY);
-      this.addSourceRecords(EntityKind.PLACE, id, drafts);
-      const [createdAt, updatedAt] = receivedRange(drafts);
-      places.add([
-        id, place.kind, place.name, place.address, grid.code, place.lng, place.lat, place.attributes,
-        lineage, createdAt, updatedAt,
-      ]);
-      this.counts.place++;
-      if (places.size >= CHUNK) {
-        await this.writer.write(places);
-        this.progress('places', id, this.placeCount);
-      }
-      await this.flush(this.sourceRecords);
-      if (id % YIELD_EVERY === 0) await tick();
+      if (id % CHUNK === 0) await flush(id);
+      else if (id % YIELD_EVERY === 0) await tick();
     }
-    await this.writer.write(places);
-    await this.flush(this.sourceRecords, true);
-    this.progress('places', this.placeCount, this.placeCount);
+    await flush(this.placeCount);
+  }
+
+  /** The people linked to a place, as its record lists them: those found while generating people, and for an employer its legal representative. */
+  private placePeople(id: number, kind: PlaceKind, { offsets, order }: { offsets: Int32Array; order: Int32Array }): Array<Record<string, unknown>> {
+    const people: Array<Record<string, unknown>> = [];
+    for (let k = offsets[id]; k < offsets[id + 1]; k++) {
+      const i = order[k];
+      people.push({ idNumber: this.idNumberOf(this.links.person[i]), role: PLACE_ROLES[this.links.role[i]], since: dateOfDay(this.links.since[i]) });
+    }
+    if (kind === PlaceKind.SHOP || kind === PlaceKind.ORGANIZATION) {
+      const representative = this.legalRepresentative(id);
+      if (representative) people.push({ idNumber: this.idNumberOf(representative.person), role: PersonPlaceRole.LEGAL_REPRESENTATIVE, since: representative.since });
+    }
+    if (people.length > MAX_PLACE_PEOPLE) throw new Error(`demo city: place ${id} has ${people.length} people, more than a record may list`);
+    return people;
+  }
+
+  /** Each organisation and shop gets a legal representative: an adult of its grid (none when the grid has no people). */
+  private legalRepresentative(id: number): { person: number; since: string } | null {
+    const g = this.placeGrid[id];
+    const first = this.personStart[g] + 1;
+    const count = this.personStart[g + 1] - this.personStart[g];
+    if (count === 0) return null;
+    const random = Random.of(this.seed, 'legal-representative', id);
+    let person = first + Math.floor(random.next() * count);
+    for (let tries = 0; tries < 12; tries++) {
+      const age = 2026 - this.birthYear[person];
+      if (age >= 25 && age <= 70) break;
+      person = first + Math.floor(random.next() * count);
+    }
+    return { person, since: iso(BASE - random.int(60, 15 * 365) * DAY).slice(0, 10) };
   }
 
   /** Everything about a place, derived from its id alone. */
   private describePlace(id: number): PlaceDetails {
-    const random = Random.of(this.seed, 'place', id);
+    const attempt = this.placeAttempt[id];
+    const random = attempt === 0 ? Random.of(this.seed, 'place', id) : Random.of(this.seed, 'place', id, attempt);
     const kind = PLACE_KINDS[this.placeKind[id]];
     const g = this.placeGrid[id];
     const grid = this.grids[g];
@@ -1002,8 +1085,10 @@ class DemoCity {
   // -------------------------------------------------------------------------------------------------------------
   // People
 
+  /** Sends every person's records, a round of CHUNK people at a time; keeps their links to places for the places' records. */
   private async writePeople(): Promise<void> {
-    const persons = new BulkTable('person', PERSON_COLUMNS);
+    const outbox = new Outbox();
+    this.startPhase('people', this.people);
     const household: Household = {
       remaining: 0, size: 0, members: 0, floating: false, origin: '', surname: '', mongolian: false,
       lowIncome: false, houseId: 0, buildingId: 0, address: '',
@@ -1014,19 +1099,14 @@ class DemoCity {
       for (let id = this.personStart[g] + 1; id <= this.personStart[g + 1]; id++) {
         const random = Random.of(this.seed, 'person', id);
         if (household.remaining === 0) houseCursor = this.startHousehold(household, g, houseCursor, random);
-        this.generatePerson(id, g, household, random, persons);
-        if (persons.size >= CHUNK) {
-          await this.writer.write(persons);
-          await this.flush(this.personPlaces, true);
+        this.generatePerson(id, g, household, random, outbox);
+        if (id % CHUNK === 0) {
+          await this.send(IngestKind.PEOPLE, outbox);
           this.progress('people', id, this.people);
-        }
-        await this.flush(this.sourceRecords);
-        if (id % YIELD_EVERY === 0) await tick();
+        } else if (id % YIELD_EVERY === 0) await tick();
       }
     }
-    await this.writer.write(persons);
-    await this.flush(this.personPlaces, true);
-    await this.flush(this.sourceRecords, true);
+    await this.send(IngestKind.PEOPLE, outbox);
     this.progress('people', this.people, this.people);
   }
 
@@ -1069,7 +1149,7 @@ class DemoCity {
     return `${street}${random.pick(info.compounds)}${random.int(1, 36)}号楼${flatIn({ floors: 6, unitCount: 3 }, random)}`;
   }
 
-  private generatePerson(id: number, g: number, h: Household, random: Random, persons: BulkTable): void {
+  private generatePerson(id: number, g: number, h: Household, random: Random, outbox: Outbox): void {
     const grid = this.grids[g];
     const head = h.members === 0;
     h.members++;
@@ -1091,9 +1171,12 @@ class DemoCity {
       : random.chance(0.88)
         ? grid.code.slice(0, 6)
         : random.pick(WUHAI_COUNTIES);
-    const idNumber = composeIdNumber(addressCode, birthDate, this.idSequence(addressCode, birthDay, male));
-    const facts = parseIdNumber(idNumber, BASE_DATE);
+    const sequence = this.idSequence(addressCode, birthDay, male);
+    const idNumber = composeIdNumber(addressCode, birthDate, sequence);
     this.birthYear[id] = Number(birthDate.slice(0, 4));
+    this.idAddress[id] = this.addressCodeIndex.get(addressCode)!;
+    this.idDay[id] = birthDay - ID_FIRST_DAY;
+    this.idSerial[id] = sequence;
 
     const name = h.mongolian
       ? mongolianName(random, male, h.surname)
@@ -1138,7 +1221,7 @@ class DemoCity {
         if (employers.length > 0) {
           const employer = employers[Math.floor(random.next() * employers.length)];
           employerName = this.describePlace(employer).name;
-          this.addLink(id, employer, PersonPlaceRole.EMPLOYEE, sinceDate(random, birthDay, 18, 15));
+          this.links.push(id, employer, PersonPlaceRole.EMPLOYEE, sinceDate(random, birthDay, 18, 15));
         } else {
           employerName = `乌海市${random.pick(TRADE_NAMES)}${random.weighted(COMPANY_TYPES.map(([s, , w]) => [s, w] as const))}`;
         }
@@ -1157,10 +1240,10 @@ class DemoCity {
     // Places: the household's house or building, as resident; the head owns or rents the house.
     if (h.houseId > 0) {
       const since = sinceDate(random, birthDay, 0, 25);
-      this.addLink(id, h.houseId, PersonPlaceRole.RESIDENT, since);
-      if (head) this.addLink(id, h.houseId, !h.floating && random.chance(0.8) ? PersonPlaceRole.OWNER : PersonPlaceRole.TENANT, since);
+      this.links.push(id, h.houseId, PersonPlaceRole.RESIDENT, since);
+      if (head) this.links.push(id, h.houseId, !h.floating && random.chance(0.8) ? PersonPlaceRole.OWNER : PersonPlaceRole.TENANT, since);
     } else if (h.buildingId > 0) {
-      this.addLink(id, h.buildingId, PersonPlaceRole.RESIDENT, sinceDate(random, birthDay, 0, 25));
+      this.links.push(id, h.buildingId, PersonPlaceRole.RESIDENT, sinceDate(random, birthDay, 0, 25));
     }
 
     // The source records, each as its system would send it; ~10% carry a stale or variant value somewhere.
@@ -1172,7 +1255,7 @@ class DemoCity {
     if (ga) systems.push(SourceSystem.GRID_APP);
     const deviation = random.chance(0.1) ? this.deviation(random, systems, truth, g) : null;
     const sortedTags = TAG_ORDER.filter((tag) => tags.has(tag));
-    const drafts: Array<SourceDraft<PersonValues>> = systems.map((source) => {
+    for (const source of systems) {
       const values: PersonValues = { ...truth };
       let observedAt = BASE - random.int(1, OBSERVED_WITHIN_DAYS[source]) * DAY - random.int(0, 86_399) * SECOND;
       if (deviation && deviation.source === source) {
@@ -1180,7 +1263,6 @@ class DemoCity {
         if (deviation.field !== 'name') observedAt -= random.int(200, 900) * DAY;
       }
       if (source === SourceSystem.SOCIAL_SECURITY) values.householdType = null;
-      const receivedAt = Math.min(observedAt + random.int(60, 6 * 3600) * SECOND, BASE - SECOND);
       const payload: Record<string, unknown> = {
         idNumber,
         name: values.name,
@@ -1204,29 +1286,9 @@ class DemoCity {
         default:
           payload.tags = sortedTags;
       }
-      return {
-        source,
-        id: ++this.sourceRecordId,
-        key: this.personSourceKey(source, grid.code, observedAt),
-        version: random.weighted(VERSION_WEIGHTS),
-        observedAt,
-        receivedAt,
-        payload,
-        values,
-      };
-    });
-    const candidates = candidatesOf(drafts);
-    const { values, lineage } = surviveFields<PersonValues>(candidates, DEFAULT_PERSON_PRIORITY);
-    if (deviation && listDisagreements<PersonValues>(candidates, DEFAULT_PERSON_PRIORITY).length > 0) {
-      this.peopleWithConflicts++;
+      const key = this.personSourceKey(source, grid.code, observedAt);
+      outbox.add(source, id, { source, key, version: random.weighted(VERSION_WEIGHTS), observedAt, payload });
     }
-    this.addSourceRecords(EntityKind.PERSON, id, drafts);
-    const [createdAt, updatedAt] = receivedRange(drafts);
-    persons.add([
-      id, facts.idNumber, values.name, facts.gender, facts.birthDate, values.phone, values.gridCode, values.address,
-      values.householdType, sortedTags, socialSecurity, civilAffairs, governance, lineage, createdAt, updatedAt,
-    ]);
-    this.counts.person++;
   }
 
   /**
@@ -1275,6 +1337,7 @@ class DemoCity {
       index = this.addressCodeIndex.size;
       if (index >= 64) throw new Error('too many distinct ID address codes');
       this.addressCodeIndex.set(addressCode, index);
+      this.addressCodes.push(addressCode);
     }
     const day = birthDay - ID_FIRST_DAY;
     const slot = (index * ID_DAYS + day) * 2 + (male ? 1 : 0);
@@ -1284,78 +1347,31 @@ class DemoCity {
     return male ? 2 * k - 1 : 2 * k;
   }
 
-  private addLink(personId: number, placeId: number, role: PersonPlaceRole, since: string | null): void {
-    this.personPlaces.add([++this.personPlaceId, personId, placeId, role, since]);
-  }
-
-  private addSourceRecords<T extends object>(kind: EntityKind, entityId: number, drafts: Array<SourceDraft<T>>): void {
-    for (const d of drafts) {
-      this.sourceRecords.add([d.id, kind, entityId, d.source, d.key, d.version, d.observedAt, d.receivedAt, d.payload]);
-    }
-  }
-
-  /** Each organisation and shop gets a legal representative: an adult of its grid. */
-  private async writeLegalRepresentatives(): Promise<void> {
-    const shop = PLACE_KINDS.indexOf(PlaceKind.SHOP);
-    const organization = PLACE_KINDS.indexOf(PlaceKind.ORGANIZATION);
-    for (let id = 1; id <= this.placeCount; id++) {
-      if (this.placeKind[id] !== shop && this.placeKind[id] !== organization) continue;
-      const g = this.placeGrid[id];
-      const first = this.personStart[g] + 1;
-      const count = this.personStart[g + 1] - this.personStart[g];
-      if (count === 0) continue;
-      const random = Random.of(this.seed, 'legal-representative', id);
-      let person = first + Math.floor(random.next() * count);
-      for (let tries = 0; tries < 12; tries++) {
-        const age = 2026 - this.birthYear[person];
-        if (age >= 25 && age <= 70) break;
-        person = first + Math.floor(random.next() * count);
-      }
-      const since = iso(BASE - random.int(60, 15 * 365) * DAY).slice(0, 10);
-      this.addLink(person, id, PersonPlaceRole.LEGAL_REPRESENTATIVE, since);
-      if (this.personPlaces.size >= CHUNK) {
-        await this.writer.write(this.personPlaces);
-        this.progress('legal representatives', id, this.placeCount);
-        await tick();
-      }
-    }
-    await this.flush(this.personPlaces, true);
-    this.progress('legal representatives', this.placeCount, this.placeCount);
+  /** The ID number of person `id` (generator id), from its stored parts. */
+  private idNumberOf(id: number): string {
+    const birthDate = dateOfDay(ID_FIRST_DAY + this.idDay[id]);
+    return composeIdNumber(this.addressCodes[this.idAddress[id]], birthDate, this.idSerial[id]);
   }
 
   // -------------------------------------------------------------------------------------------------------------
   // Things
 
+  /** Sends every thing's record: city components from city management, cameras and hazmat stores from governance. */
   private async writeThings(): Promise<void> {
-    const things = new BulkTable('thing', THING_COLUMNS);
+    const outbox = new Outbox();
+    this.startPhase('things', this.thingCount);
     for (let id = 1; id <= this.thingCount; id++) {
       const thing = this.describeThing(id);
       const grid = this.grids[this.thingGrid[id]];
       const random = Random.of(this.seed, 'thing-source', id);
       const source = thing.info.source;
       const observedAt = BASE - random.int(2, 700) * DAY - random.int(0, 86_399) * SECOND;
-      const receivedAt = Math.min(observedAt + random.int(60, 3600) * SECOND, BASE - SECOND);
-      const values: ThingValues = {
-        name: thing.name,
-        status: thing.status,
-        ownerUnit: thing.ownerUnit,
-        address: thing.address,
-        gridCode: grid.code,
-        location: { lng: thing.lng, lat: thing.lat },
-      };
-      const n = this.nextKey(`thing:${source}:${thing.info.kind}`);
-      const key =
-        source === SourceSystem.CITY_MANAGEMENT
-          ? `CG-BJ-${thing.componentCode}`
-          : `${thing.info.kind === ThingKind.CAMERA ? 'ZZ-SP' : 'ZZ-WH'}-${grid.code.slice(0, 6)}-${pad(n, 7)}`;
-      const draft: SourceDraft<ThingValues> = {
+      this.thingKeyNumber[id] = this.nextKey(`thing:${source}:${thing.info.kind}`);
+      outbox.add(source, id, {
         source,
-        id: ++this.sourceRecordId,
-        key,
+        key: this.thingSourceKey(id, thing),
         version: random.weighted(VERSION_WEIGHTS),
         observedAt,
-        receivedAt,
-        values,
         payload: {
           componentCode: thing.componentCode,
           category: thing.info.category,
@@ -1368,24 +1384,20 @@ class DemoCity {
           lng: thing.lng,
           lat: thing.lat,
         },
-      };
-      const { lineage } = surviveFields<ThingValues>(candidatesOf([draft]), DEFAULT_THING_PRIORITY);
-      this.addSourceRecords(EntityKind.THING, id, [draft]);
-      things.add([
-        id, thing.info.category, thing.info.kind, thing.componentCode, thing.name, thing.status, thing.ownerUnit,
-        thing.address, grid.code, thing.lng, thing.lat, lineage, receivedAt, receivedAt,
-      ]);
-      this.counts.thing++;
-      if (things.size >= CHUNK) {
-        await this.writer.write(things);
+      });
+      if (id % CHUNK === 0) {
+        await this.send(IngestKind.THINGS, outbox);
         this.progress('things', id, this.thingCount);
-      }
-      await this.flush(this.sourceRecords);
-      if (id % YIELD_EVERY === 0) await tick();
+      } else if (id % YIELD_EVERY === 0) await tick();
     }
-    await this.writer.write(things);
-    await this.flush(this.sourceRecords, true);
+    await this.send(IngestKind.THINGS, outbox);
     this.progress('things', this.thingCount, this.thingCount);
+  }
+
+  private thingSourceKey(id: number, thing: ThingDetails): string {
+    return thing.info.source === SourceSystem.CITY_MANAGEMENT
+      ? `CG-BJ-${thing.componentCode}`
+      : `${thing.info.kind === ThingKind.CAMERA ? 'ZZ-SP' : 'ZZ-WH'}-${thing.componentCode.slice(0, 6)}-${pad(this.thingKeyNumber[id], 7)}`;
   }
 
   private describeThing(id: number): ThingDetails {
@@ -1421,16 +1433,27 @@ class DemoCity {
   // -------------------------------------------------------------------------------------------------------------
   // Incidents
 
+  /**
+   * Sends every incident's record (linking its place or thing, and its parties by ID number), then brings each
+   * round's incidents to their generated workflow state; returns the events after CREATED, to be written last.
+   */
   private async writeIncidents(): Promise<IncidentLog> {
-    const incidents = new BulkTable('incident', INCIDENT_COLUMNS);
-    const incidentGrid = new Uint16Array(this.incidentCount + 1);
-    const incidentCategory = new Uint8Array(this.incidentCount + 1);
-    const parties = new BulkTable('incident_party', PARTY_COLUMNS);
+    const outbox = new Outbox();
+    this.startPhase('incidents', this.incidentCount);
+    const workflows = new Map<number, Record<string, unknown>>();
     const log = new EventLog();
     const strings = new Interner();
     const gridTable = new WeightedTable(this.grids.map((g) => [g.index, g.weight ** 0.8] as const));
-    const caseNumbers = new Map<string, number>();
-    let partyId = 0;
+    const flush = async (done: number) => {
+      const rows: Array<Record<string, unknown>> = [];
+      for (const { id, entityId } of await this.send(IngestKind.INCIDENTS, outbox)) {
+        this.incidentEntity[id] = Number(entityId);
+        rows.push({ id: entityId, ...workflows.get(id)! });
+      }
+      workflows.clear();
+      await this.writeWorkflows(rows);
+      this.progress('incidents', done, this.incidentCount);
+    };
 
     for (let id = 1; id <= this.incidentCount; id++) {
       const random = Random.of(this.seed, 'incident', id);
@@ -1438,8 +1461,6 @@ class DemoCity {
       const category = id <= 49 ? CATEGORIES[(id - 1) % 7] : random.weighted(CATEGORY_WEIGHTS);
       const target = id <= 49 ? STATUSES[Math.floor((id - 1) / 7)] : random.weighted(STATUS_WEIGHTS);
       const g = gridTable.pick(random);
-      incidentGrid[id] = g;
-      incidentCategory[id] = CATEGORIES.indexOf(category);
       const grid = this.grids[g];
       const community = grid.community;
       const village = community.kind === 'VILLAGE';
@@ -1488,15 +1509,10 @@ class DemoCity {
       const createdAt = BASE - flow.endOffset * SECOND;
       const reportedAt = createdAt - (source === SourceSystem.GRID_APP ? 0 : random.int(60, 1800) * SECOND);
       const at = (offset: number) => createdAt + offset * SECOND;
-      const countyCode = grid.code.slice(0, 6);
-      const day = chinaDate(reportedAt);
-      const caseKey = `${countyCode}-${day}`;
-      const serial = (caseNumbers.get(caseKey) ?? 0) + 1;
-      caseNumbers.set(caseKey, serial);
-      const caseNumber = `${countyCode}-${day.replace(/-/g, '')}-${pad(serial, 5)}`;
-      const sourceKey = incidentSourceKey(source, day.slice(0, 4), this.nextKey(`incident:${source}`));
+      const sourceKey = incidentSourceKey(source, chinaDate(reportedAt).slice(0, 4), this.nextKey(`incident:${source}`));
 
-      for (const event of flow.events) {
+      // The ingestion writes the CREATED event (flow.events[0]); the rest are the workflow's.
+      for (const event of flow.events.slice(1)) {
         log.push(
           at(event.offset),
           id,
@@ -1507,57 +1523,88 @@ class DemoCity {
           strings.id(event.note),
         );
       }
-      // The record as its source system sent it; every core field it carries points at it (incidents are not merged).
-      const shared = { title, description, category, subCategory: template.sub, severity, gridCode: grid.code, address };
-      const draft: SourceDraft<IncidentValues> = {
+      // The record as its source system sent it: what it is about by the source's own key where the source sent
+      // that place or thing, else by component code or gridhub id; the people involved by ID number.
+      const people = this.incidentParties(random, g, template).map(([person, role]) => ({ idNumber: this.idNumberOf(person), role }));
+      outbox.add(source, id, {
         source,
-        id: ++this.sourceRecordId,
         key: sourceKey,
         version: 1,
         observedAt: reportedAt,
-        receivedAt: createdAt,
-        values: { ...shared, location: { lng, lat }, place: placeId, thing: thingId, reportedAt: iso(reportedAt) },
         payload: {
-          ...shared,
+          title,
+          description,
+          category,
+          subCategory: template.sub,
+          severity,
+          gridCode: grid.code,
+          address,
           lng,
           lat,
           reportedAt: iso(reportedAt),
-          ...(thing ? { componentCode: thing.componentCode } : {}),
-          ...(place ? { placeName: place.name } : {}),
+          ...(thingId !== null ? { thing: this.thingRef(thingId, source) } : {}),
+          ...(placeId !== null ? { place: this.placeRef(placeId, source) } : {}),
+          ...(people.length > 0 ? { people } : {}),
         },
-      };
-      const lineage = soleSourceLineage(candidatesOf([draft])[0]);
-
+      });
       const last = flow.events[flow.events.length - 1];
-      incidents.add([
-        id, caseNumber, title, description, category, template.sub, severity, source, sourceKey, grid.code, address,
-        lng, lat, placeId, thingId, last.to, flow.level, flow.events.length, flow.department, flow.assignee,
-        flow.dueOffset === null ? null : at(flow.dueOffset), flow.overdue, flow.feedback, flow.satisfaction,
-        reportedAt, flow.closedOffset === null ? null : at(flow.closedOffset), lineage, createdAt, at(last.offset),
-      ]);
-      this.counts.incident++;
-      this.counts.incident_event += flow.events.length;
+      workflows.set(id, {
+        status: last.to,
+        level: flow.level,
+        version: flow.events.length,
+        department: flow.department,
+        assignee: flow.assignee,
+        due_at: flow.dueOffset === null ? null : iso(at(flow.dueOffset)),
+        overdue: flow.overdue,
+        feedback: flow.feedback,
+        satisfaction: flow.satisfaction,
+        closed_at: flow.closedOffset === null ? null : iso(at(flow.closedOffset)),
+        created_at: iso(createdAt),
+        updated_at: iso(at(last.offset)),
+      });
 
-      // People involved.
-      for (const [person, role] of this.incidentParties(random, g, template)) {
-        parties.add([++partyId, id, person, role]);
-        this.counts.incident_party++;
-      }
-      this.addSourceRecords(EntityKind.INCIDENT, id, [draft]);
-
-      if (incidents.size >= CHUNK) {
-        await this.writer.write(incidents);
-        await this.flush(parties, true);
-        this.progress('incidents', id, this.incidentCount);
-      }
-      await this.flush(this.sourceRecords);
-      if (id % YIELD_EVERY === 0) await tick();
+      if (id % CHUNK === 0) await flush(id);
+      else if (id % YIELD_EVERY === 0) await tick();
     }
-    await this.writer.write(incidents);
-    await this.flush(parties, true);
-    await this.flush(this.sourceRecords, true);
-    this.progress('incidents', this.incidentCount, this.incidentCount);
-    return { events: log, strings, grid: incidentGrid, category: incidentCategory };
+    await flush(this.incidentCount);
+    return { events: log, strings };
+  }
+
+  /** A place as an incident record of `source` names it: by the source's own key, or by gridhub id. */
+  private placeRef(id: number, source: SourceSystem): Record<string, string> {
+    const s = SOURCES.indexOf(source);
+    if (this.placeSourceMask[id] & (1 << s)) {
+      const place = this.describePlace(id);
+      return { sourceKey: placeSourceKey(source, place.kind, this.grids[this.placeGrid[id]].code, this.placeKeyNumber[s][id]) };
+    }
+    return { id: String(this.placeEntity[id]) };
+  }
+
+  /** A thing as an incident record of `source` names it: by the source's own key, or by its component code. */
+  private thingRef(id: number, source: SourceSystem): Record<string, string> {
+    const thing = this.describeThing(id);
+    return thing.info.source === source ? { sourceKey: this.thingSourceKey(id, thing) } : { componentCode: thing.componentCode };
+  }
+
+  /**
+   * Brings freshly ingested incidents (REPORTED, with their CREATED event stamped now) to their generated workflow
+   * state, and dates their CREATED event at their creation: one statement for a round.
+   */
+  private async writeWorkflows(rows: Array<Record<string, unknown>>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.sql.rows(
+      `with w as (
+         update incident i set status = r.status, level = r.level, version = r.version, department = r.department,
+                assignee = r.assignee, due_at = r.due_at, overdue = r.overdue, feedback = r.feedback,
+                satisfaction = r.satisfaction, closed_at = r.closed_at, created_at = r.created_at, updated_at = r.updated_at
+           from jsonb_to_recordset(?::jsonb) as r(id bigint, status text, level text, version int, department text,
+                assignee text, due_at timestamptz, overdue boolean, feedback text, satisfaction smallint,
+                closed_at timestamptz, created_at timestamptz, updated_at timestamptz)
+          where i.id = r.id
+         returning i.id, i.created_at)
+       update incident_event e set at = w.created_at from w where e.incident_id = w.id and e.type = 'CREATED'`,
+      [JSON.stringify(rows)],
+    );
   }
 
   /** A random id among `ids` that matches, or null (looks at up to 60 candidates). */
@@ -1668,7 +1715,8 @@ class DemoCity {
     };
 
     t = 0;
-    append(IncidentAction.REPORT, source === SourceSystem.GRID_APP ? `gw-${grid.code}` : source, CREATED_NOTES[source], 0);
+    // Creation (the ingestion writes its event, as the sender and at the record's arrival).
+    append(IncidentAction.REPORT, source, null, 0);
     const quick = severity === Severity.CRITICAL || severity === Severity.HIGH;
     if (target === IncidentStatus.REJECTED) {
       step(IncidentAction.REJECT, handler(), random.pick(REJECTION_REASONS), random.int(600, 12 * 3600));
@@ -1736,36 +1784,40 @@ class DemoCity {
     return { events, level, department, assignee, dueOffset, overdue, feedback, satisfaction, closedOffset, endOffset };
   }
 
-  /** The event log in time order (ties: creation order), with seq 1… */
-  private async writeEvents({ events: log, strings, grid: incidentGrid, category: incidentCategory }: IncidentLog): Promise<void> {
+  /** The incidents' events after CREATED, in time order (ties: creation order), so that seq follows time. */
+  private async writeEvents({ events: log, strings }: IncidentLog): Promise<void> {
     const order = new Uint32Array(log.length);
     for (let i = 0; i < log.length; i++) order[i] = i;
     const at = log.at;
     order.sort((a, b) => at[a] - at[b] || a - b);
-    const events = new BulkTable('incident_event', EVENT_COLUMNS);
-    for (let seq = 1; seq <= log.length; seq++) {
-      const i = order[seq - 1];
-      const incident = log.incident[i];
-      events.add([
-        seq,
-        incident,
-        this.grids[incidentGrid[incident]].code,
-        CATEGORIES[incidentCategory[incident]],
-        EVENT_TYPES[log.type[i]],
-        strings.get(log.actor[i]),
-        strings.get(log.note[i]),
-        log.from[i] < 0 ? null : STATUSES[log.from[i]],
-        STATUSES[log.to[i]],
-        log.at[i],
-      ]);
-      if (events.size >= CHUNK) {
-        await this.writer.write(events);
-        this.progress('incident events', seq, log.length);
-        await tick();
+    for (let start = 0; start < log.length; start += CHUNK) {
+      const rows: Array<Record<string, unknown>> = [];
+      for (let k = start; k < Math.min(start + CHUNK, log.length); k++) {
+        const i = order[k];
+        rows.push({
+          n: k,
+          incident_id: this.incidentEntity[log.incident[i]],
+          type: EVENT_TYPES[log.type[i]],
+          actor: strings.get(log.actor[i]),
+          note: strings.get(log.note[i]),
+          from_status: log.from[i] < 0 ? null : STATUSES[log.from[i]],
+          to_status: STATUSES[log.to[i]],
+          at: iso(log.at[i]),
+        });
       }
+      await this.sql.rows(
+        `insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status, at)
+         select i.id, i.grid_code, i.category, r.type, r.actor, r.note, r.from_status, r.to_status, r.at
+           from jsonb_to_recordset(?::jsonb) as r(n int, incident_id bigint, type text, actor text, note text,
+                from_status text, to_status text, at timestamptz)
+           join incident i on i.id = r.incident_id
+          order by r.n`,
+        [JSON.stringify(rows)],
+      );
+      this.rowsWritten += rows.length;
+      this.progress('incident events', start + rows.length, log.length);
     }
-    await this.writer.write(events);
-    this.progress('incident events', log.length, log.length);
+    if (log.length === 0) this.progress('incident events', 0, 0);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -1795,9 +1847,6 @@ interface PersonValues {
   address: string;
   householdType: HouseholdType | null;
 }
-type PlaceValues = Record<PlaceCoreField, unknown>;
-type ThingValues = Record<ThingCoreField, unknown>;
-type IncidentValues = Record<IncidentCoreField, unknown>;
 
 const AGE_BAND_WEIGHTS = AGE_BANDS.map(([from, to, w]) => [[from, to] as const, w] as const);
 const FLOOR_WEIGHTS: ReadonlyArray<readonly [number, number]> = [[5, 10], [6, 30], [7, 8], [11, 8], [18, 12], [24, 8], [26, 6], [33, 4]];
@@ -1822,6 +1871,8 @@ const OBSERVED_WITHIN_DAYS: Record<SourceSystem, number> = {
 };
 
 const dayOf = (isoDate: string) => Math.floor(Date.parse(`${isoDate}T00:00:00Z`) / DAY);
+/** The calendar day (YYYY-MM-DD) of a day number (days since the epoch). */
+const dateOfDay = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 /** Birth dates lie in 1930–2024: days since the epoch of the first, and how many there are. */
 const ID_FIRST_DAY = dayOf('1930-01-01');
 const ID_DAYS = dayOf('2025-01-01') - ID_FIRST_DAY;
@@ -2023,18 +2074,17 @@ function incidentSourceKey(source: SourceSystem, year: string, n: number): strin
   return `${prefix[source]}${year}${pad(n, 7)}`;
 }
 
-function candidatesOf<T extends object>(drafts: Array<SourceDraft<T>>): Array<SourceCandidate<T>> {
-  return drafts.map((d) => ({ source: d.source, sourceRecordId: String(d.id), observedAt: new Date(d.observedAt), values: d.values }));
+/** Who links a place's people: governance, except that an employer's employees come from the social security system when it knows the employer. */
+function linkSource(kind: PlaceKind, systems: readonly SourceSystem[]): SourceSystem {
+  const { COMPREHENSIVE_GOVERNANCE: ZZ, SOCIAL_SECURITY: SB } = SourceSystem;
+  if ((kind === PlaceKind.ORGANIZATION || kind === PlaceKind.SHOP) && systems.includes(SB)) return SB;
+  return systems.includes(ZZ) ? ZZ : systems[0];
 }
 
-function receivedRange(drafts: Array<SourceDraft<object>>): [number, number] {
-  let first = Infinity;
-  let last = -Infinity;
-  for (const d of drafts) {
-    first = Math.min(first, d.receivedAt);
-    last = Math.max(last, d.receivedAt);
-  }
-  return [first, last];
+/** One record's result, for an error message: its key, outcome and problems. */
+function describeResult(result: IngestResult): string {
+  const errors = result.errors.map((error) => `${error.field} ${error.message}`).join('; ');
+  return `${result.sourceKey} ${result.outcome}${errors ? `: ${errors}` : ''}`;
 }
 
 const CREDIT_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';

@@ -117,8 +117,8 @@ describe('incident(id)', () => {
       expect(Object.keys(record.payload)).toEqual(
         expect.arrayContaining(['title', 'description', 'category', 'subCategory', 'severity', 'gridCode', 'address', 'lng', 'lat', 'reportedAt']),
       );
-      if (incident.place) expect(record.payload.placeName).toBeDefined();
-      if (incident.thing) expect(record.payload.componentCode).toBeDefined();
+      if (incident.place) expect(record.payload.place).toBeDefined();
+      if (incident.thing) expect(record.payload.thing).toBeDefined();
     }
   });
 

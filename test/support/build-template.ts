@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const orm = await MikroORM.init(ormConfig(process.argv[2]));
   try {
     await migrate(orm);
-    await seedDemoCity(orm.em.fork(), { scale: TEST_SCALE });
+    await seedDemoCity(orm, { scale: TEST_SCALE });
   } finally {
     await orm.close(true);
   }

@@ -299,7 +299,12 @@ export class ScopedReader {
       throw new ForbiddenError("data conflicts show other sources' values; a department reads only what it sent", 'dataConflicts');
     }
     const all = [...conditions];
-    if (this.viewer.regionCode !== null) all.push(regionCondition(this.viewer.regionCode, 'c.grid_code'));
+    if (this.viewer.regionCode !== null) {
+      all.push(regionCondition(this.viewer.regionCode, 'c.grid_code'));
+      // A collision or duplicate names its other side: shown only when that lies in the region too.
+      const related = regionCondition(this.viewer.regionCode, 'c.related_grid_code');
+      all.push({ sql: `c.related_grid_code is null or (${related.sql})`, params: related.params });
+    }
     const where = all.length ? ` where ${all.map((c) => `(${c.sql})`).join(' and ')}` : '';
     const params = all.flatMap((c) => c.params);
     const connection = this.#em.getConnection();

@@ -206,7 +206,7 @@ export class PlaceRecordInput extends SourceRecordFields {
   @Field(() => PlaceAttributesInput, { nullable: true })
   attributes?: PlaceAttributesInput | null;
 
-  @Field(() => [PlacePersonInput], { nullable: true, description: "People linked to the place (replace this source's earlier links), at most 500" })
+  @Field(() => [PlacePersonInput], { nullable: true, description: "People linked to the place (replace this source's earlier links), at most 200" })
   people?: PlacePersonInput[] | null;
 }
 

@@ -18,6 +18,7 @@ import {
   SourcePriority,
   surviveFields,
 } from '../sources/survivorship';
+import { lineTextProblem } from '../shared/text';
 import { Checker } from './checker';
 import { classifyIdDocument } from './normalize';
 
@@ -99,7 +100,9 @@ export function checkPerson(check: Checker, source: SourceSystem, today: Date): 
   let identity: Identity = { kind: 'NONE' };
   const rawId = check.raw('idNumber');
   if (rawId !== null && rawId !== undefined && typeof rawId !== 'string') check.fail('idNumber', 'must be a string');
-  else {
+  else if (typeof rawId === 'string' && (rawId.length > 40 || lineTextProblem(rawId))) {
+    check.fail('idNumber', rawId.length > 40 ? 'may have at most 40 characters' : lineTextProblem(rawId)!);
+  } else {
     const document = classifyIdDocument(rawId as string | null | undefined, today);
     // Not a valid citizen ID (a typo, a bad check character): the person is kept without a verified ID, never
     // merged with anyone by it, and the sender is told.
@@ -251,9 +254,12 @@ export function mergePerson(
   const facets: Record<FacetField, Record<string, unknown> | null> = { socialSecurity: null, civilAffairs: null, governance: null };
   const newestFirst = [...rows].sort((a, b) => time(b.observedAt) - time(a.observedAt) || Number(BigInt(b.id) - BigInt(a.id)));
   const facetLineage: Record<string, FieldSource> = {};
+  const tagged = new Set<SourceSystem>();
   for (const row of newestFirst) {
-    for (const tag of Array.isArray(row.payload.tags) ? row.payload.tags : []) {
-      if (TAGS_BY_SOURCE[row.source].has(tag as PersonTag)) tags.add(tag as PersonTag);
+    // Each source's newest record that speaks of tags says all that source asserts: an older one's tags are withdrawn.
+    if (Array.isArray(row.payload.tags) && !tagged.has(row.source)) {
+      tagged.add(row.source);
+      for (const tag of row.payload.tags) if (TAGS_BY_SOURCE[row.source].has(tag as PersonTag)) tags.add(tag as PersonTag);
     }
     for (const facet of FACETS) {
       const value = row.payload[facet];

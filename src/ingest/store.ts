@@ -77,6 +77,8 @@ export interface ConflictDraft {
   field: string;
   kind: 'VALUE_MISMATCH' | 'ID_COLLISION' | 'POSSIBLE_DUPLICATE';
   relatedEntityId: string | null;
+  /** The related entity's grid: a conflict shows only to those who may see both sides. */
+  relatedGridCode?: string | null;
   candidates: ConflictCandidate[];
 }
 
@@ -119,13 +121,14 @@ export async function replaceValueConflicts(
   }
   if (drafts.length === 0) return;
   await sql.rows(
-    `insert into data_conflict (entity_kind, entity_id, grid_code, field, kind, related_entity_id, candidates)
-     select ?, r.entity_id, r.grid_code, r.field, r.kind, r.related_entity_id, r.candidates
-       from jsonb_to_recordset(?::jsonb) as r(entity_id bigint, grid_code text, field text, kind text, related_entity_id bigint, candidates jsonb)
+    `insert into data_conflict (entity_kind, entity_id, grid_code, field, kind, related_entity_id, related_grid_code, candidates)
+     select ?, r.entity_id, r.grid_code, r.field, r.kind, r.related_entity_id, r.related_grid_code, r.candidates
+       from jsonb_to_recordset(?::jsonb) as r(entity_id bigint, grid_code text, field text, kind text, related_entity_id bigint,
+                                              related_grid_code text, candidates jsonb)
       order by r.entity_id, r.field, r.kind
      on conflict (entity_kind, entity_id, field, kind) do update
-        set candidates = excluded.candidates, grid_code = excluded.grid_code,
-            related_entity_id = excluded.related_entity_id, last_seen_at = now()`,
+        set candidates = excluded.candidates, grid_code = excluded.grid_code, related_entity_id = excluded.related_entity_id,
+            related_grid_code = excluded.related_grid_code, last_seen_at = now()`,
     [
       kind,
       JSON.stringify(
@@ -135,6 +138,7 @@ export async function replaceValueConflicts(
           field: draft.field,
           kind: draft.kind,
           related_entity_id: draft.relatedEntityId,
+          related_grid_code: draft.relatedGridCode ?? null,
           candidates: draft.candidates,
         })),
       ),

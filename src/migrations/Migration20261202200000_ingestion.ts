@@ -57,6 +57,8 @@ create table "data_conflict" (
   "field" text not null,
   "kind" text not null check ("kind" in ('VALUE_MISMATCH', 'ID_COLLISION', 'POSSIBLE_DUPLICATE')),
   "related_entity_id" bigint null,
+  -- The related entity's grid: a conflict shows only to a viewer whose region holds both sides.
+  "related_grid_code" varchar(15) null,
   "candidates" jsonb not null,
   "first_seen_at" timestamptz(3) not null default now(),
   "last_seen_at" timestamptz(3) not null default now(),

@@ -51,7 +51,7 @@ describe('mergePerson (survivorship of a person)', () => {
     expect(merged.phone).toBe('2');
   });
 
-  it('unites tags; each facet from its own department only, the newest record first', () => {
+  it("unites each source's newest tags; each facet from its own department only, the newest record first", () => {
     const merged = mergePerson(
       [
         row('1', GOV, '2026-01-01T00:00:00Z', { name: '甲', tags: ['KEY_YOUTH'], governance: { riskLevel: 'HIGH' } }),
@@ -63,7 +63,8 @@ describe('mergePerson (survivorship of a person)', () => {
       identity,
       DEFAULT_PRIORITIES.person,
     );
-    expect(merged.tags).toEqual(['KEY_YOUTH', 'DISABLED', 'LOW_INCOME']);
+    // Civil affairs' newest record no longer lists LOW_INCOME: withdrawn.
+    expect(merged.tags).toEqual(['KEY_YOUTH', 'DISABLED']);
     expect(merged.civilAffairs).toEqual({ allowances: [], disabilityGrade: 2 });
     expect(merged.governance).toEqual({ keyPersonCategory: null, riskLevel: 'HIGH', gridWorker: null });
     expect(merged.socialSecurity).toBeNull();

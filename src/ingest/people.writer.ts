@@ -38,6 +38,7 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
   // Who the stored records belong to now, and who holds the ID numbers the records claim.
   const storedEntities = [...new Set(items.filter((item) => item.stored).map((item) => item.stored!.entityId))];
   const claimed = [...new Set(items.flatMap((item) => (item.checked.identity.kind === 'CITIZEN' ? [item.checked.identity.idNumber] : [])))];
+  await lockIdNumbers(context, claimed);
   const known = await sql.rows<PersonRow>(
     `select id::text as "id", id_number as "idNumber", id_collision as "idCollision", name, birth_date::text as "birthDate"
        from person where id = any(?::bigint[])
@@ -232,6 +233,25 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
       errors: [],
     });
   }
+}
+
+/** Namespace (first key) of the transaction advisory locks on ID numbers; the second key is the number's hash. */
+const ID_NUMBER_LOCKS = 0x49444e4f; // 'IDNO'
+
+/**
+ * Batches that claim the same ID numbers take turns from here to their commit: the later one waits before matching
+ * and then finds the people the earlier one created, where it would otherwise match against the outdated picture,
+ * lose the insert race and run the whole transaction again. Taken in one statement in hash order, so that two
+ * batches never wait for each other crosswise (a hash shared by two numbers only makes a batch wait needlessly).
+ */
+async function lockIdNumbers(context: WriteContext<CheckedPerson>, idNumbers: readonly string[]): Promise<void> {
+  if (idNumbers.length === 0) return;
+  await context.sql.rows(
+    `select count(*) from (
+       select pg_advisory_xact_lock(?, k) from (select distinct hashtext(n) as k from unnest(?::text[]) n order by k offset 0) keys
+     ) locked`,
+    [ID_NUMBER_LOCKS, idNumbers],
+  );
 }
 
 /** Ids for the people a batch may create (at most one per record), taken from the sequence up front. */

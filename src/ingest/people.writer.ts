@@ -4,7 +4,7 @@ import { EntityKind } from '../sources/source-system';
 import { FieldDisagreement } from '../sources/survivorship';
 import { WriteContext } from './ingestion.service';
 import { sameNameOrVariant } from './normalize';
-import { CheckedPerson, mergePerson, PersonSourceRow } from './people';
+import { CheckedPerson, MergedPerson, mergePerson, PersonSourceRow } from './people';
 import { ConflictDraft, replaceValueConflicts, storeSourceRecords } from './store';
 import { RetryTransaction } from './sql';
 import { byNumber } from './values';
@@ -108,32 +108,50 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
   if (created.length > 0) {
     const ids = await allocate(context, created.length);
     created.forEach((person, i) => (person.id = ids[i]));
-    // ID numbers in order, so that concurrent batches wait for each other rather than deadlock; a number another
+  }
+  const entityOf = new Map([...personOf].map(([index, person]) => [index, person.id]));
+  // Lock every other person whose merge changes, in id order (those created here are inserted below, seen by no one).
+  const createdIds = new Set(created.map((person) => person.id));
+  const existing = [...new Set([...entityOf.values(), ...moved])].filter((id) => !createdIds.has(id)).sort(byNumber);
+  if (existing.length > 0) await sql.rows(`select id from person where id = any(?::bigint[]) order by id for update`, [existing]);
+
+  const recordIds = await storeSourceRecords(context, entityOf);
+
+  // A person created here is merged from its records, all of them in this batch, and inserted with the merged values
+  // (not inserted bare and then updated).
+  const disagreements = new Map<string, { gridCode: string; list: FieldDisagreement[] }>();
+  if (created.length > 0) {
+    const recordsOfNew = new Map<PersonRow, PersonSourceRow[]>(created.map((person) => [person, []]));
+    for (const item of items) {
+      recordsOfNew
+        .get(personOf.get(item.index)!)
+        ?.push({ id: recordIds.get(item.index)!, source: context.source, observedAt: item.observedAt, payload: item.payload });
+    }
+    const rows = created.map((person) => {
+      const identity = person.idNumber && person.gender && person.birthDate ? { gender: person.gender, birthDate: person.birthDate } : null;
+      const merged = mergePerson(recordsOfNew.get(person)!, identity, context.priorities.person);
+      disagreements.set(person.id, { gridCode: merged.gridCode, list: merged.disagreements });
+      return { ...personColumns(person.id, merged), id_number: person.idNumber, id_collision: person.idCollision };
+    });
+    // ID numbers in order, so that concurrent writers wait for each other rather than deadlock; a number another
     // batch took meanwhile (not inserted here) means this batch matched against an outdated picture: run it again.
     const inserted = await sql.rows<{ id: string }>(
-      `insert into person (id, id_number, id_collision, name, gender, birth_date, grid_code)
-       select r.id, r.id_number, r.id_collision, r.name, r.gender, r.birth_date, r.grid_code
+      `insert into person (id, id_number, id_collision, name, gender, birth_date, phone, grid_code, address, household_type, tags,
+                           social_security, civil_affairs, governance, lineage)
+       select r.id, r.id_number, r.id_collision, r.name, r.gender, r.birth_date, r.phone, r.grid_code, r.address, r.household_type,
+              r.tags, r.social_security, r.civil_affairs, r.governance, r.lineage
          from jsonb_to_recordset(?::jsonb) as r(id bigint, id_number text, id_collision boolean, name text, gender text,
-                                                birth_date date, grid_code text)
+              birth_date date, phone text, grid_code text, address text, household_type text, tags text[], social_security jsonb,
+              civil_affairs jsonb, governance jsonb, lineage jsonb)
         order by r.id_number nulls last, r.id
        on conflict (id_number) where not id_collision do nothing
        returning id::text as "id"`,
-      [JSON.stringify(created.map((p) => ({ id: p.id, id_number: p.idNumber, id_collision: p.idCollision, name: p.name, gender: p.gender, birth_date: p.birthDate, grid_code: p.gridCode })))],
+      [JSON.stringify(rows)],
     );
     if (inserted.length !== created.length) throw new RetryTransaction('a concurrent batch created one of these people first');
   }
 
-  const entityOf = new Map([...personOf].map(([index, person]) => [index, person.id]));
-  // Lock every person whose merge changes, in id order.
-  const affected = [...new Set([...entityOf.values(), ...moved])].sort(byNumber);
-  await sql.rows(`select id from person where id = any(?::bigint[]) order by id for update`, [affected]);
-
-  const recordIds = await storeSourceRecords(context, entityOf);
-
-  // Re-merge every affected person from all of its source records: those of people this batch created are all in
-  // the batch; the others are read back (the batch's own included).
-  const createdIds = new Set(created.map((person) => person.id));
-  const existing = affected.filter((id) => !createdIds.has(id));
+  // Re-merge every other affected person from all of its source records, read back (the batch's own included).
   const rows =
     existing.length === 0
       ? []
@@ -142,30 +160,21 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
              from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) order by id`,
           [existing],
         );
-  for (const item of items) {
-    const entityId = entityOf.get(item.index)!;
-    if (createdIds.has(entityId)) {
-      rows.push({ id: recordIds.get(item.index)!, entityId, source: context.source, observedAt: item.observedAt, payload: item.payload });
-    }
-  }
   const recordsOf = new Map<string, PersonSourceRow[]>();
   for (const row of rows) {
     const list = recordsOf.get(row.entityId);
     if (list) list.push(row);
     else recordsOf.set(row.entityId, [row]);
   }
-  const identities = [
-    ...created.map((person) => ({ id: person.id, idNumber: person.idNumber, gender: person.gender, birthDate: person.birthDate })),
-    ...(existing.length === 0
+  const identities =
+    existing.length === 0
       ? []
       : await sql.rows<{ id: string; idNumber: string | null; gender: Gender | null; birthDate: string | null }>(
           `select id::text as "id", id_number as "idNumber", gender, birth_date::text as "birthDate" from person where id = any(?::bigint[])`,
           [existing],
-        )),
-  ];
+        );
   const updates: Array<Record<string, unknown>> = [];
   const orphans: string[] = [];
-  const disagreements = new Map<string, { gridCode: string; list: FieldDisagreement[] }>();
   for (const person of identities) {
     const records = recordsOf.get(person.id) ?? [];
     if (records.length === 0) {
@@ -174,21 +183,7 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
     }
     const identity = person.idNumber && person.gender && person.birthDate ? { gender: person.gender, birthDate: person.birthDate } : null;
     const merged = mergePerson(records, identity, context.priorities.person);
-    updates.push({
-      id: person.id,
-      name: merged.name,
-      gender: merged.gender,
-      birth_date: merged.birthDate,
-      phone: merged.phone,
-      grid_code: merged.gridCode,
-      address: merged.address,
-      household_type: merged.householdType,
-      tags: merged.tags,
-      social_security: merged.socialSecurity,
-      civil_affairs: merged.civilAffairs,
-      governance: merged.governance,
-      lineage: merged.lineage,
-    });
+    updates.push(personColumns(person.id, merged));
     disagreements.set(person.id, { gridCode: merged.gridCode, list: merged.disagreements });
   }
   if (updates.length > 0) {
@@ -233,6 +228,25 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
       errors: [],
     });
   }
+}
+
+/** The columns of a person row that merging decides, as the insert and the update read them (jsonb_to_recordset). */
+function personColumns(id: string, merged: MergedPerson): Record<string, unknown> {
+  return {
+    id,
+    name: merged.name,
+    gender: merged.gender,
+    birth_date: merged.birthDate,
+    phone: merged.phone,
+    grid_code: merged.gridCode,
+    address: merged.address,
+    household_type: merged.householdType,
+    tags: merged.tags,
+    social_security: merged.socialSecurity,
+    civil_affairs: merged.civilAffairs,
+    governance: merged.governance,
+    lineage: merged.lineage,
+  };
 }
 
 /** Namespace (first key) of the transaction advisory locks on ID numbers; the second key is the number's hash. */

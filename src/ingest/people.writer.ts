@@ -151,15 +151,23 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
     if (inserted.length !== created.length) throw new RetryTransaction('a concurrent batch created one of these people first');
   }
 
-  // Re-merge every other affected person from all of its source records, read back (the batch's own included).
+  // Re-merge every other affected person from all of its source records: the batch's own as they are here, the others
+  // read back; in id order, as a person's records were always merged.
+  const existingIds = new Set(existing);
+  const own = items.filter((item) => existingIds.has(entityOf.get(item.index)!));
   const rows =
     existing.length === 0
       ? []
       : await sql.rows<PersonSourceRow & { entityId: string }>(
           `select id::text as "id", entity_id::text as "entityId", source, observed_at as "observedAt", payload
-             from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) order by id`,
-          [existing],
+             from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) and id <> all(?::bigint[])`,
+          [existing, own.map((item) => recordIds.get(item.index)!)],
         );
+  for (const item of own) {
+    const entityId = entityOf.get(item.index)!;
+    rows.push({ id: recordIds.get(item.index)!, entityId, source: context.source, observedAt: item.observedAt, payload: item.payload });
+  }
+  rows.sort((a, b) => byNumber(a.id, b.id));
   const recordsOf = new Map<string, PersonSourceRow[]>();
   for (const row of rows) {
     const list = recordsOf.get(row.entityId);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client as PgClient } from 'pg';
 import { signToken } from '../src/auth/tokens';
 import { Role } from '../src/auth/viewer';
 import { EmbeddedDatabase, startEmbeddedDatabase } from '../src/db/embedded';
@@ -30,8 +31,10 @@ import { csvLines, PEOPLE_SOURCES } from './ingest-data';
  * --import-rows civil affairs people (default 1,000,000; 0 skips) and times the import CLI on the same database.
  *
  * --profile DIR runs the hub under `node --cpu-prof --cpu-prof-dir DIR` and prints the 15 functions with the most
- * self time while the records were ingested (the profiler slows the hub a little). The temporary directory is
- * removed at the end; DIR is kept. Prints figures; asserts nothing.
+ * self time while the records were ingested (the profiler slows the hub a little). --pg-stats N starts PostgreSQL with
+ * pg_stat_statements and prints the N statements with the most execution time while the records were ingested through
+ * GraphQL, and each table's scans and updates meanwhile. The temporary directory is removed at the end; DIR is kept.
+ * Prints figures; asserts nothing.
  */
 
 interface Options {
@@ -41,12 +44,13 @@ interface Options {
   scale: string;
   importRows: number;
   profileDir: string | null;
+  pgStats: number;
 }
 
-const USAGE = '--records N, --batch N, --concurrency N, --scale S, --import-rows N, --profile DIR';
+const USAGE = '--records N, --batch N, --concurrency N, --scale S, --import-rows N, --profile DIR, --pg-stats N';
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { records: 200_000, batch: 1000, concurrency: 2, scale: '0.02', importRows: 1_000_000, profileDir: null };
+  const options: Options = { records: 200_000, batch: 1000, concurrency: 2, scale: '0.02', importRows: 1_000_000, profileDir: null, pgStats: 0 };
   const whole = (name: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (value === undefined || !/^\d+$/.test(value) || n < min) throw new Error(`${name} needs a whole number of at least ${min}`);
@@ -70,6 +74,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--import-rows':
         options.importRows = whole('--import-rows', value, 0);
+        break;
+      case '--pg-stats':
+        options.pgStats = whole('--pg-stats', value, 1);
         break;
       case '--profile':
         if (!value) throw new Error('--profile needs a directory');
@@ -157,11 +164,17 @@ async function main(): Promise<void> {
   fs.chmodSync(tempDir, 0o755);
   if (options.profileDir) fs.mkdirSync(options.profileDir, { recursive: true });
   let database: EmbeddedDatabase | null = null;
+  let statements: StatementStats | null = null;
   let hub: HubProcess | null = null;
   let client: ClientProcess | null = null;
   try {
     let started = performance.now();
-    database = await startEmbeddedDatabase({ dir: path.join(tempDir, 'postgres'), ownedRoot: tempDir });
+    database = await startEmbeddedDatabase({
+      dir: path.join(tempDir, 'postgres'),
+      ownedRoot: tempDir,
+      settings: options.pgStats > 0 ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.max': '1000' } : {},
+    });
+    if (options.pgStats > 0) statements = await StatementStats.open(database.url);
     const secret = randomBytes(32).toString('hex');
     hub = new HubProcess(
       {
@@ -204,6 +217,7 @@ async function main(): Promise<void> {
     let peak = before?.rss ?? 0;
     const sampler = setInterval(() => (peak = Math.max(peak, running.memory()?.rss ?? 0)), 100);
     let graphql: GraphQLResult;
+    await statements?.reset();
     try {
       graphql = await client.call<GraphQLResult>({ type: 'graphql', url: hub.url, tokens, concurrency: options.concurrency });
     } finally {
@@ -226,6 +240,7 @@ async function main(): Promise<void> {
     for (const rejection of graphql.rejections) console.log(`  rejected: ${rejection}`);
     console.log(`  hub RSS before ${mb(before?.rss)} / peak ${mb(peak)} / after ${mb(after?.rss)} MB${hub.exited ? ` (hub ${hub.exited})` : ''}`);
     console.log(graphqlCpu);
+    if (statements) await statements.print(options.pgStats, generated.records, generated.batches);
 
     cpuBefore = cpu();
     const bare = await client.call<BareResult>({ type: 'bare', databaseUrl: database.url, concurrency: options.concurrency });
@@ -274,10 +289,78 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await statements?.close();
     client?.stop();
     if (hub) await hub.stop().catch(() => undefined);
     await database?.stop().catch(() => undefined);
     fs.rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+/** pg_stat_statements and the table counters of the hub's database, read between a reset and the end of a phase. */
+class StatementStats {
+  private tablesBefore = new Map<string, Record<string, number>>();
+
+  private constructor(private readonly client: PgClient) {}
+
+  static async open(url: string): Promise<StatementStats> {
+    const client = new PgClient({ connectionString: url });
+    await client.connect();
+    await client.query('create extension if not exists pg_stat_statements');
+    return new StatementStats(client);
+  }
+
+  async reset(): Promise<void> {
+    await this.client.query('select pg_stat_statements_reset()');
+    this.tablesBefore = await this.tables();
+  }
+
+  async print(top: number, records: number, batches: number): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 600)); // table counters are flushed about every second
+    const { rows } = await this.client.query<{ calls: string; ms: number; rows: string; hit: string; read: string; dirtied: string; query: string }>(
+      `select calls, total_exec_time as ms, rows, shared_blks_hit as hit, shared_blks_read as read, shared_blks_dirtied as dirtied, query
+         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+        order by total_exec_time desc limit $1`,
+      [top],
+    );
+    const { rows: sum } = await this.client.query<{ ms: number; calls: string }>(
+      `select sum(total_exec_time) as ms, sum(calls) as calls from pg_stat_statements
+        where dbid = (select oid from pg_database where datname = current_database())`,
+    );
+    console.log(
+      `  PostgreSQL statements: ${n(Number(sum[0].calls))} executed, ${seconds(sum[0].ms)} in total ` +
+        `(${n((sum[0].ms * 1000) / records)} µs per record, ${n(sum[0].ms / batches)} ms per batch); top ${top} by time:`,
+    );
+    for (const row of rows) {
+      console.log(
+        `  ${(100 * (row.ms / sum[0].ms)).toFixed(1).padStart(5)}% ${n(row.ms).padStart(6)} ms ${n(Number(row.calls)).padStart(5)} calls ` +
+          `${n(Number(row.rows)).padStart(7)} rows  blocks hit ${row.hit} read ${row.read} dirtied ${row.dirtied}\n` +
+          `         ${row.query.replace(/\s+/g, ' ').slice(0, 300)}`,
+      );
+    }
+    const after = await this.tables();
+    console.log('  tables (during the phase): seq scans, index scans, inserts, updates (HOT), deletes');
+    for (const [table, counts] of after) {
+      const before = this.tablesBefore.get(table) ?? {};
+      const d = (key: string) => counts[key] - (before[key] ?? 0);
+      if (d('seq_scan') + d('idx_scan') + d('ins') + d('upd') + d('del') === 0) continue;
+      console.log(
+        `    ${table.padEnd(24)} seq ${n(d('seq_scan'))} (${n(d('seq_tup_read'))} rows read), idx ${n(d('idx_scan'))}, ` +
+          `ins ${n(d('ins'))}, upd ${n(d('upd'))} (${n(d('hot'))} HOT), del ${n(d('del'))}`,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+
+  private async tables(): Promise<Map<string, Record<string, number>>> {
+    const { rows } = await this.client.query<Record<string, string>>(
+      `select relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0) as idx_scan, n_tup_ins as ins, n_tup_upd as upd,
+              n_tup_hot_upd as hot, n_tup_del as del from pg_stat_user_tables`,
+    );
+    return new Map(rows.map(({ relname, ...counts }) => [relname, Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)]))]));
   }
 }
 

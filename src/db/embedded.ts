@@ -28,6 +28,11 @@ export interface EmbeddedOptions {
   ownedRoot?: string;
   /** Receives progress lines ("initialising…"). */
   log?: (line: string) => void;
+  /**
+   * Extra server settings, passed as `-c name=value` at start (e.g. `shared_preload_libraries`, which can only be
+   * set then). Default: none.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 interface Credentials {
@@ -71,7 +76,10 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog: remember,
     onError: remember,
   });

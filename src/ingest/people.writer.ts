@@ -5,7 +5,7 @@ import { EntityKind } from '../sources/source-system';
 import { FieldDisagreement } from '../sources/survivorship';
 import { WriteContext } from './ingestion.service';
 import { sameNameOrVariant } from './normalize';
-import { CheckedPerson, mergePerson, PersonSourceRow } from './people';
+import { CheckedPerson, MergedPerson, mergePerson, PersonSourceRow } from './people';
 import { ConflictDraft, replaceValueConflicts, storeSourceRecords } from './store';
 import { RetryTransaction } from './sql';
 import { byNumber } from './values';
@@ -39,6 +39,7 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
   // Who the stored records belong to now, and who holds the ID numbers the records claim.
   const storedEntities = [...new Set(items.filter((item) => item.stored).map((item) => item.stored!.entityId))];
   const claimed = [...new Set(items.flatMap((item) => (item.checked.identity.kind === 'CITIZEN' ? [item.checked.identity.idNumber] : [])))];
+  await lockIdNumbers(context, claimed);
   const known = await sql.rows<PersonRow>(
     `select id::text as "id", id_number as "idNumber", id_collision as "idCollision", name, birth_date::text as "birthDate",
             grid_code as "gridCode"
@@ -114,64 +115,81 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
   if (created.length > 0) {
     const ids = await allocate(context, created.length);
     created.forEach((person, i) => (person.id = ids[i]));
-    // ID numbers in order, so that concurrent batches wait for each other rather than deadlock; a number another
+  }
+  const entityOf = new Map([...personOf].map(([index, person]) => [index, person.id]));
+  // Lock every other person whose merge changes, in id order (those created here are inserted below, seen by no one).
+  const createdIds = new Set(created.map((person) => person.id));
+  const existing = [...new Set([...entityOf.values(), ...moved])].filter((id) => !createdIds.has(id)).sort(byNumber);
+  if (existing.length > 0) await sql.rows(`select id from person where id = any(?::bigint[]) order by id for update`, [existing]);
+
+  const recordIds = await storeSourceRecords(context, entityOf);
+
+  // A person created here is merged from its records, all of them in this batch, and inserted with the merged values
+  // (not inserted bare and then updated).
+  const disagreements = new Map<string, { gridCode: string; list: FieldDisagreement[] }>();
+  if (created.length > 0) {
+    const recordsOfNew = new Map<PersonRow, PersonSourceRow[]>(created.map((person) => [person, []]));
+    for (const item of items) {
+      recordsOfNew
+        .get(personOf.get(item.index)!)
+        ?.push({ id: recordIds.get(item.index)!, source: context.source, observedAt: item.observedAt, payload: item.payload });
+    }
+    const rows = created.map((person) => {
+      const identity = person.idNumber && person.gender && person.birthDate ? { gender: person.gender, birthDate: person.birthDate } : null;
+      const merged = mergePerson(recordsOfNew.get(person)!, identity, context.priorities.person);
+      disagreements.set(person.id, { gridCode: merged.gridCode, list: merged.disagreements });
+      return { ...personColumns(person.id, merged), id_number: person.idNumber, id_collision: person.idCollision };
+    });
+    // ID numbers in order, so that concurrent writers wait for each other rather than deadlock; a number another
     // batch took meanwhile (not inserted here) means this batch matched against an outdated picture: run it again.
     const inserted = await sql.rows<{ id: string }>(
-      `insert into person (id, id_number, id_collision, name, gender, birth_date, grid_code)
-       select r.id, r.id_number, r.id_collision, r.name, r.gender, r.birth_date, r.grid_code
+      `insert into person (id, id_number, id_collision, name, gender, birth_date, phone, grid_code, address, household_type, tags,
+                           social_security, civil_affairs, governance, lineage)
+       select r.id, r.id_number, r.id_collision, r.name, r.gender, r.birth_date, r.phone, r.grid_code, r.address, r.household_type,
+              r.tags, r.social_security, r.civil_affairs, r.governance, r.lineage
          from jsonb_to_recordset(?::jsonb) as r(id bigint, id_number text, id_collision boolean, name text, gender text,
-                                                birth_date date, grid_code text)
+              birth_date date, phone text, grid_code text, address text, household_type text, tags text[], social_security jsonb,
+              civil_affairs jsonb, governance jsonb, lineage jsonb)
         order by r.id_number nulls last, r.id
        on conflict (id_number) where not id_collision do nothing
        returning id::text as "id"`,
-      [JSON.stringify(created.map((p) => ({ id: p.id, id_number: p.idNumber, id_collision: p.idCollision, name: p.name, gender: p.gender, birth_date: p.birthDate, grid_code: p.gridCode })))],
+      [JSON.stringify(rows)],
     );
     if (inserted.length !== created.length) throw new RetryTransaction('a concurrent batch created one of these people first');
   }
 
-  const entityOf = new Map([...personOf].map(([index, person]) => [index, person.id]));
-  // Lock every person whose merge changes, in id order.
-  const affected = [...new Set([...entityOf.values(), ...moved])].sort(byNumber);
-  await sql.rows(`select id from person where id = any(?::bigint[]) order by id for update`, [affected]);
-
-  const recordIds = await storeSourceRecords(context, entityOf);
-
-  // Re-merge every affected person from all of its source records: those of people this batch created are all in
-  // the batch; the others are read back (the batch's own included).
-  const createdIds = new Set(created.map((person) => person.id));
-  const existing = affected.filter((id) => !createdIds.has(id));
+  // Re-merge every other affected person from all of its source records: the batch's own as they are here, the others
+  // read back; in id order, as a person's records were always merged.
+  const existingIds = new Set(existing);
+  const own = items.filter((item) => existingIds.has(entityOf.get(item.index)!));
   const rows =
     existing.length === 0
       ? []
       : await sql.rows<PersonSourceRow & { entityId: string }>(
           `select id::text as "id", entity_id::text as "entityId", source, observed_at as "observedAt", payload
-             from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) order by id`,
-          [existing],
+             from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) and id <> all(?::bigint[])`,
+          [existing, own.map((item) => recordIds.get(item.index)!)],
         );
-  for (const item of items) {
+  for (const item of own) {
     const entityId = entityOf.get(item.index)!;
-    if (createdIds.has(entityId)) {
-      rows.push({ id: recordIds.get(item.index)!, entityId, source: context.source, observedAt: item.observedAt, payload: item.payload });
-    }
+    rows.push({ id: recordIds.get(item.index)!, entityId, source: context.source, observedAt: item.observedAt, payload: item.payload });
   }
+  rows.sort((a, b) => byNumber(a.id, b.id));
   const recordsOf = new Map<string, PersonSourceRow[]>();
   for (const row of rows) {
     const list = recordsOf.get(row.entityId);
     if (list) list.push(row);
     else recordsOf.set(row.entityId, [row]);
   }
-  const identities = [
-    ...created.map((person) => ({ id: person.id, idNumber: person.idNumber, gender: person.gender, birthDate: person.birthDate })),
-    ...(existing.length === 0
+  const identities =
+    existing.length === 0
       ? []
       : await sql.rows<{ id: string; idNumber: string | null; gender: Gender | null; birthDate: string | null }>(
           `select id::text as "id", id_number as "idNumber", gender, birth_date::text as "birthDate" from person where id = any(?::bigint[])`,
           [existing],
-        )),
-  ];
+        );
   const updates: Array<Record<string, unknown>> = [];
   const orphans: string[] = [];
-  const disagreements = new Map<string, { gridCode: string; list: FieldDisagreement[] }>();
   for (const person of identities) {
     const records = recordsOf.get(person.id) ?? [];
     if (records.length === 0) {
@@ -180,21 +198,7 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
     }
     const identity = person.idNumber && person.gender && person.birthDate ? { gender: person.gender, birthDate: person.birthDate } : null;
     const merged = mergePerson(records, identity, context.priorities.person);
-    updates.push({
-      id: person.id,
-      name: merged.name,
-      gender: merged.gender,
-      birth_date: merged.birthDate,
-      phone: merged.phone,
-      grid_code: merged.gridCode,
-      address: merged.address,
-      household_type: merged.householdType,
-      tags: merged.tags,
-      social_security: merged.socialSecurity,
-      civil_affairs: merged.civilAffairs,
-      governance: merged.governance,
-      lineage: merged.lineage,
-    });
+    updates.push(personColumns(person.id, merged));
     disagreements.set(person.id, { gridCode: merged.gridCode, list: merged.disagreements });
   }
   if (updates.length > 0) {
@@ -263,6 +267,44 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
       errors: [],
     });
   }
+}
+
+/** The columns of a person row that merging decides, as the insert and the update read them (jsonb_to_recordset). */
+function personColumns(id: string, merged: MergedPerson): Record<string, unknown> {
+  return {
+    id,
+    name: merged.name,
+    gender: merged.gender,
+    birth_date: merged.birthDate,
+    phone: merged.phone,
+    grid_code: merged.gridCode,
+    address: merged.address,
+    household_type: merged.householdType,
+    tags: merged.tags,
+    social_security: merged.socialSecurity,
+    civil_affairs: merged.civilAffairs,
+    governance: merged.governance,
+    lineage: merged.lineage,
+  };
+}
+
+/** Namespace (first key) of the transaction advisory locks on ID numbers; the second key is the number's hash. */
+const ID_NUMBER_LOCKS = 0x49444e4f; // 'IDNO'
+
+/**
+ * Batches that claim the same ID numbers take turns from here to their commit: the later one waits before matching
+ * and then finds the people the earlier one created, where it would otherwise match against the outdated picture,
+ * lose the insert race and run the whole transaction again. Taken in one statement in hash order, so that two
+ * batches never wait for each other crosswise (a hash shared by two numbers only makes a batch wait needlessly).
+ */
+async function lockIdNumbers(context: WriteContext<CheckedPerson>, idNumbers: readonly string[]): Promise<void> {
+  if (idNumbers.length === 0) return;
+  await context.sql.rows(
+    `select count(*) from (
+       select pg_advisory_xact_lock(?, k) from (select distinct hashtext(n) as k from unnest(?::text[]) n order by k offset 0) keys
+     ) locked`,
+    [ID_NUMBER_LOCKS, idNumbers],
+  );
 }
 
 /** Ids for the people a batch may create (at most one per record), taken from the sequence up front. */

@@ -12,12 +12,15 @@ import {
   GraphQLError,
   GraphQLSchema,
   isCompositeType,
+  isInputObjectType,
   isListType,
   Kind,
   NoSchemaIntrospectionCustomRule,
+  OperationDefinitionNode,
   parse,
   SelectionSetNode,
   specifiedRules,
+  typeFromAST,
   validate,
   ValidationContext,
   ValidationRule,
@@ -94,7 +97,7 @@ export class OperationGuard {
     const inputs = (request.variables ?? {}) as Record<string, unknown>;
     const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], inputs, { maxErrors: 3 });
     if (coerced.errors) return { document: null, errors: coerced.errors.map((error) => requestError(error, ErrorCode.BAD_USER_INPUT)) };
-    this.checkCost(document, operation.name?.value, inputs);
+    this.checkCost(document, operation.name?.value, costVariables(this.schema, operation, inputs));
     return { document, errors: [] };
   }
 
@@ -167,6 +170,23 @@ export class OperationGuard {
 const FIELD_COSTS: Record<string, number> = {
   'Region.boundary': 40,
 };
+
+/**
+ * The variables as the cost model gets them: a list of input objects (a batch of ingested records) as an empty list.
+ * The model coerces every variable again before it estimates, yet {@link costEstimator} reads only scalar arguments
+ * (`first`), and the real values have just been coerced, and refused when bad, by the guard.
+ */
+function costVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, inputs: Record<string, unknown>): Record<string, unknown> {
+  let variables: Record<string, unknown> | null = null;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(schema, definition.type);
+    if (inputs[name] == null || !type || !isListType(getNullableType(type)) || !isInputObjectType(getNamedType(type))) continue;
+    variables ??= { ...inputs };
+    variables[name] = [];
+  }
+  return variables ?? inputs;
+}
 
 /** Lists that take no `first`, by the most rows they can hold (others count as a default page). */
 const UNPAGED_LIST_SIZES: Record<string, number> = {

@@ -296,12 +296,14 @@ const ID_NUMBER_LOCKS = 0x49444e4f; // 'IDNO'
  * and then finds the people the earlier one created, where it would otherwise match against the outdated picture,
  * lose the insert race and run the whole transaction again. Taken in one statement in hash order, so that two
  * batches never wait for each other crosswise (a hash shared by two numbers only makes a batch wait needlessly).
+ * The numbers share 128 locks: a transaction holds at most 128 however large (the demo city's load is one
+ * transaction; PostgreSQL's lock table has max_locks_per_transaction × max_connections slots for everyone).
  */
 async function lockIdNumbers(context: WriteContext<CheckedPerson>, idNumbers: readonly string[]): Promise<void> {
   if (idNumbers.length === 0) return;
   await context.sql.rows(
     `select count(*) from (
-       select pg_advisory_xact_lock(?, k) from (select distinct hashtext(n) as k from unnest(?::text[]) n order by k offset 0) keys
+       select pg_advisory_xact_lock(?, k) from (select distinct hashtext(n) & 127 as k from unnest(?::text[]) n order by k offset 0) keys
      ) locked`,
     [ID_NUMBER_LOCKS, idNumbers],
   );

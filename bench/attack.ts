@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +6,7 @@ import path from 'node:path';
 import { signToken } from '../src/auth/tokens';
 import { Role } from '../src/auth/viewer';
 import { answerCode, HttpAnswer, monitorAgent, postGraphQL, RawSocket, request, sleep, withTimeout } from './attack-client';
+import { HubProcess } from './hub-process';
 import {
   aliasQuery,
   depthQuery,
@@ -62,81 +62,6 @@ function parseArgs(argv: string[]): Options {
     }
   }
   return options;
-}
-
-/** The hub child process. */
-class HubProcess {
-  child!: ChildProcess;
-  url = '';
-  private output = '';
-  private exit: Promise<string> = Promise.resolve('not started');
-  exited: string | null = null;
-
-  constructor(
-    private readonly env: Record<string, string>,
-    private readonly main: string,
-  ) {}
-
-  async start(timeoutMs: number): Promise<void> {
-    const base = { ...process.env };
-    for (const name of ['DATABASE_URL', 'PORT', 'NODE_ENV', 'GRIDHUB_INTROSPECTION']) delete base[name];
-    for (const name of Object.keys(base)) if (name.startsWith('GRIDHUB_MAX_') || name === 'GRIDHUB_RATE_LIMITS') delete base[name];
-    this.output = '';
-    this.exited = null;
-    this.child = spawn(process.execPath, [this.main], { env: { ...base, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (chunk) => (this.output += chunk));
-    this.child.stderr!.on('data', (chunk) => (this.output += chunk));
-    this.exit = new Promise((resolve) =>
-      this.child.on('exit', (code, signal) => {
-        this.exited = signal ?? `exit ${code}`;
-        resolve(this.exited);
-      }),
-    );
-    const started = Date.now();
-    for (;;) {
-      const match = /gridhub is ready at (http:\/\/\S+\/graphql)/.exec(this.output);
-      if (match) {
-        this.url = match[1].replace('localhost', '127.0.0.1');
-        return;
-      }
-      if (this.exited) throw new Error(`the hub exited (${this.exited}) before it was ready:\n${this.output.slice(-3000)}`);
-      if (Date.now() - started > timeoutMs) {
-        await this.stop();
-        throw new Error(`the hub was not ready within ${timeoutMs / 1000} s:\n${this.output.slice(-3000)}`);
-      }
-      await sleep(200);
-    }
-  }
-
-  /** VmRSS and VmHWM of the hub, MB (null once it has exited). */
-  memory(): { rss: number; hwm: number } | null {
-    try {
-      const status = fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-      const read = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
-      return { rss: read('VmRSS'), hwm: read('VmHWM') };
-    } catch {
-      return null;
-    }
-  }
-
-  /** Resets VmHWM so each case reports its own peak (needs the right to write clear_refs; else sampling only). */
-  resetPeak(): void {
-    try {
-      fs.writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
-    } catch {
-      // Sampled VmRSS still gives a peak.
-    }
-  }
-
-  /** SIGTERM and wait; SIGKILL after `graceMs` (a hub blocked in synchronous work cannot run its handler). */
-  async stop(graceMs = 20_000): Promise<string> {
-    if (this.exited) return this.exited;
-    this.child.kill('SIGTERM');
-    const result = await Promise.race([this.exit, sleep(graceMs).then(() => null)]);
-    if (result !== null) return result;
-    this.child.kill('SIGKILL');
-    return `${await this.exit} (SIGTERM ignored for ${graceMs / 1000} s)`;
-  }
 }
 
 /** Latencies of one kind of probe during a case. */

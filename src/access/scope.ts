@@ -234,14 +234,26 @@ export class ScopedReader {
     page: LinkPage,
   ): Promise<R[]> {
     if (parentIds.length === 0 || page.first === 0) return Promise.resolve([]);
-    // Links between people and places or incidents do not record which system sent them yet: a department,
-    // which reads only what its own system sent, sees none (its event logs are the hub's own and stay).
-    if (target !== null && !this.policy.readsUnattributedLinks) return Promise.resolve([]);
+    // Links between people and places or incidents record the system that sent them: a department, which reads
+    // only what its own system sent, sees its own links only (links from before ingestion have no source); its
+    // event logs are the hub's own and stay.
+    // A link two systems both sent is one link to everyone else: the first row of each (parent, target, role) shows.
+    const ownLinks =
+      target === null
+        ? null
+        : !this.policy.readsUnattributedLinks
+          ? { sql: 'l.source = ?', params: [this.policy.department] }
+          : {
+              sql: `not exists (select 1 from ${table} d where d.${parent.column} = l.${parent.column} and d.${target.column} = l.${target.column} and d.role = l.role and d.id < l.id)`,
+              params: [],
+            };
     const parentScope = this.scope(parent.kind, 'e');
     // The target's scope too, so that a page holds `first` links the viewer can follow whenever there are as many.
     const targetScope = target ? this.scope(target.kind, 't') : null;
     const targetJoin = target ? ` join ${TABLES[target.kind]} t on t.id = l.${target.column}` : '';
-    const conditions = [parentScope, ...(targetScope ? [targetScope] : [])].filter((condition) => condition.sql !== 'true');
+    const conditions = [parentScope, ...(targetScope ? [targetScope] : []), ...(ownLinks ? [ownLinks] : [])].filter(
+      (condition) => condition.sql !== 'true',
+    );
     const after = page.after === null ? { sql: '', params: [] } : { sql: ` and l.${orderColumn} > ?`, params: [page.after] };
     return this.#em.getConnection().execute<R[]>(
       `select * from (${select}, row_number() over (partition by l.${parent.column} order by l.${orderColumn}) as "rank"
@@ -287,7 +299,12 @@ export class ScopedReader {
       throw new ForbiddenError("data conflicts show other sources' values; a department reads only what it sent", 'dataConflicts');
     }
     const all = [...conditions];
-    if (this.viewer.regionCode !== null) all.push(regionCondition(this.viewer.regionCode, 'c.grid_code'));
+    if (this.viewer.regionCode !== null) {
+      all.push(regionCondition(this.viewer.regionCode, 'c.grid_code'));
+      // A collision or duplicate names its other side: shown only when that lies in the region too.
+      const related = regionCondition(this.viewer.regionCode, 'c.related_grid_code');
+      all.push({ sql: `c.related_grid_code is null or (${related.sql})`, params: related.params });
+    }
     const where = all.length ? ` where ${all.map((c) => `(${c.sql})`).join(' and ')}` : '';
     const params = all.flatMap((c) => c.params);
     const connection = this.#em.getConnection();

@@ -34,7 +34,11 @@ export function ormConfig(clientUrl: string, settings: PoolSettings = {}, overri
     // Read paths go through QueryBuilder and DataLoader; nothing relies on lazy loading.
     allowGlobalContext: false,
     pool: { min: 0, max: 10 },
-    ...(settings.statementTimeoutMs ? { driverOptions: { connection: { statement_timeout: settings.statementTimeoutMs } } } : {}),
+    // The serving pool opens a database that migrations have already made ready; MikroORM's check for it would be
+    // one more statement under the (possibly tiny) timeout at every start.
+    ...(settings.statementTimeoutMs
+      ? { driverOptions: { connection: { statement_timeout: settings.statementTimeoutMs } }, ensureDatabase: false }
+      : {}),
     debug: false,
     ...overrides,
   });

@@ -241,8 +241,9 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
   // Likely duplicates among other sources' incidents.
   const located = fresh.filter((item) => locationOf(item.payload) !== null);
   if (located.length > 0) {
-    const matches = await sql.rows<{ id: string; other: string; gridCode: string; otherSource: SourceSystem; distance: number }>(
-      `select r.id::text as "id", o.id::text as "other", r.grid_code as "gridCode", o.source as "otherSource", d.metres as "distance"
+    const matches = await sql.rows<{ id: string; other: string; gridCode: string; otherGrid: string; otherSource: SourceSystem; distance: number }>(
+      `select r.id::text as "id", o.id::text as "other", r.grid_code as "gridCode", o.grid_code as "otherGrid", o.source as "otherSource",
+              d.metres as "distance"
          from jsonb_to_recordset(?::jsonb) as r(id bigint, category text, lng float8, lat float8, reported_at timestamptz, grid_code text)
          join incident o on o.category = r.category
                         and o.reported_at between r.reported_at - interval '${DUPLICATE_HOURS} hours' and r.reported_at + interval '${DUPLICATE_HOURS} hours'
@@ -279,6 +280,7 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
         field: 'incident',
         kind: 'POSSIBLE_DUPLICATE',
         relatedEntityId: match.other,
+        relatedGridCode: match.otherGrid,
         candidates: [
           { source, sourceRecordId: null, entityId: match.id, value: null },
           { source: match.otherSource, sourceRecordId: null, entityId: match.other, value: { metres: Math.round(match.distance) } },

@@ -97,8 +97,8 @@ export class PersonRecordInput extends SourceRecordFields {
     nullable: true,
     description:
       'Citizen ID number (公民身份号码): 18 characters with a valid check character, or a 15-digit legacy number ' +
-      '(converted). Left out or not a valid citizen ID (foreign passport, HK/Macau/Taiwan permit), the person is ' +
-      'kept without a verified ID and never merged with another by name.',
+      '(converted). Left out or not a valid citizen ID (a bad check character — reported as a warning —, a foreign ' +
+      'passport, an HK/Macau/Taiwan permit), the person is kept without a verified ID and never merged with another by name.',
   })
   idNumber?: string | null;
 
@@ -206,7 +206,7 @@ export class PlaceRecordInput extends SourceRecordFields {
   @Field(() => PlaceAttributesInput, { nullable: true })
   attributes?: PlaceAttributesInput | null;
 
-  @Field(() => [PlacePersonInput], { nullable: true, description: "People linked to the place (replace this source's earlier links), at most 500" })
+  @Field(() => [PlacePersonInput], { nullable: true, description: "People linked to the place (replace this source's earlier links), at most 200" })
   people?: PlacePersonInput[] | null;
 }
 
@@ -296,7 +296,11 @@ export class IngestResult {
   @Field(() => ID, { nullable: true, description: 'The canonical entity the record is merged into; null when rejected' })
   entityId!: string | null;
 
-  @Field(() => [FieldError])
+  @Field(() => [FieldError], {
+    description:
+      'Why the record was rejected, every bad field named; on a stored record, warnings (e.g. an ID number that is not ' +
+      'valid: the person is kept without a verified ID)',
+  })
   errors!: FieldError[];
 }
 

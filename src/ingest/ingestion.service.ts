@@ -22,6 +22,8 @@ export enum IngestKind {
   INCIDENTS = 'incidents',
 }
 
+const ENTITY_TABLES: Record<IngestKind, string> = { people: 'person', places: 'place', things: 'thing', incidents: 'incident' };
+
 export const ENTITY_OF_KIND: Record<IngestKind, EntityKind> = {
   people: EntityKind.PERSON,
   places: EntityKind.PLACE,
@@ -149,10 +151,12 @@ export class IngestionService {
       const decisions = outer
         ? await this.write(kind, source, sqlOf(outer), prepared)
         : await inTransaction(this.orm, (sql) => this.write(kind, source, sql, prepared));
+      const warningsOf = new Map(prepared.map((item) => [item.index, (item.checked as { warnings?: FieldError[] }).warnings ?? []]));
       for (const [index, decision] of decisions) {
         results[index].outcome = decision.outcome;
         results[index].entityId = decision.entityId;
-        results[index].errors = decision.errors;
+        // On an accepted record, errors are warnings: it was stored, but something in it is not what it should be.
+        results[index].errors = decision.outcome === RecordOutcome.REJECTED ? decision.errors : [...warningsOf.get(index)!, ...decision.errors];
       }
     }
     const count = (outcome: RecordOutcome) => results.filter((result) => result.outcome === outcome).length;
@@ -288,16 +292,29 @@ export class IngestionService {
   private async write(kind: IngestKind, source: SourceSystem, sql: Sql, prepared: Array<Prepared<unknown>>): Promise<Map<number, Decision>> {
     const decisions = new Map<number, Decision>();
     const entityKind = ENTITY_OF_KIND[kind];
-    const stored = await sql.rows<StoredRecord>(
-      `select id::text as "id", source_key as "sourceKey", entity_id::text as "entityId", version::text as "version", payload
-         from source_record where entity_kind = ? and source = ? and source_key = any(?::text[])
-        order by source_key for update`,
+    const stored = await sql.rows<StoredRecord & { gridCode: string | null }>(
+      `select sr.id::text as "id", sr.source_key as "sourceKey", sr.entity_id::text as "entityId", sr.version::text as "version",
+              sr.payload, e.grid_code as "gridCode"
+         from source_record sr left join ${ENTITY_TABLES[kind]} e on e.id = sr.entity_id
+        where sr.entity_kind = ? and sr.source = ? and sr.source_key = any(?::text[])
+        order by sr.source_key for update of sr`,
       [entityKind, source, prepared.map((item) => item.sourceKey)],
     );
     const byKey = new Map(stored.map((record) => [record.sourceKey, record]));
     const items: WriteContext<unknown>['items'] = [];
+    const region = this.viewer.regionCode;
     for (const item of prepared) {
       const record = byKey.get(item.sourceKey) ?? null;
+      // One system's keys are shared by its offices of every county: a token limited to a region neither changes
+      // nor learns about a record whose entity lies outside it.
+      if (record !== null && region !== null && (record.gridCode === null || !isWithin(record.gridCode, region))) {
+        decisions.set(item.index, {
+          outcome: RecordOutcome.REJECTED,
+          entityId: null,
+          errors: [{ field: 'sourceKey', message: `a record with this key belongs to an entity outside your region (${region})` }],
+        });
+        continue;
+      }
       if (record !== null) {
         const storedVersion = BigInt(record.version);
         const version = BigInt(item.version);

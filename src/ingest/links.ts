@@ -1,4 +1,5 @@
 import { SourceSystem } from '../sources/source-system';
+import { lineTextProblem } from '../shared/text';
 import { Checker } from './checker';
 import { classifyIdDocument } from './normalize';
 import { Sql } from './sql';
@@ -23,6 +24,9 @@ export function checkPersonLink(link: Checker, today: Date): PersonLink | null {
   }
   if (rawId != null && rawId !== '') {
     if (typeof rawId !== 'string') return link.fail('idNumber', 'must be a string') ?? null;
+    if (rawId.length > 40 || lineTextProblem(rawId)) {
+      return link.fail('idNumber', rawId.length > 40 ? 'may have at most 40 characters' : lineTextProblem(rawId)!) ?? null;
+    }
     const document = classifyIdDocument(rawId, today);
     if (document.kind !== 'CITIZEN') {
       return link.fail('idNumber', document.kind === 'INVALID_CITIZEN' ? document.reason : 'link people by citizen ID number or personSourceKey') ?? null;

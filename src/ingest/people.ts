@@ -7,6 +7,7 @@ import {
   RiskLevel,
 } from '../people/person.entity';
 import { Gender } from '../shared/id-number';
+import { FieldError } from '../shared/outcome';
 import { FieldSource } from '../sources/lineage';
 import { SourceSystem } from '../sources/source-system';
 import {
@@ -17,6 +18,7 @@ import {
   SourcePriority,
   surviveFields,
 } from '../sources/survivorship';
+import { lineTextProblem } from '../shared/text';
 import { Checker } from './checker';
 import { classifyIdDocument } from './normalize';
 
@@ -27,7 +29,7 @@ import { classifyIdDocument } from './normalize';
 
 const { COMPREHENSIVE_GOVERNANCE, SOCIAL_SECURITY, CIVIL_AFFAIRS } = SourceSystem;
 
-/** Which tags each source may assert (its own registers); a tag outside its list is refused, naming it. */
+/** Which tags each source may assert (its own registers); a tag outside its list is ignored, with a warning. */
 export const TAGS_BY_SOURCE: Readonly<Record<SourceSystem, ReadonlySet<PersonTag>>> = {
   COMPREHENSIVE_GOVERNANCE: new Set([
     PersonTag.COMMUNITY_CORRECTION,
@@ -81,6 +83,8 @@ export interface CheckedPerson {
   name: string;
   /** The birth date the record states (or its ID implies). */
   birthDate: string | null;
+  /** What the sender should know although the record is accepted (an ID number that is not valid). */
+  warnings: FieldError[];
 }
 
 /**
@@ -89,15 +93,20 @@ export interface CheckedPerson {
  */
 export function checkPerson(check: Checker, source: SourceSystem, today: Date): CheckedPerson | null {
   check.onlyKeys(PERSON_KEYS);
+  const warnings: FieldError[] = [];
   const name = check.text('name', { required: true, max: 100 });
   const gender = check.enumOf('gender', Gender);
   const birthDate = check.date('birthDate', today);
   let identity: Identity = { kind: 'NONE' };
   const rawId = check.raw('idNumber');
   if (rawId !== null && rawId !== undefined && typeof rawId !== 'string') check.fail('idNumber', 'must be a string');
-  else {
+  else if (typeof rawId === 'string' && (rawId.length > 40 || lineTextProblem(rawId))) {
+    check.fail('idNumber', rawId.length > 40 ? 'may have at most 40 characters' : lineTextProblem(rawId)!);
+  } else {
     const document = classifyIdDocument(rawId as string | null | undefined, today);
-    if (document.kind === 'INVALID_CITIZEN') check.fail('idNumber', document.reason);
+    // Not a valid citizen ID (a typo, a bad check character): the person is kept without a verified ID, never
+    // merged with anyone by it, and the sender is told.
+    if (document.kind === 'INVALID_CITIZEN') warnings.push({ field: 'idNumber', message: `${document.reason}; kept without a verified ID` });
     if (document.kind === 'CITIZEN') {
       identity = { kind: 'CITIZEN', idNumber: document.idNumber, gender: document.gender, birthDate: document.birthDate };
       if (birthDate && birthDate !== document.birthDate) {
@@ -112,8 +121,9 @@ export function checkPerson(check: Checker, source: SourceSystem, today: Date): 
   check.enumOf('householdType', HouseholdType);
   const tags = check.enumList('tags', PersonTag, TAG_ORDER.length);
   const allowed = TAGS_BY_SOURCE[source];
+  // A tag outside the source's own registers is not its to assert: ignored, and the sender told.
   tags?.forEach((tag, i) => {
-    if (!allowed.has(tag)) check.fail(`tags[${i}]`, `${source} does not keep the register of ${tag}`);
+    if (!allowed.has(tag)) warnings.push({ field: `tags[${i}]`, message: `${source} does not keep the register of ${tag}; ignored` });
   });
   for (const facet of FACETS) {
     if (check.raw(facet) != null && FACET_SOURCES[facet] !== source) {
@@ -146,8 +156,14 @@ export function checkPerson(check: Checker, source: SourceSystem, today: Date): 
     governance.enumOf('riskLevel', RiskLevel);
     governance.text('gridWorker', { max: 100 });
   }
-  if (!check.ok || !name) return null;
-  return { identity, name, birthDate: identity.kind === 'CITIZEN' ? identity.birthDate : (birthDate ?? null) };
+  if (!check.ok || !name) {
+    // Rejected anyway: name the ID number's problem with the others.
+    check.errors.push(
+      ...warnings.map((warning) => ({ field: warning.field, message: warning.message.replace(/; (kept without a verified ID|ignored)$/, '') })),
+    );
+    return null;
+  }
+  return { identity, name, birthDate: identity.kind === 'CITIZEN' ? identity.birthDate : (birthDate ?? null), warnings };
 }
 
 /** One stored source record of a person, as merging reads it. */
@@ -238,8 +254,13 @@ export function mergePerson(
   const facets: Record<FacetField, Record<string, unknown> | null> = { socialSecurity: null, civilAffairs: null, governance: null };
   const newestFirst = [...rows].sort((a, b) => time(b.observedAt) - time(a.observedAt) || Number(BigInt(b.id) - BigInt(a.id)));
   const facetLineage: Record<string, FieldSource> = {};
+  const tagged = new Set<SourceSystem>();
   for (const row of newestFirst) {
-    for (const tag of Array.isArray(row.payload.tags) ? row.payload.tags : []) tags.add(tag as PersonTag);
+    // Each source's newest record that speaks of tags says all that source asserts: an older one's tags are withdrawn.
+    if (Array.isArray(row.payload.tags) && !tagged.has(row.source)) {
+      tagged.add(row.source);
+      for (const tag of row.payload.tags) if (TAGS_BY_SOURCE[row.source].has(tag as PersonTag)) tags.add(tag as PersonTag);
+    }
     for (const facet of FACETS) {
       const value = row.payload[facet];
       if (facets[facet] === null && FACET_SOURCES[facet] === row.source && value && typeof value === 'object') {

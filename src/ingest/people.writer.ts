@@ -1,4 +1,5 @@
 import { RecordOutcome } from '../shared/outcome';
+import { isWithin } from '../shared/region-code';
 import { Gender } from '../shared/id-number';
 import { EntityKind } from '../sources/source-system';
 import { FieldDisagreement } from '../sources/survivorship';
@@ -16,12 +17,12 @@ interface PersonRow {
   idCollision: boolean;
   name: string;
   birthDate: string | null;
+  gridCode: string;
 }
 
 /** A person this batch creates. */
 interface NewPerson extends PersonRow {
   gender: Gender | null;
-  gridCode: string;
 }
 
 /**
@@ -33,15 +34,22 @@ interface NewPerson extends PersonRow {
  * `ID_COLLISION` data conflict naming both; a record without a verified ID is a person of its own.
  */
 export async function writePeople(context: WriteContext<CheckedPerson>): Promise<void> {
-  const { sql, items } = context;
+  const { sql, items, region } = context;
 
   // Who the stored records belong to now, and who holds the ID numbers the records claim.
   const storedEntities = [...new Set(items.filter((item) => item.stored).map((item) => item.stored!.entityId))];
   const claimed = [...new Set(items.flatMap((item) => (item.checked.identity.kind === 'CITIZEN' ? [item.checked.identity.idNumber] : [])))];
   const known = await sql.rows<PersonRow>(
-    `select id::text as "id", id_number as "idNumber", id_collision as "idCollision", name, birth_date::text as "birthDate"
-       from person where id = any(?::bigint[]) or id_number = any(?::text[]) order by id`,
-    [storedEntities, claimed],
+    `select id::text as "id", id_number as "idNumber", id_collision as "idCollision", name, birth_date::text as "birthDate",
+            grid_code as "gridCode"
+       from person where id = any(?::bigint[])
+     union
+     -- Each branch matches one of the partial indexes on id_number.
+     select id::text, id_number, id_collision, name, birth_date::text, grid_code from person where id_number = any(?::text[]) and not id_collision
+     union
+     select id::text, id_number, id_collision, name, birth_date::text, grid_code from person where id_number = any(?::text[]) and id_collision
+     order by 1`,
+    [storedEntities, claimed, claimed],
   );
   const byId = new Map(known.map((row) => [row.id, row]));
   const holders = new Map<string, PersonRow[]>();
@@ -85,8 +93,13 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
       continue;
     }
     const sameId = holders.get(claimedId) ?? [];
+    // A token limited to a region merges only into people inside it: citing an ID number must not let it change,
+    // or learn about, a person elsewhere. Outside, the holder is a collision like any other.
     const match = sameId.find(
-      (person) => sameNameOrVariant(person.name, item.checked.name) && (person.birthDate === null || person.birthDate === item.checked.birthDate),
+      (person) =>
+        (region === null || isWithin(person.gridCode, region)) &&
+        sameNameOrVariant(person.name, item.checked.name) &&
+        (person.birthDate === null || person.birthDate === item.checked.birthDate),
     );
     if (match) {
       personOf.set(item.index, match);
@@ -123,18 +136,39 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
 
   const recordIds = await storeSourceRecords(context, entityOf);
 
-  // Re-merge every affected person from all of its source records.
-  const rows = await sql.rows<PersonSourceRow & { entityId: string }>(
-    `select id::text as "id", entity_id::text as "entityId", source, observed_at as "observedAt", payload
-       from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) order by id`,
-    [affected],
-  );
+  // Re-merge every affected person from all of its source records: those of people this batch created are all in
+  // the batch; the others are read back (the batch's own included).
+  const createdIds = new Set(created.map((person) => person.id));
+  const existing = affected.filter((id) => !createdIds.has(id));
+  const rows =
+    existing.length === 0
+      ? []
+      : await sql.rows<PersonSourceRow & { entityId: string }>(
+          `select id::text as "id", entity_id::text as "entityId", source, observed_at as "observedAt", payload
+             from source_record where entity_kind = 'PERSON' and entity_id = any(?::bigint[]) order by id`,
+          [existing],
+        );
+  for (const item of items) {
+    const entityId = entityOf.get(item.index)!;
+    if (createdIds.has(entityId)) {
+      rows.push({ id: recordIds.get(item.index)!, entityId, source: context.source, observedAt: item.observedAt, payload: item.payload });
+    }
+  }
   const recordsOf = new Map<string, PersonSourceRow[]>();
-  for (const row of rows) recordsOf.set(row.entityId, [...(recordsOf.get(row.entityId) ?? []), row]);
-  const identities = await sql.rows<{ id: string; idNumber: string | null; gender: Gender | null; birthDate: string | null }>(
-    `select id::text as "id", id_number as "idNumber", gender, birth_date::text as "birthDate" from person where id = any(?::bigint[])`,
-    [affected],
-  );
+  for (const row of rows) {
+    const list = recordsOf.get(row.entityId);
+    if (list) list.push(row);
+    else recordsOf.set(row.entityId, [row]);
+  }
+  const identities = [
+    ...created.map((person) => ({ id: person.id, idNumber: person.idNumber, gender: person.gender, birthDate: person.birthDate })),
+    ...(existing.length === 0
+      ? []
+      : await sql.rows<{ id: string; idNumber: string | null; gender: Gender | null; birthDate: string | null }>(
+          `select id::text as "id", id_number as "idNumber", gender, birth_date::text as "birthDate" from person where id = any(?::bigint[])`,
+          [existing],
+        )),
+  ];
   const updates: Array<Record<string, unknown>> = [];
   const orphans: string[] = [];
   const disagreements = new Map<string, { gridCode: string; list: FieldDisagreement[] }>();
@@ -181,8 +215,31 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
     );
   }
   if (orphans.length > 0) {
-    // A person whose every record moved to another person: nothing of it is left to show.
-    await sql.rows(`delete from data_conflict where entity_kind = 'PERSON' and entity_id = any(?::bigint[])`, [orphans]);
+    // A person whose every record moved to another person (its ID number was corrected): its links and parties,
+    // and conflicts naming it, follow the record; then nothing of it is left to show.
+    const successor = new Map<string, string>();
+    for (const item of items) {
+      if (item.stored && orphans.includes(item.stored.entityId)) successor.set(item.stored.entityId, entityOf.get(item.index)!);
+    }
+    const moves = JSON.stringify([...successor].map(([from, to]) => ({ from_id: from, to_id: to })));
+    await sql.rows(
+      `insert into person_place (person_id, place_id, role, since, source)
+       select r.to_id, l.place_id, l.role, l.since, l.source
+         from person_place l join jsonb_to_recordset(?::jsonb) as r(from_id bigint, to_id bigint) on l.person_id = r.from_id
+       on conflict do nothing`,
+      [moves],
+    );
+    await sql.rows(
+      `insert into incident_party (incident_id, person_id, role, source)
+       select l.incident_id, r.to_id, l.role, l.source
+         from incident_party l join jsonb_to_recordset(?::jsonb) as r(from_id bigint, to_id bigint) on l.person_id = r.from_id
+       on conflict do nothing`,
+      [moves],
+    );
+    await sql.rows(
+      `delete from data_conflict where entity_kind = 'PERSON' and (entity_id = any(?::bigint[]) or related_entity_id = any(?::bigint[]))`,
+      [orphans, orphans],
+    );
     await sql.rows(`delete from person where id = any(?::bigint[])`, [orphans]);
   }
   const collisionDrafts: ConflictDraft[] = collisions.map(({ person, holder, index }) => ({
@@ -191,6 +248,7 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
     field: 'idNumber',
     kind: 'ID_COLLISION',
     relatedEntityId: holder.id,
+    relatedGridCode: holder.gridCode,
     candidates: [
       { source: context.source, sourceRecordId: recordIds.get(index)!, entityId: person.id, value: { name: person.name, birthDate: person.birthDate } },
       { source: null, sourceRecordId: null, entityId: holder.id, value: { name: holder.name, birthDate: holder.birthDate } },

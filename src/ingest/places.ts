@@ -23,20 +23,23 @@ const PLACE_KEYS = new Set([
 ]);
 
 /** Which attributes apply to which kinds (the rest are refused, naming them). */
+const { RESIDENTIAL_BUILDING, HOUSE, ORGANIZATION, SHOP, SCHOOL, HOSPITAL, KEY_PLACE } = PlaceKind;
+/** Units that register with a unified social credit code and an industry: everything but dwellings. */
+const UNITS = [ORGANIZATION, SHOP, SCHOOL, HOSPITAL, KEY_PLACE];
 const ATTRIBUTE_KINDS: Record<string, { kinds: PlaceKind[]; type: 'int' | 'float' | 'text'; max: number }> = {
-  floors: { kinds: [PlaceKind.RESIDENTIAL_BUILDING], type: 'int', max: 200 },
-  unitCount: { kinds: [PlaceKind.RESIDENTIAL_BUILDING], type: 'int', max: 100 },
-  householdCount: { kinds: [PlaceKind.RESIDENTIAL_BUILDING], type: 'int', max: 10_000 },
-  floorArea: { kinds: [PlaceKind.HOUSE], type: 'float', max: 100_000 },
-  creditCode: { kinds: [PlaceKind.ORGANIZATION, PlaceKind.SHOP], type: 'text', max: 18 },
-  industry: { kinds: [PlaceKind.ORGANIZATION, PlaceKind.SHOP], type: 'text', max: 100 },
-  studentCount: { kinds: [PlaceKind.SCHOOL], type: 'int', max: 100_000 },
-  bedCount: { kinds: [PlaceKind.HOSPITAL], type: 'int', max: 100_000 },
-  keyPlaceCategory: { kinds: [PlaceKind.KEY_PLACE], type: 'text', max: 100 },
+  floors: { kinds: [RESIDENTIAL_BUILDING, HOUSE], type: 'int', max: 200 },
+  unitCount: { kinds: [RESIDENTIAL_BUILDING], type: 'int', max: 100 },
+  householdCount: { kinds: [RESIDENTIAL_BUILDING, HOUSE], type: 'int', max: 10_000 },
+  floorArea: { kinds: [HOUSE, RESIDENTIAL_BUILDING], type: 'float', max: 1_000_000 },
+  creditCode: { kinds: UNITS, type: 'text', max: 18 },
+  industry: { kinds: UNITS, type: 'text', max: 100 },
+  studentCount: { kinds: [SCHOOL], type: 'int', max: 100_000 },
+  bedCount: { kinds: [HOSPITAL, KEY_PLACE], type: 'int', max: 100_000 },
+  keyPlaceCategory: { kinds: [KEY_PLACE], type: 'text', max: 100 },
 };
 const SHARED_ADDRESS_KINDS = new Set([PlaceKind.ORGANIZATION, PlaceKind.SHOP, PlaceKind.KEY_PLACE]);
 /** People linked by one place record. */
-export const MAX_PLACE_PEOPLE = 500;
+export const MAX_PLACE_PEOPLE = 200;
 
 export interface CheckedPlace {
   placeId: string | null;
@@ -154,14 +157,16 @@ export async function writePlaces(context: WriteContext<CheckedPlace>): Promise<
 
   // Which place each record describes.
   const keys = new Map(accepted.map((item) => [item.index, placeMatchKey(item.checked, item.gridCode)]));
-  const knownKeys = new Map(
-    (
-      await sql.rows<{ id: string; matchKey: string }>(
-        `select id::text as "id", match_key as "matchKey" from place where match_key = any(?::text[])`,
-        [[...new Set([...keys.values()].filter((key): key is string => key !== null))]],
-      )
-    ).map((row) => [row.matchKey, row.id]),
+  const keyed = await sql.rows<{ id: string; matchKey: string; gridCode: string }>(
+    `select id::text as "id", match_key as "matchKey", grid_code as "gridCode" from place where match_key = any(?::text[])`,
+    [[...new Set([...keys.values()].filter((key): key is string => key !== null))]],
   );
+  const knownKeys = new Map(keyed.map((row) => [row.matchKey, row.id]));
+  // A credit code is one unit everywhere: a token limited to a region may not take over one registered outside it.
+  const outsideKeys = new Set(
+    keyed.filter((row) => context.region !== null && !isWithin(row.gridCode, context.region)).map((row) => row.matchKey),
+  );
+  const rejected = new Set<number>();
   const storedKeys = new Map(
     (
       await sql.rows<{ id: string; matchKey: string | null }>(
@@ -177,6 +182,11 @@ export async function writePlaces(context: WriteContext<CheckedPlace>): Promise<
   for (const item of accepted) {
     const key = keys.get(item.index)!;
     const explicitId = item.checked.placeId;
+    if (key !== null && outsideKeys.has(key) && !explicitId) {
+      rejected.add(item.index);
+      reject(item.index, [{ field: 'attributes.creditCode', message: `a unit with this credit code is registered outside your region (${context.region})` }]);
+      continue;
+    }
     if (item.stored) {
       const storedKey = storedKeys.get(item.stored.entityId) ?? null;
       // A record stays with its place unless it now names another place, or describes one with another key.
@@ -234,13 +244,23 @@ export async function writePlaces(context: WriteContext<CheckedPlace>): Promise<
     );
     if (inserted.length !== fresh.length) throw new RetryTransaction('a concurrent batch created one of these places first');
   }
+  const kept = accepted.filter((item) => !rejected.has(item.index));
   const entityOf = new Map([...refOf].map(([index, ref]) => [index, ref.id]));
   const affected = [...new Set([...entityOf.values(), ...moved])].sort(byNumber);
   await sql.rows(`select id from place where id = any(?::bigint[]) order by id for update`, [affected]);
-  await storeSourceRecords({ ...context, items: accepted }, entityOf);
+  await storeSourceRecords({ ...context, items: kept }, entityOf);
+  if (moved.size > 0) {
+    // A record that moved to another place takes its source's links with it: on the place it left, the source's
+    // links go once the source has no record there any more.
+    await sql.rows(
+      `delete from person_place l where l.source = ? and l.place_id = any(?::bigint[])
+          and not exists (select 1 from source_record sr where sr.entity_kind = 'PLACE' and sr.entity_id = l.place_id and sr.source = l.source)`,
+      [source, [...moved]],
+    );
+  }
 
   // People links: each record that lists people replaces the links its source gave that place.
-  const linking = accepted.filter((item) => item.checked.people !== null);
+  const linking = kept.filter((item) => item.checked.people !== null);
   if (linking.length > 0) {
     await sql.rows(`delete from person_place where source = ? and place_id = any(?::bigint[])`, [
       source,
@@ -321,10 +341,11 @@ export async function writePlaces(context: WriteContext<CheckedPlace>): Promise<
   }
   if (orphans.length > 0) {
     await sql.rows(`delete from data_conflict where entity_kind = 'PLACE' and entity_id = any(?::bigint[])`, [orphans]);
-    await sql.rows(`delete from place where id = any(?::bigint[])`, [orphans]);
+    // A place no record describes any more goes, unless an incident names it (it is still where it was).
+    await sql.rows(`delete from place p where p.id = any(?::bigint[]) and not exists (select 1 from incident i where i.place_id = p.id)`, [orphans]);
   }
   await replaceValueConflicts(sql, EntityKind.PLACE, disagreements);
-  for (const item of accepted) {
+  for (const item of kept) {
     context.decide(item.index, { outcome: item.stored ? RecordOutcome.UPDATED : RecordOutcome.CREATED, entityId: entityOf.get(item.index)!, errors: [] });
   }
 }

@@ -6,8 +6,11 @@ export interface Sql {
   rows<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
-/** SQLSTATEs after which the whole transaction is run again: deadlock, serialization failure, a lost insert race. */
-const RETRYABLE = new Set(['40P01', '40001', '23505']);
+/**
+ * SQLSTATEs after which the whole transaction is run again: deadlock, serialization failure, a lost insert race,
+ * and a row a concurrent batch deleted under a link (the retry resolves the link afresh).
+ */
+const RETRYABLE = new Set(['40P01', '40001', '23505', '23503']);
 /** How often one batch is tried before its error reaches the caller. */
 const ATTEMPTS = 8;
 

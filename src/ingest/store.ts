@@ -13,13 +13,20 @@ export async function storeSourceRecords(context: WriteContext<unknown>, entityO
   const ids = new Map<number, string>();
   const fresh = items.filter((item) => item.stored === null && entityOf.has(item.index));
   const again = items.filter((item) => item.stored !== null && entityOf.has(item.index));
+  // Each statement writes the records and their version rows together: the batch's JSON is parsed once.
   if (fresh.length > 0) {
     const rows = await sql.rows<{ id: string; sourceKey: string }>(
-      `insert into source_record (entity_kind, entity_id, source, source_key, version, observed_at, payload)
-       select ?, r.entity_id, ?, r.source_key, r.version, r.observed_at, r.payload
-         from jsonb_to_recordset(?::jsonb) as r(entity_id bigint, source_key text, version bigint, observed_at timestamptz, payload jsonb)
-        order by r.source_key
-       returning id::text as "id", source_key as "sourceKey"`,
+      `with written as (
+         insert into source_record (entity_kind, entity_id, source, source_key, version, observed_at, payload)
+         select ?, r.entity_id, ?, r.source_key, r.version, r.observed_at, r.payload
+           from jsonb_to_recordset(?::jsonb) as r(entity_id bigint, source_key text, version bigint, observed_at timestamptz, payload jsonb)
+          order by r.source_key
+         returning id, source_key, version, observed_at, received_at, payload
+       ), versions as (
+         insert into source_record_version (source_record_id, version, observed_at, received_at, payload)
+         select id, version, observed_at, received_at, payload from written
+       )
+       select id::text as "id", source_key as "sourceKey" from written`,
       [kind, source, JSON.stringify(fresh.map((item) => recordRow(item, entityOf.get(item.index)!)))],
     );
     const byKey = new Map(rows.map((row) => [row.sourceKey, row.id]));
@@ -27,27 +34,19 @@ export async function storeSourceRecords(context: WriteContext<unknown>, entityO
   }
   if (again.length > 0) {
     await sql.rows(
-      `update source_record s set entity_id = r.entity_id, version = r.version, observed_at = r.observed_at,
-              received_at = now(), payload = r.payload
-         from jsonb_to_recordset(?::jsonb) as r(id bigint, entity_id bigint, version bigint, observed_at timestamptz, payload jsonb)
-        where s.id = r.id`,
+      `with written as (
+         update source_record s set entity_id = r.entity_id, version = r.version, observed_at = r.observed_at,
+                received_at = now(), payload = r.payload
+           from jsonb_to_recordset(?::jsonb) as r(id bigint, entity_id bigint, version bigint, observed_at timestamptz, payload jsonb)
+          where s.id = r.id
+         returning s.id, s.version, s.observed_at, s.received_at, s.payload
+       )
+       insert into source_record_version (source_record_id, version, observed_at, received_at, payload)
+       select id, version, observed_at, received_at, payload from written
+       on conflict do nothing`,
       [JSON.stringify(again.map((item) => ({ id: item.stored!.id, ...recordRow(item, entityOf.get(item.index)!) })))],
     );
     for (const item of again) ids.set(item.index, item.stored!.id);
-  }
-  const byIndex = new Map(items.map((item) => [item.index, item]));
-  const versions = [...ids].map(([index, id]) => {
-    const item = byIndex.get(index)!;
-    return { source_record_id: id, version: item.version, observed_at: item.observedAt.toISOString(), payload: item.payload };
-  });
-  if (versions.length > 0) {
-    await sql.rows(
-      `insert into source_record_version (source_record_id, version, observed_at, payload)
-       select r.source_record_id, r.version, r.observed_at, r.payload
-         from jsonb_to_recordset(?::jsonb) as r(source_record_id bigint, version bigint, observed_at timestamptz, payload jsonb)
-       on conflict do nothing`,
-      [JSON.stringify(versions)],
-    );
   }
   return ids;
 }
@@ -78,6 +77,8 @@ export interface ConflictDraft {
   field: string;
   kind: 'VALUE_MISMATCH' | 'ID_COLLISION' | 'POSSIBLE_DUPLICATE';
   relatedEntityId: string | null;
+  /** The related entity's grid: a conflict shows only to those who may see both sides. */
+  relatedGridCode?: string | null;
   candidates: ConflictCandidate[];
 }
 
@@ -120,13 +121,14 @@ export async function replaceValueConflicts(
   }
   if (drafts.length === 0) return;
   await sql.rows(
-    `insert into data_conflict (entity_kind, entity_id, grid_code, field, kind, related_entity_id, candidates)
-     select ?, r.entity_id, r.grid_code, r.field, r.kind, r.related_entity_id, r.candidates
-       from jsonb_to_recordset(?::jsonb) as r(entity_id bigint, grid_code text, field text, kind text, related_entity_id bigint, candidates jsonb)
+    `insert into data_conflict (entity_kind, entity_id, grid_code, field, kind, related_entity_id, related_grid_code, candidates)
+     select ?, r.entity_id, r.grid_code, r.field, r.kind, r.related_entity_id, r.related_grid_code, r.candidates
+       from jsonb_to_recordset(?::jsonb) as r(entity_id bigint, grid_code text, field text, kind text, related_entity_id bigint,
+                                              related_grid_code text, candidates jsonb)
       order by r.entity_id, r.field, r.kind
      on conflict (entity_kind, entity_id, field, kind) do update
-        set candidates = excluded.candidates, grid_code = excluded.grid_code,
-            related_entity_id = excluded.related_entity_id, last_seen_at = now()`,
+        set candidates = excluded.candidates, grid_code = excluded.grid_code, related_entity_id = excluded.related_entity_id,
+            related_grid_code = excluded.related_grid_code, last_seen_at = now()`,
     [
       kind,
       JSON.stringify(
@@ -136,6 +138,7 @@ export async function replaceValueConflicts(
           field: draft.field,
           kind: draft.kind,
           related_entity_id: draft.relatedEntityId,
+          related_grid_code: draft.relatedGridCode ?? null,
           candidates: draft.candidates,
         })),
       ),

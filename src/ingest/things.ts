@@ -1,4 +1,5 @@
 import { RecordOutcome } from '../shared/outcome';
+import { isWithin } from '../shared/region-code';
 import { EntityKind, SourceSystem } from '../sources/source-system';
 import { FieldDisagreement, listDisagreements, SourceCandidate, surviveFields } from '../sources/survivorship';
 import { THING_KIND_CATEGORY, ThingCategory, ThingKind, ThingStatus } from '../things/thing.entity';
@@ -74,11 +75,16 @@ function thingCandidate(row: { id: string; source: SourceSystem; observedAt: Dat
 export async function writeThings(context: WriteContext<CheckedThing>): Promise<void> {
   const { sql, items } = context;
   const codes = [...new Set(items.map((item) => item.checked.componentCode))];
-  const known = await sql.rows<{ id: string; componentCode: string }>(
-    `select id::text as "id", component_code as "componentCode" from thing where component_code = any(?::text[])`,
+  const known = await sql.rows<{ id: string; componentCode: string; gridCode: string }>(
+    `select id::text as "id", component_code as "componentCode", grid_code as "gridCode" from thing where component_code = any(?::text[])`,
     [codes],
   );
   const byCode = new Map(known.map((row) => [row.componentCode, row.id]));
+  // A component code is one thing everywhere: a token limited to a region may not take over one registered outside it.
+  const outside = new Set(
+    known.filter((row) => context.region !== null && !isWithin(row.gridCode, context.region)).map((row) => row.componentCode),
+  );
+  const rejected = new Set<number>();
   const storedCode = new Map(
     (
       await sql.rows<{ id: string; componentCode: string }>(
@@ -93,6 +99,15 @@ export async function writeThings(context: WriteContext<CheckedThing>): Promise<
   const entityOf = new Map<number, { id: string }>();
   for (const item of items) {
     const code = item.checked.componentCode;
+    if (outside.has(code)) {
+      rejected.add(item.index);
+      context.decide(item.index, {
+        outcome: RecordOutcome.REJECTED,
+        entityId: null,
+        errors: [{ field: 'componentCode', message: `a thing with this component code is registered outside your region (${context.region})` }],
+      });
+      continue;
+    }
     if (item.stored) {
       if (storedCode.get(item.stored.entityId) === code) {
         entityOf.set(item.index, { id: item.stored.entityId });
@@ -191,10 +206,12 @@ export async function writeThings(context: WriteContext<CheckedThing>): Promise<
   }
   if (orphans.length > 0) {
     await sql.rows(`delete from data_conflict where entity_kind = 'THING' and entity_id = any(?::bigint[])`, [orphans]);
-    await sql.rows(`delete from thing where id = any(?::bigint[])`, [orphans]);
+    // A thing no record describes any more goes, unless an incident names it (it is still where it was).
+    await sql.rows(`delete from thing t where t.id = any(?::bigint[]) and not exists (select 1 from incident i where i.thing_id = t.id)`, [orphans]);
   }
   await replaceValueConflicts(sql, EntityKind.THING, disagreements);
   for (const item of items) {
+    if (rejected.has(item.index)) continue;
     context.decide(item.index, { outcome: item.stored ? RecordOutcome.UPDATED : RecordOutcome.CREATED, entityId: ids.get(item.index)!, errors: [] });
   }
 }

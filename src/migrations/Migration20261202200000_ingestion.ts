@@ -57,6 +57,8 @@ create table "data_conflict" (
   "field" text not null,
   "kind" text not null check ("kind" in ('VALUE_MISMATCH', 'ID_COLLISION', 'POSSIBLE_DUPLICATE')),
   "related_entity_id" bigint null,
+  -- The related entity's grid: a conflict shows only to a viewer whose region holds both sides.
+  "related_grid_code" varchar(15) null,
   "candidates" jsonb not null,
   "first_seen_at" timestamptz(3) not null default now(),
   "last_seen_at" timestamptz(3) not null default now(),
@@ -66,6 +68,8 @@ create index "data_conflict_grid_code_id_index" on "data_conflict" ("grid_code",
 
 create index "incident_category_reported_at_index" on "incident" ("category", "reported_at");
 
+-- A new counter starts after the largest serial already used under its prefix: found by prefix, whatever the collation.
+create index "incident_case_number_pattern_index" on "incident" ("case_number" text_pattern_ops);
 create table "case_counter" (
   "prefix" text primary key,
   "last" int not null
@@ -76,6 +80,7 @@ create table "case_counter" (
   override async down(): Promise<void> {
     this.addSql(`
 drop table if exists "case_counter";
+drop index if exists "incident_case_number_pattern_index";
 drop index if exists "incident_category_reported_at_index";
 drop table if exists "data_conflict";
 drop table if exists "source_record_version";

@@ -29,28 +29,28 @@ registerEnumType(PlaceKind, {
 /** Kind-specific attributes of a place, each typed; only those of the place's kind are set. */
 @ObjectType({ description: 'Kind-specific attributes of a place; only those that apply to its kind are set' })
 export class PlaceAttributes {
-  @Field(() => Int, { nullable: true, description: 'Floors above ground (楼层数): buildings' })
+  @Field(() => Int, { nullable: true, description: 'Floors above ground (楼层数): buildings, houses' })
   floors?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Units (单元数): buildings' })
   unitCount?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Households (户数): buildings' })
+  @Field(() => Int, { nullable: true, description: 'Households (户数): buildings, houses' })
   householdCount?: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Floor area in m² (建筑面积): houses' })
+  @Field(() => Float, { nullable: true, description: 'Floor area in m² (建筑面积): houses, buildings' })
   floorArea?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Unified social credit code (统一社会信用代码): organisations, shops' })
+  @Field(() => String, { nullable: true, description: 'Unified social credit code (统一社会信用代码): organisations, shops, schools, hospitals, key places' })
   creditCode?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Industry (行业): organisations, shops' })
+  @Field(() => String, { nullable: true, description: 'Industry (行业): organisations, shops, schools, hospitals, key places' })
   industry?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Students (在校学生数): schools' })
   studentCount?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Beds (床位数): hospitals' })
+  @Field(() => Int, { nullable: true, description: 'Beds (床位数): hospitals, key places (hotels)' })
   bedCount?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Key-place category (重点场所类别): key places' })

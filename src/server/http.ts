@@ -7,7 +7,7 @@ import { DocumentNode, GraphQLError, parse } from 'graphql';
 import { ErrorCode } from '../shared/errors';
 import { Admission, Release } from './admission';
 import { authenticate, buildContext, Context } from './context';
-import { Viewer } from '../auth/viewer';
+import { Role, Viewer } from '../auth/viewer';
 import { OperationGuard } from './operation-guard';
 import { TransportOptions } from './ws';
 
@@ -88,10 +88,15 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
       res.status(http?.status ?? 400).json({ errors: [formatted] });
     }
   };
+  // Department systems and ADMIN push batches of records; everyone else keeps the small limit.
+  const smallBody = express.json({ limit: limits.maxRequestBytes });
+  const batchBody = express.json({ limit: limits.maxIngestRequestBytes });
+  const body = (req: Request, res: Response, next: NextFunction) =>
+    (mayIngest(res.locals.viewer as Viewer) ? batchBody : smallBody)(req, res, next);
   app.use(
     '/graphql',
     admit,
-    express.json({ limit: limits.maxRequestBytes }),
+    body,
     expressMiddleware(apollo, {
       context: async ({ res }) => buildContext(orm, res.locals.viewer as Viewer, options.ingest),
     }),
@@ -99,9 +104,10 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
   // Body parser failures (too large, malformed JSON) answered in GraphQL's error shape.
   app.use((error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const viewer = res.locals.viewer as Viewer | undefined;
     const message =
       error.type === 'entity.too.large'
-        ? `the request body is larger than ${limits.maxRequestBytes} bytes`
+        ? `the request body is larger than ${viewer && mayIngest(viewer) ? limits.maxIngestRequestBytes : limits.maxRequestBytes} bytes`
         : status === 500
           ? 'internal server error'
           : (error.message ?? 'bad request').slice(0, 200);
@@ -109,6 +115,11 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
     res.status(status).json({ errors: [{ message, extensions: { code } }] });
   });
   return apollo;
+}
+
+/** Callers that may push batches of records, and so send large bodies. */
+function mayIngest(viewer: Viewer | undefined): boolean {
+  return viewer !== undefined && (viewer.has(Role.DEPARTMENT) || viewer.has(Role.ADMIN));
 }
 
 /** What Apollo is given in place of a refused document, so that the refusal can leave as a proper response. */

@@ -267,7 +267,7 @@ function listLiteralRule(max: number, refusals: GraphQLError[]): ValidationRule 
 /** The most keys one object in the variables may have. */
 const MAX_OBJECT_KEYS = 1000;
 /** The most values (items, fields, scalars) the variables may hold in all. */
-const MAX_VARIABLE_VALUES = 200_000;
+const MAX_VARIABLE_VALUES = 1_000_000;
 /** The deepest nesting of the variables (gridhub's inputs nest a few levels). */
 const MAX_VARIABLE_DEPTH = 32;
 

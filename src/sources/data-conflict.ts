@@ -102,6 +102,7 @@ export const DATA_CONFLICTS = 'dataConflicts';
 @Resolver(() => DataConflict)
 export class DataConflictResolver {
   @Query(() => DataConflictConnection, {
+    nullable: true,
     description:
       'Merge disagreements for analysts (数据冲突), in your region, oldest first. Not for DEPARTMENT tokens: a conflict ' +
       "shows another source's value.",

@@ -1,3 +1,4 @@
+import { SourceSystem } from '../../src/sources/source-system';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
 import { Hub, startHub, wsQuery } from '../support/harness';
@@ -74,14 +75,22 @@ describe('authentication', () => {
     expect(JSON.stringify(unknown.errors)).not.toMatch(/stacktrace|node_modules/);
   });
 
-  it('refuses oversized request bodies with 413', async () => {
-    const token = await hub.token({ roles: [Role.ADMIN] });
-    const response = await fetch(hub.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: `{ regions { code } } # ${'x'.repeat(2 * 1024 * 1024)}` }),
-    });
-    expect(response.status).toBe(413);
-    expect(((await response.json()) as any).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  it('refuses oversized request bodies with 413: 1 MiB for readers, 16 MiB for callers that may ingest', async () => {
+    const post = async (roles: Role[], megabytes: number) => {
+      const token = await hub.token({ roles, region: '150302', source: roles.includes(Role.DEPARTMENT) ? SourceSystem.CIVIL_AFFAIRS : undefined });
+      return fetch(hub.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(megabytes * 1024 * 1024)}` }),
+      });
+    };
+    const analyst = await post([Role.ANALYST], 2);
+    expect(analyst.status).toBe(413);
+    const refusal = ((await analyst.json()) as any).errors[0];
+    expect(refusal).toMatchObject({ message: `the request body is larger than ${1024 * 1024} bytes`, extensions: { code: 'BAD_USER_INPUT' } });
+    expect((await post([Role.DEPARTMENT], 2)).status).toBe(200);
+    const department = await post([Role.DEPARTMENT], 17);
+    expect(department.status).toBe(413);
+    expect(((await department.json()) as any).errors[0].message).toBe(`the request body is larger than ${16 * 1024 * 1024} bytes`);
   });
 });

@@ -57,6 +57,18 @@ describe('ingestPeople', () => {
     expect(foreigner).toEqual({ id_number: null, name: 'John Smith', gender: 'MALE', birth_date: '1975-02-03' });
   });
 
+  it('keeps a person whose ID number has a bad check character, unverified and unmerged, and warns the sender', async () => {
+    const idNumber = newIdNumber();
+    const typo = idNumber.slice(0, 17) + (idNumber[17] === '0' ? '1' : '0');
+    const first = await ingest(admin, SourceSystem.GRID_APP, [{ sourceKey: 'WG-T-9', version: 1, idNumber, name: '陈静', gridCode: grid }]);
+    const { data } = await ingest(admin, SourceSystem.CIVIL_AFFAIRS, [{ sourceKey: 'MZ-T-9', version: 1, idNumber: typo, name: '陈静', gridCode: grid }]);
+    const result = data.ingestPeople.results[0];
+    expect(result).toMatchObject({ outcome: 'CREATED', errors: [{ field: 'idNumber', message: expect.stringContaining('kept without a verified ID') }] });
+    expect(result.entityId).not.toBe(first.data.ingestPeople.results[0].entityId);
+    const [row] = await hub.sql(`select id_number, gender from person where id = $1`, [result.entityId]);
+    expect(row).toEqual({ id_number: null, gender: null });
+  });
+
   it('is idempotent: the same version is UNCHANGED, an older one STALE, a newer one UPDATED', async () => {
     const idNumber = newIdNumber();
     const record = { sourceKey: 'ZZ-T-1', version: 5, idNumber, name: '李淑珍', gridCode: grid, address: '海勃湾区人民路1号' };

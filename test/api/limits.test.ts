@@ -359,8 +359,8 @@ describe('limits (design §6)', () => {
   });
 
   describe('request and frame size', () => {
-    it('refuses a 10 MB body with 413 fast', async () => {
-      const body = JSON.stringify({ query: `{ __typename } # ${'x'.repeat(10 * 1024 * 1024)}` });
+    it('refuses a 17 MB body with 413 fast (the attacker is an ADMIN, who may send 16 MiB batches)', async () => {
+      const body = JSON.stringify({ query: `{ __typename } # ${'x'.repeat(17 * 1024 * 1024)}` });
       const run = await runAttack(hub, control, () => request(hub.url, { token: attacker, body, timeoutMs: 15_000 }));
       expect({ status: run.result.status, ms: Math.round(run.result.ms) <= BOUNDS.refusalMs }).toEqual({ status: 413, ms: true });
       expectUnharmed(run);

@@ -45,8 +45,17 @@ const NOT_WALKED: Record<string, string> = {
   'RegionUpsertResult.code': 'returned only by Mutation.upsertRegions (the region code as sent)',
   'RegionUpsertResult.errors': 'returned only by Mutation.upsertRegions',
   'RegionUpsertResult.outcome': 'returned only by Mutation.upsertRegions',
-  'FieldError.field': 'returned only by Mutation.upsertRegions (validation of region input)',
-  'FieldError.message': 'returned only by Mutation.upsertRegions (validation of region input)',
+  'FieldError.field': 'returned only by the write mutations (validation of their input)',
+  'FieldError.message': 'returned only by the write mutations (validation of their input)',
+  ...Object.fromEntries(
+    ['ingestPeople', 'ingestPlaces', 'ingestThings', 'ingestIncidents'].map((name) => [`Mutation.${name}`, 'a write (DEPARTMENT, ADMIN); the walk reads']),
+  ),
+  ...Object.fromEntries(
+    ['created', 'updated', 'unchanged', 'stale', 'rejected', 'results'].map((name) => [`IngestReport.${name}`, 'returned only by the ingest mutations']),
+  ),
+  ...Object.fromEntries(
+    ['sourceKey', 'outcome', 'entityId', 'errors'].map((name) => [`IngestResult.${name}`, 'returned only by the ingest mutations (what the caller sent)']),
+  ),
 };
 
 /** Raised limits: the walk's documents are deep on purpose (the hub's defaults protect production, not this). */
@@ -190,6 +199,18 @@ async function plantFixtures(): Promise<void> {
     lineageOf({ name: [GOV, personGov], phone: [SOC, personSoc], gridCode: [GOV, personGov], address: [GOV, personGov], householdType: [GOV, personGov] }),
   ]);
   void personCiv;
+  // A disagreement on the phone: two sources, two numbers, one of them in text.
+  await hub.sql(
+    `insert into data_conflict (entity_kind, entity_id, grid_code, field, kind, candidates) values ('PERSON', $1, $2, 'phone', 'VALUE_MISMATCH', $3::jsonb)`,
+    [
+      person.id,
+      GRID,
+      JSON.stringify([
+        { source: SOC, sourceRecordId: personSoc, observedAt: new Date().toISOString(), value: MOBILE },
+        { source: GOV, sourceRecordId: personGov, observedAt: new Date().toISOString(), value: `${MARKERS[GOV]}${piiText(MARKERS[GOV])}` },
+      ]),
+    ],
+  );
 
   // Place (地): governance and city management sent it; governance's address and attributes survived.
   const placeName = `走查网吧${piiText('')}`;

@@ -67,7 +67,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     key,
     port: 0,
     host: '127.0.0.1',
-    log: () => undefined,
+    log: process.env.HUB_LOG ? (line) => console.error(line) : () => undefined,
     // Suites send many requests from one subject in quick succession; the rate limit has its own tests.
     limits: { ratePerSecond: { ADMIN: 10_000, COMMAND_CENTER: 10_000, GRID_WORKER: 10_000, DEPARTMENT: 10_000, ANALYST: 10_000 }, ...options.limits },
     introspection: options.introspection,

@@ -51,7 +51,6 @@ describe('sameNameOrVariant', () => {
     [' 王 伟 ', '王伟'],
     ['巴特尔·吉日格勒', '巴特尔吉日格勒'],
     ['巴特尔・吉日格勒', '巴特尔.吉日格勒'],
-    ['巴特尔·吉日格勒', '巴特尔·吉日格乐'],
     ['john smith', 'JOHN SMITH'],
   ])('%s and %s: same', (a, b) => {
     expect(sameNameOrVariant(a, b)).toBe(true);
@@ -67,6 +66,7 @@ describe('sameNameOrVariant', () => {
     ['王小明', '王大亮'],
     ['伟王', '玮王'],
     ['巴特尔·吉日格勒', '巴特尔吉日格乐'],
+    ['巴特尔·吉日格勒', '巴特尔·吉日格乐'],
     ['巴特尔·吉', '巴特尔乌吉'],
     ['JOHN', 'JOAN'],
     ['', ''],

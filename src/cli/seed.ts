@@ -176,7 +176,11 @@ async function main(): Promise<number> {
       log(`--reset: replacing ${tables.join(', ')} (kept until the new city is complete)`);
     }
     log(`generating the demo city 乌海市 at scale ${options.scale} (seed ${options.seed})`);
-    const summary = await seedDemoCity(database.orm, { scale: options.scale, seed: options.seed, reset: options.reset, onProgress });
+    // On the maintenance pool: the load's statements (a batch of 5,000 records, the ANALYZE at the end) may run
+    // longer than the serving pool's statement timeout.
+    const summary = await database.maintenance((orm) =>
+      seedDemoCity(orm, { scale: options.scale, seed: options.seed, reset: options.reset, onProgress }),
+    );
     printer.finish();
     const seconds = summary.elapsedMs / 1000;
     const width = Math.max(...Object.keys(summary.counts).map((table) => table.length)) + 2;

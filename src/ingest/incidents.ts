@@ -242,16 +242,23 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
   const located = fresh.filter((item) => locationOf(item.payload) !== null);
   if (located.length > 0) {
     const matches = await sql.rows<{ id: string; other: string; gridCode: string; otherGrid: string; otherSource: SourceSystem; distance: number }>(
-      `select r.id::text as "id", o.id::text as "other", r.grid_code as "gridCode", o.grid_code as "otherGrid", o.source as "otherSource",
-              d.metres as "distance"
+      // The nearest one per incident, looked up on (category, reported_at) for each: as a plain join the planner
+      // hashes the batch against every incident of its categories, which grows with the table.
+      `select r.id::text as "id", n.id::text as "other", r.grid_code as "gridCode", n.grid_code as "otherGrid", n.source as "otherSource",
+              n.metres as "distance"
          from jsonb_to_recordset(?::jsonb) as r(id bigint, category text, lng float8, lat float8, reported_at timestamptz, grid_code text)
-         join incident o on o.category = r.category
-                        and o.reported_at between r.reported_at - interval '${DUPLICATE_HOURS} hours' and r.reported_at + interval '${DUPLICATE_HOURS} hours'
-                        and o.source <> ? and o.id <> r.id and o.lng is not null and o.lat is not null
-         cross join lateral (select 6371000 * 2 * asin(sqrt(power(sin(radians(o.lat - r.lat) / 2), 2) +
-                 cos(radians(r.lat)) * cos(radians(o.lat)) * power(sin(radians(o.lng - r.lng) / 2), 2))) as metres) d
-        where d.metres <= ${DUPLICATE_METRES}
-        order by r.id, d.metres, o.id`,
+         cross join lateral (
+           select o.id, o.grid_code, o.source, d.metres
+             from incident o
+             cross join lateral (select 6371000 * 2 * asin(sqrt(power(sin(radians(o.lat - r.lat) / 2), 2) +
+                     cos(radians(r.lat)) * cos(radians(o.lat)) * power(sin(radians(o.lng - r.lng) / 2), 2))) as metres) d
+            where o.category = r.category
+              and o.reported_at between r.reported_at - interval '${DUPLICATE_HOURS} hours' and r.reported_at + interval '${DUPLICATE_HOURS} hours'
+              and o.source <> ? and o.id <> r.id and o.lng is not null and o.lat is not null
+              and d.metres <= ${DUPLICATE_METRES}
+            order by d.metres, o.id
+            limit 1) n
+        order by r.id`,
       [
         JSON.stringify(
           located.map((item) => {
@@ -270,10 +277,7 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
       ],
     );
     const drafts: ConflictDraft[] = [];
-    const seen = new Set<string>();
     for (const match of matches) {
-      if (seen.has(match.id)) continue; // the nearest one
-      seen.add(match.id);
       drafts.push({
         entityId: match.id,
         gridCode: match.gridCode,

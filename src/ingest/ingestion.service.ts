@@ -232,7 +232,7 @@ export class IngestionService {
       }
       results[index].errors.push(...check.errors);
       const observedAt = observed ?? today;
-      const payload = JSON.parse(JSON.stringify(record)) as Record<string, unknown>;
+      const payload = plainJson(record) as Record<string, unknown>;
       delete payload.sourceKey;
       delete payload.version;
       delete payload.observedAt;
@@ -350,6 +350,46 @@ export class IngestionService {
       });
     }
     return decisions;
+  }
+}
+
+/**
+ * `value` as `JSON.parse(JSON.stringify(value))` makes it, without the text in between (a batch's records are
+ * copied this way, and the copy's garbage showed in profiles): records from GraphQL are class instances (type-graphql)
+ * holding Dates and absent fields as undefined; what is stored is plain JSON. Like JSON, it drops undefined, functions
+ * and symbols from objects (null in arrays), calls `toJSON`, turns non-finite numbers into null and throws on BigInt.
+ */
+export function plainJson(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value + 0 : null; // + 0: -0 becomes 0, as JSON writes it
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'object': {
+      if (value === null) return null;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return plainJson((value as { toJSON(): unknown }).toJSON());
+      if (value instanceof Number || value instanceof String || value instanceof Boolean) return value.valueOf();
+      if (Array.isArray(value)) {
+        return value.map((item) => {
+          const copy = plainJson(item);
+          return copy === undefined ? null : copy;
+        });
+      }
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const item = plainJson((value as Record<string, unknown>)[key]);
+        if (item === undefined) continue;
+        // An own "__proto__" key stays a key, as JSON.parse makes it, not the copy's prototype.
+        if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+        else copy[key] = item;
+      }
+      return copy;
+    }
+    default:
+      return undefined; // undefined, functions, symbols
   }
 }
 

@@ -120,7 +120,15 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
   // Lock every other person whose merge changes, in id order (those created here are inserted below, seen by no one).
   const createdIds = new Set(created.map((person) => person.id));
   const existing = [...new Set([...entityOf.values(), ...moved])].filter((id) => !createdIds.has(id)).sort(byNumber);
-  if (existing.length > 0) await sql.rows(`select id from person where id = any(?::bigint[]) order by id for update`, [existing]);
+  // Their identities come with the locks: what is read under the lock is what the re-merge below starts from.
+  const identities =
+    existing.length === 0
+      ? []
+      : await sql.rows<{ id: string; idNumber: string | null; gender: Gender | null; birthDate: string | null }>(
+          `select id::text as "id", id_number as "idNumber", gender, birth_date::text as "birthDate"
+             from person where id = any(?::bigint[]) order by id for update`,
+          [existing],
+        );
 
   const recordIds = await storeSourceRecords(context, entityOf);
 
@@ -181,13 +189,6 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
     if (list) list.push(row);
     else recordsOf.set(row.entityId, [row]);
   }
-  const identities =
-    existing.length === 0
-      ? []
-      : await sql.rows<{ id: string; idNumber: string | null; gender: Gender | null; birthDate: string | null }>(
-          `select id::text as "id", id_number as "idNumber", gender, birth_date::text as "birthDate" from person where id = any(?::bigint[])`,
-          [existing],
-        );
   const updates: Array<Record<string, unknown>> = [];
   const orphans: string[] = [];
   for (const person of identities) {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { Checker } from '../../src/ingest/checker';
-import { sameJson } from '../../src/ingest/ingestion.service';
+import { plainJson, sameJson } from '../../src/ingest/ingestion.service';
 import { checkPerson, mergePerson, PersonSourceRow } from '../../src/ingest/people';
 import { checkPlace, placeMatchKey } from '../../src/ingest/places';
 import { DEFAULT_PRIORITIES, parsePriorities } from '../../src/ingest/priorities';
@@ -166,5 +166,31 @@ describe('sameJson (idempotency of a re-sent version)', () => {
     expect(sameJson({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1, d: undefined })).toBe(true);
     expect(sameJson({ a: 1 }, { a: '1' })).toBe(false);
     expect(sameJson([1, 2], [2, 1])).toBe(false);
+  });
+});
+
+describe('plainJson (the stored copy of a record)', () => {
+  class Input {
+    sourceKey = 'K1';
+    phone: string | undefined = undefined;
+    observedAt = new Date('2026-11-30T00:00:00Z');
+    facet = Object.assign(new (class Facet {})(), { insured: true, employer: undefined });
+  }
+
+  it('is what a round trip through JSON text makes of a record', () => {
+    const values: unknown[] = [
+      new Input(),
+      { n: -0, nan: NaN, inf: -Infinity, list: [undefined, () => 1, 1, { toJSON: () => ({ a: 1, b: undefined }) }], s: new String('s') },
+      JSON.parse('{"__proto__": {"polluted": true}, "a": [1, "x", null, false]}'),
+      { map: new Map([[1, 2]]), symbol: Symbol('s'), fn: () => 1 },
+      'text',
+      7,
+      null,
+    ];
+    for (const value of values) expect(plainJson(value)).toStrictEqual(JSON.parse(JSON.stringify(value)));
+    const copy = plainJson(values[2]) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'a']);
+    expect(() => plainJson({ big: 1n })).toThrow(TypeError);
   });
 });

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
+import { startCli } from './cli-start';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { Role, Viewer } from '../auth/viewer';
-import { ConfigError, loadConfig } from '../config';
 import { Database, openDatabase } from '../db/database';
 import { FileFormatError, TEXT_ENCODINGS, TextEncoding } from '../ingest/file-rows';
 import {
@@ -225,27 +225,9 @@ function report(options: Options, summary: FileImportSummary): string {
 }
 
 async function main(): Promise<number> {
-  let options: Options | null;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`import: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options === null) {
-    console.log(USAGE);
-    return 0;
-  }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`import: configuration error: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const started = startCli('import', USAGE, parseOptions);
+  if (typeof started === 'number') return started;
+  const { options, config } = started;
 
   const log = (line: string) => process.stderr.write(`import: ${line}\n`);
   // A signal lets the batch being sent finish (each batch is stored or not as a whole) and sends no more.

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
+import { startCli } from './cli-start';
 import { Database, openDatabase } from '../db/database';
 import {
   DEFAULT_DEMO_SEED,
@@ -115,27 +115,9 @@ function progressPrinter(): { update(progress: DemoProgress): void; finish(): vo
 }
 
 async function main(): Promise<number> {
-  let options: Options | null;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    console.error(`seed: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options === null) {
-    console.log(USAGE);
-    return 0;
-  }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`seed: configuration error: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const started = startCli('seed', USAGE, parseOptions);
+  if (typeof started === 'number') return started;
+  const { options, config } = started;
 
   const log = (line: string) => process.stderr.write(`seed: ${line}\n`);
   log(config.databaseUrl ? 'using the database at DATABASE_URL' : `using the embedded PostgreSQL in ${config.dataDir}`);

@@ -1,6 +1,7 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { ScopedReader } from '../access/scope';
+import { DEFAULT_DUE_POLICY, dueLimitSeconds } from '../incidents/due-time';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
 import {
@@ -41,12 +42,10 @@ import { ThingCategory, ThingKind, ThingStatus } from '../things/thing.entity';
 import { boxPolygon, CityPlan, GridPlan, planCity, round6 } from './city-plan';
 import {
   CATEGORY_WEIGHTS,
-  DUE_HOURS,
   ESCALATION_REASONS,
   INCIDENT_TEMPLATES,
   IncidentTemplate,
   REJECTION_REASONS,
-  SEVERITY_DUE_FACTOR,
   SEVERITY_WEIGHTS,
   VERIFY_FAIL_REASONS,
 } from './incident-templates';
@@ -1673,7 +1672,7 @@ class DemoCity {
     target: IncidentStatus,
     fill: (text: string) => string,
   ): Workflow {
-    const limit = Math.round(DUE_HOURS[category] * SEVERITY_DUE_FACTOR[severity] * 3600);
+    const limit = dueLimitSeconds(DEFAULT_DUE_POLICY, category, severity);
     const events: EventDraft[] = [];
     let status: IncidentStatus | null = null;
     let level = HandlingLevel.GRID;

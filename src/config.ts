@@ -23,6 +23,8 @@ export interface Config {
   limits: Limits;
   /** Per-field source priority of survivorship (`GRIDHUB_SURVIVORSHIP_FILE`, a JSON file; unset: the default). */
   priorities: Priorities;
+  /** Minutes a county department has to acknowledge a town's call (乡呼县应) (`GRIDHUB_CALL_ACK_MINUTES`, default 30). */
+  callAcknowledgeMinutes: number;
 }
 
 /**
@@ -130,7 +132,21 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: readBoolean(env, 'GRIDHUB_INTROSPECTION', env.NODE_ENV === 'development'),
     limits: readLimits(env),
     priorities: readPriorities(env),
+    callAcknowledgeMinutes: readCallAcknowledgeMinutes(env),
   };
+}
+
+/** At most a week: an acknowledgement deadline is about minutes or hours. */
+const MAX_CALL_ACK_MINUTES = 10080;
+
+function readCallAcknowledgeMinutes(env: Env): number {
+  const raw = readString(env, 'GRIDHUB_CALL_ACK_MINUTES');
+  if (raw === undefined) return 30;
+  const minutes = Number(raw);
+  if (!/^\d+$/.test(raw) || minutes < 1 || minutes > MAX_CALL_ACK_MINUTES) {
+    throw new ConfigError(`GRIDHUB_CALL_ACK_MINUTES must be a whole number of minutes from 1 to ${MAX_CALL_ACK_MINUTES}, got "${raw}"`);
+  }
+  return minutes;
 }
 
 function readPriorities(env: Env): Priorities {

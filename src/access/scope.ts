@@ -41,6 +41,57 @@ function asDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
+function optionalDate(value: unknown): Date | null {
+  return value == null ? null : asDate(value as Date | string);
+}
+
+/** The columns of a call (department_call, alias `l`) as DepartmentCall's properties. */
+const CALL_COLUMNS = `l.id::text as "id", l.incident_id::text as "incidentId", l.department, l.status, l.note, l.called_by as "calledBy",
+  l.called_at as "calledAt", l.acknowledge_due_at as "acknowledgeDueAt", l.acknowledged_by as "acknowledgedBy",
+  l.acknowledged_at as "acknowledgedAt", l.answer_due_at as "answerDueAt", l.answered_by as "answeredBy", l.answered_at as "answeredAt",
+  l.report, l.satisfaction, l.rating_comment as "ratingComment", l.rated_by as "ratedBy", l.rated_at as "ratedAt", l.version`;
+
+const CALL_DATES = ['calledAt', 'acknowledgeDueAt', 'acknowledgedAt', 'answerDueAt', 'answeredAt', 'ratedAt'];
+
+function callRow<R>(row: Record<string, unknown>): R {
+  const call: Record<string, unknown> = { ...row };
+  delete call.rank;
+  for (const key of CALL_DATES) call[key] = optionalDate(row[key]);
+  return call as R;
+}
+
+/** A dispatch the scorecard counts: the case, its department now, and what followed the dispatch in its log. */
+export interface DispatchWorkRow {
+  incidentId: string;
+  department: string;
+  category: string;
+  severity: string;
+  status: string;
+  dispatchedAt: Date;
+  /** The first STARTED event after the dispatch. */
+  startedAt: Date | null;
+  /** The last RESOLVED event after the dispatch, when the case is RESOLVED or CLOSED now (the resolution that stands). */
+  resolvedAt: Date | null;
+  /** The case's due time now: that of its dispatch, or of its last return after a failed verification. */
+  dueAt: Date | null;
+  /** Failed verifications (VERIFIED events) after the dispatch. */
+  returns: number;
+  /** The case's satisfaction rating (rateIncident), if any. */
+  satisfaction: number | null;
+}
+
+/** A call the scorecard counts. */
+export interface CallWorkRow {
+  incidentId: string;
+  department: string;
+  calledAt: Date;
+  acknowledgeDueAt: Date;
+  acknowledgedAt: Date | null;
+  answerDueAt: Date;
+  answeredAt: Date | null;
+  satisfaction: number | null;
+}
+
 /** Paging of a link list under each parent: at most `first` links, after the link (or event seq) `after`. */
 export interface LinkPage {
   first: number;
@@ -218,6 +269,92 @@ export class ScopedReader {
       page,
     );
     return rows.map((row) => ({ ...row, at: asDate(row.at) }) as E);
+  }
+
+  /** Calls (乡呼县应) on the given incidents in scope, at most `page.first` per incident, oldest first. */
+  async incidentCalls<R>(incidentIds: readonly string[], page: LinkPage): Promise<R[]> {
+    const rows = await this.linkRows<Record<string, unknown>>(
+      `select ${CALL_COLUMNS}`,
+      'department_call',
+      { column: 'incident_id', kind: EntityKind.INCIDENT },
+      null,
+      'id',
+      incidentIds,
+      page,
+    );
+    return rows.map((row) => callRow<R>(row));
+  }
+
+  /** The calls with these ids whose incident lies in scope (any order). */
+  async callsByIds<R>(ids: readonly string[]): Promise<R[]> {
+    if (ids.length === 0) return [];
+    const scope = this.scope(EntityKind.INCIDENT, 'e');
+    const rows = await this.#em.getConnection().execute<Array<Record<string, unknown>>>(
+      `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id where l.id in (?) and (${scope.sql})`,
+      [[...ids], ...scope.params],
+    );
+    return rows.map((row) => callRow<R>(row));
+  }
+
+  /**
+   * What the department scorecard counts, for cases in `region` (and the viewer's scope): each dispatch made in
+   * `[from, to)` that stands (the first DISPATCHED event after the case's last escalation, credited to the
+   * department the case is dispatched to now), with what followed it in the log; and each call placed in the window.
+   * Two statements.
+   */
+  async departmentWork(region: string, from: Date, to: Date): Promise<{ dispatches: DispatchWorkRow[]; calls: CallWorkRow[] }> {
+    const scope = this.scope(EntityKind.INCIDENT, 'e');
+    const within = regionCondition(region, 'e.grid_code');
+    const where = `(${within.sql}) and (${scope.sql})`;
+    const params = [...within.params, ...scope.params];
+    const connection = this.#em.getConnection();
+    const dispatches = await connection.execute<Array<Record<string, unknown>>>(
+      `select e.id::text as "incidentId", e.department, e.category, e.severity, e.status, e.due_at as "dueAt",
+              e.satisfaction, d.at as "dispatchedAt",
+              (select min(s.at) from incident_event s where s.incident_id = d.incident_id and s.seq > d.seq and s.type = 'STARTED') as "startedAt",
+              case when e.status in ('RESOLVED', 'CLOSED') then
+                (select r.at from incident_event r where r.incident_id = d.incident_id and r.seq > d.seq and r.type = 'RESOLVED'
+                  order by r.seq desc limit 1) end as "resolvedAt",
+              (select count(*) from incident_event v where v.incident_id = d.incident_id and v.seq > d.seq and v.type = 'VERIFIED')::int as "returns"
+         from incident_event d join incident e on e.id = d.incident_id
+        where d.type = 'DISPATCHED' and d.at >= ? and d.at < ? and e.department is not null and ${where}
+          and not exists (select 1 from incident_event x where x.incident_id = d.incident_id and x.seq > d.seq and x.type = 'ESCALATED')
+          and not exists (select 1 from incident_event p where p.incident_id = d.incident_id and p.seq < d.seq and p.type = 'DISPATCHED'
+                            and not exists (select 1 from incident_event y where y.incident_id = d.incident_id and y.seq > p.seq and y.type = 'ESCALATED'))`,
+      [from, to, ...params],
+    );
+    const calls = await connection.execute<Array<Record<string, unknown>>>(
+      `select l.incident_id::text as "incidentId", l.department, l.called_at as "calledAt", l.acknowledge_due_at as "acknowledgeDueAt",
+              l.acknowledged_at as "acknowledgedAt", l.answer_due_at as "answerDueAt", l.answered_at as "answeredAt", l.satisfaction
+         from department_call l join incident e on e.id = l.incident_id
+        where l.called_at >= ? and l.called_at < ? and ${where}`,
+      [from, to, ...params],
+    );
+    return {
+      dispatches: dispatches.map((row) => ({
+        incidentId: row.incidentId as string,
+        department: row.department as string,
+        category: row.category as string,
+        severity: row.severity as string,
+        status: row.status as string,
+        dispatchedAt: asDate(row.dispatchedAt as string),
+        startedAt: optionalDate(row.startedAt),
+        resolvedAt: optionalDate(row.resolvedAt),
+        dueAt: optionalDate(row.dueAt),
+        returns: Number(row.returns),
+        satisfaction: row.satisfaction == null ? null : Number(row.satisfaction),
+      })),
+      calls: calls.map((row) => ({
+        incidentId: row.incidentId as string,
+        department: row.department as string,
+        calledAt: asDate(row.calledAt as string),
+        acknowledgeDueAt: asDate(row.acknowledgeDueAt as string),
+        acknowledgedAt: optionalDate(row.acknowledgedAt),
+        answerDueAt: asDate(row.answerDueAt as string),
+        answeredAt: optionalDate(row.answeredAt),
+        satisfaction: row.satisfaction == null ? null : Number(row.satisfaction),
+      })),
+    };
   }
 
   /**

@@ -17,6 +17,10 @@ import { PlaceService } from '../places/place.service';
 import { RegionService } from '../regions/region.service';
 import { UnauthenticatedError } from '../shared/errors';
 import { ThingService } from '../things/thing.service';
+import { departmentCallLoaders } from '../calls/department-call.loaders';
+import { CallOptions, callOptions, DepartmentCallService } from '../calls/department-call.service';
+import { DepartmentScorecardService } from '../calls/department-scorecard.service';
+import { IncidentTimelineService } from '../calls/incident-timeline.service';
 
 /**
  * The request's DataLoaders, each beside its feature: every nested relation is loaded in one statement per
@@ -32,6 +36,7 @@ export function createLoaders(reader: ScopedReader) {
     ...incidentLoaders(reader, people),
     ...regionLoaders(reader),
     ...sourceRecordLoaders(reader),
+    ...departmentCallLoaders(reader),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -50,6 +55,9 @@ export interface Context {
     incidents: IncidentService;
     ingestion: IngestionService;
     conflicts: DataConflictService;
+    calls: DepartmentCallService;
+    scorecard: DepartmentScorecardService;
+    timelines: IncidentTimelineService;
   };
 }
 
@@ -70,7 +78,12 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
  * services and loaders for this viewer.
  */
-export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions = DEFAULT_INGEST_OPTIONS): Context {
+export function buildContext(
+  orm: MikroORM,
+  viewer: Viewer,
+  ingest: IngestOptions = DEFAULT_INGEST_OPTIONS,
+  calls: CallOptions = callOptions(),
+): Context {
   const reader = new ScopedReader(orm.em.fork(), viewer);
   return {
     viewer,
@@ -84,6 +97,9 @@ export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOption
       incidents: new IncidentService(reader),
       ingestion: new IngestionService(orm, viewer, ingest),
       conflicts: new DataConflictService(reader),
+      calls: new DepartmentCallService(orm, viewer, calls),
+      scorecard: new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
+      timelines: new IncidentTimelineService(reader),
     },
   };
 }

@@ -66,16 +66,17 @@ export class DepartmentCallResolver {
 
   @Authorized(Role.ADMIN, Role.COMMAND_CENTER, Role.ANALYST)
   @Query(() => [DepartmentScore], {
+    nullable: true,
     description:
       'The department scorecard (部门考核): per department, the dispatches and calls it received in [from, to) on cases in the region ' +
-      '(in your scope; at most 366 days), each followed to now. See DepartmentScore for each figure. ADMIN, COMMAND_CENTER and ANALYST',
+      '(in your scope; at most 366 days), each followed to now. See DepartmentScore for each figure. ADMIN, COMMAND_CENTER and ANALYST; others: null with FORBIDDEN',
   })
   departmentScorecard(
     @Arg('regionCode', { description: 'Region (e.g. a county, 150302) whose cases count' }) regionCode: string,
     @Arg('from', () => Date, { description: 'Received at or after' }) from: Date,
     @Arg('to', () => Date, { description: 'Received before' }) to: Date,
     @Ctx() ctx: Context,
-  ): Promise<DepartmentScore[]> {
+  ): Promise<DepartmentScore[] | null> {
     return ctx.services.scorecard.scorecard(regionCode, from, to);
   }
 

@@ -258,8 +258,11 @@ export class IncidentWorkflowService {
       if (step === null || (action === IncidentAction.ESCALATE && levelAbove(incident.level) === null)) {
         throw impossible(incidentId, incident, action);
       }
-      const note = await apply(incident, new Date(), sql);
+      const now = new Date();
+      const note = await apply(incident, now, sql);
       incident.status = step.toStatus;
+      // Always a change, so the version moves with every event (a repeated rating changes no other column).
+      incident.updatedAt = now;
       await em.flush();
       await appendIncidentEvents(sql, [
         { incidentId, type: step.type, actor: this.viewer.subject, note, fromStatus: step.fromStatus, toStatus: step.toStatus },

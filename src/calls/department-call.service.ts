@@ -1,13 +1,12 @@
 import { LockMode, MikroORM } from '@mikro-orm/postgresql';
 import { Viewer } from '../auth/viewer';
 import { ScopedReader } from '../access/scope';
-import { DEFAULT_DUE_POLICY, DuePolicy, dueTime } from '../incidents/due-time';
+import { DuePolicy, dueTime } from '../incidents/due-time';
+import { defaultWorkflowOptions } from '../incidents/incident-workflow.service';
 import { Incident } from '../incidents/incident.entity';
 import { HandlingLevel } from '../incidents/incident-workflow';
 import {
-  DEFAULT_RESPONSIBILITY_FILE,
   departmentName,
-  loadResponsibilityList,
   MAX_DEPARTMENT_LENGTH,
   RegionNames,
   ResponsibilityList,
@@ -22,9 +21,9 @@ import { CallStatus, DepartmentCall } from './department-call.entity';
 export interface CallOptions {
   /** Minutes a called department has to acknowledge (`GRIDHUB_CALL_ACK_MINUTES`, default {@link DEFAULT_ACKNOWLEDGE_MINUTES}). */
   acknowledgeMinutes: number;
-  /** The responsibility list whose COUNTY-level departments a town may call (default: the shipped 乌海市 list). */
+  /** The responsibility list whose COUNTY-level departments a town may call (the workflow's). */
   responsibilities: ResponsibilityList;
-  /** The due-time policy whose limit, counted from the call, is the answer deadline (default: the documented one). */
+  /** The due-time policy whose limit, counted from the call, is the answer deadline (the workflow's). */
   due: DuePolicy;
 }
 
@@ -33,14 +32,15 @@ export const DEFAULT_ACKNOWLEDGE_MINUTES = 30;
 /** Calls one incident may have (all steps of them show on its timeline and `calls`). */
 export const MAX_CALLS_PER_INCIDENT = 50;
 
-let shipped: ResponsibilityList | null = null;
-
-/** The default options, completed with `overrides` (the shipped list is read once). */
+/**
+ * The options, completed with the defaults: the workflow's (the same responsibility list and due-time policy as
+ * dispatch, from the configuration or {@link defaultWorkflowOptions}) and {@link DEFAULT_ACKNOWLEDGE_MINUTES}.
+ */
 export function callOptions(overrides: Partial<CallOptions> = {}): CallOptions {
   return {
     acknowledgeMinutes: overrides.acknowledgeMinutes ?? DEFAULT_ACKNOWLEDGE_MINUTES,
-    responsibilities: overrides.responsibilities ?? (shipped ??= loadResponsibilityList(DEFAULT_RESPONSIBILITY_FILE)),
-    due: overrides.due ?? DEFAULT_DUE_POLICY,
+    responsibilities: overrides.responsibilities ?? defaultWorkflowOptions().responsibilities,
+    due: overrides.due ?? defaultWorkflowOptions().due,
   };
 }
 

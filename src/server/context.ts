@@ -10,6 +10,7 @@ import { regionLoaders } from '../regions/region.loaders';
 import { sourceRecordLoaders } from '../sources/source-record.loaders';
 import { thingLoaders } from '../things/thing.loaders';
 import { IncidentService } from '../incidents/incident.service';
+import { defaultWorkflowOptions, IncidentWorkflowService, WorkflowOptions } from '../incidents/incident-workflow.service';
 import { DataConflictService } from '../sources/data-conflict.service';
 import { DEFAULT_INGEST_OPTIONS, IngestionService, IngestOptions } from '../ingest/ingestion.service';
 import { PersonService } from '../people/person.service';
@@ -53,6 +54,7 @@ export interface Context {
     places: PlaceService;
     things: ThingService;
     incidents: IncidentService;
+    workflow: IncidentWorkflowService;
     ingestion: IngestionService;
     conflicts: DataConflictService;
     calls: DepartmentCallService;
@@ -82,7 +84,8 @@ export function buildContext(
   orm: MikroORM,
   viewer: Viewer,
   ingest: IngestOptions = DEFAULT_INGEST_OPTIONS,
-  calls: CallOptions = callOptions(),
+  workflow: WorkflowOptions = defaultWorkflowOptions(),
+  calls: CallOptions = callOptions({ responsibilities: workflow.responsibilities, due: workflow.due }),
 ): Context {
   const reader = new ScopedReader(orm.em.fork(), viewer);
   return {
@@ -95,6 +98,7 @@ export function buildContext(
       places: new PlaceService(reader),
       things: new ThingService(reader),
       incidents: new IncidentService(reader),
+      workflow: new IncidentWorkflowService(orm, viewer, workflow, ingest),
       ingestion: new IngestionService(orm, viewer, ingest),
       conflicts: new DataConflictService(reader),
       calls: new DepartmentCallService(orm, viewer, calls),

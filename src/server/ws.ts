@@ -8,6 +8,7 @@ import { RateLimitedError } from '../shared/errors';
 import { Admission } from './admission';
 import { authenticate, buildContext, Context } from './context';
 import { IngestOptions } from '../ingest/ingestion.service';
+import { WorkflowOptions } from '../incidents/incident-workflow.service';
 import { CallOptions } from '../calls/department-call.service';
 import { OperationGuard } from './operation-guard';
 
@@ -21,6 +22,8 @@ export interface TransportOptions {
   limits: Limits;
   /** What the ingestion service of each operation's context is configured with. */
   ingest: IngestOptions;
+  /** What the workflow service of each operation's context is configured with. */
+  workflow: WorkflowOptions;
   /** What the call service (乡呼县应) of each operation's context is configured with. */
   calls: CallOptions;
   guard: OperationGuard;
@@ -91,7 +94,7 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
             document: checked.document,
             variableValues: payload.variables,
             operationName: payload.operationName,
-            contextValue: buildContext(orm, viewer, options.ingest, options.calls),
+            contextValue: buildContext(orm, viewer, options.ingest, options.workflow, options.calls),
           };
           return args;
         } catch (error) {

@@ -166,14 +166,15 @@ const SCORE_C = {
   meanSecondsToAcknowledge: 300, meanSecondsToResolve: null, ratings: 0, meanSatisfaction: null,
 };
 
-function expectScores(actual: any[], expected: any[]): void {
+/** `digits`: the means' precision (times read back from the database carry microseconds, JavaScript's milliseconds). */
+function expectScores(actual: any[], expected: any[], digits = 6): void {
   expect(actual.map((row) => row.department)).toEqual(expected.map((row) => row.department));
   actual.forEach((row, i) => {
     const { meanSatisfaction, meanSecondsToResolve, meanSecondsToAcknowledge, ...counts } = expected[i];
     expect(row).toMatchObject(counts);
     for (const [key, value] of Object.entries({ meanSatisfaction, meanSecondsToResolve, meanSecondsToAcknowledge })) {
       if (value === null) expect(row[key]).toBeNull();
-      else expect(row[key]).toBeCloseTo(value as number, 6);
+      else expect(row[key]).toBeCloseTo(value as number, digits);
     }
   });
 }
@@ -261,5 +262,69 @@ describe('incidentTimeline', () => {
     const masked = ok(await hub.gql(tokens.countyAnalyst, TIMELINE, { id: ids.I3 }));
     expect(masked.incidentTimeline.steps[2].note).toBe('请住建局协助，联系人电话138****5678');
     expect(ok(await hub.gql(tokens.countyCentre, TIMELINE, { id: '999999999' })).incidentTimeline).toBeNull();
+  });
+});
+
+describe('through the workflow mutations (what wip-wf stores: Incident.department, its events, dueAt)', () => {
+  it('counts a case the town dispatched and a call it placed, as the mutations left them', async () => {
+    const start = new Date(Date.now() - 1000).toISOString();
+    const town = grid1.slice(0, 9);
+    const [townRow] = await hub.sql<{ name: string }>(`select name from region where code = $1`, [town]);
+    const townDepartment = `${townRow.name}综治中心`; // the list's TOWN lead for disputes
+    const townCentre = await hub.token({ sub: 'town-centre', roles: [Role.COMMAND_CENTER], region: town });
+    const townSeat = await hub.token({ sub: 'town-seat', roles: [Role.COMMAND_CENTER], region: town, department: townDepartment });
+    const housingSeat = await hub.token({ sub: 'housing-seat', roles: [Role.COMMAND_CENTER], region: '150302', department: A });
+    const run = async (token: string, query: string, variables: Record<string, unknown>) => ok(await hub.gql(token, query, variables));
+
+    const { reportIncident } = await run(
+      townCentre,
+      `mutation($grid: String!) { reportIncident(input: { title: "物业纠纷", category: DISPUTE, severity: MEDIUM, gridCode: $grid }) { id level } }`,
+      { grid: grid1 },
+    );
+    expect(reportIncident.level).toBe('TOWN');
+    const id = reportIncident.id;
+    await run(townCentre, `mutation($id: ID!) { acceptIncident(id: $id) { id } }`, { id });
+    const dispatched = (await run(townCentre, `mutation($id: ID!) { dispatchIncident(id: $id) { department dueAt } }`, { id })).dispatchIncident;
+    expect(dispatched.department).toBe(townDepartment);
+    const call = (await run(townCentre, `mutation($id: ID!, $d: String!) { callDepartment(incidentId: $id, department: $d, note: "请住建局协调物业") { id } }`, { id, d: A }))
+      .callDepartment;
+    await run(housingSeat, `mutation($c: ID!) { acknowledgeCall(callId: $c) { id } }`, { c: call.id });
+    await run(housingSeat, `mutation($c: ID!) { answerCall(callId: $c, report: "已约谈物业公司") { id } }`, { c: call.id });
+    await run(townCentre, `mutation($c: ID!) { rateCall(callId: $c, satisfaction: 5) { id } }`, { c: call.id });
+    await run(townSeat, `mutation($id: ID!) { startIncident(id: $id) { id } }`, { id });
+    await run(townSeat, `mutation($id: ID!) { resolveIncident(id: $id, feedback: "已调解") { id } }`, { id });
+    await run(townCentre, `mutation($id: ID!) { verifyIncident(id: $id, passed: false, note: "当事人不认可") { id } }`, { id });
+    await run(townSeat, `mutation($id: ID!) { startIncident(id: $id) { id } }`, { id }); // a returned case is DISPATCHED again
+    await run(townSeat, `mutation($id: ID!) { resolveIncident(id: $id, feedback: "再次调解，双方达成协议") { id } }`, { id });
+    await run(townCentre, `mutation($id: ID!) { verifyIncident(id: $id, passed: true) { id } }`, { id });
+    await run(townCentre, `mutation($id: ID!) { rateIncident(id: $id, satisfaction: 3) { id } }`, { id });
+
+    // The figures by hand, from the stored times.
+    const events = await hub.sql<{ type: string; ms: number }>(
+      `select type, extract(epoch from at) * 1000 as ms from incident_event where incident_id = $1 order by seq`,
+      [id],
+    );
+    const time = (type: string, which: 'first' | 'last' = 'first') => {
+      const found = events.filter((event) => event.type === type).map((event) => Number(event.ms));
+      return which === 'first' ? found[0] : found[found.length - 1];
+    };
+    const [stored] = await hub.sql<{ called: number; ack: number; answered: number }>(
+      `select extract(epoch from called_at) * 1000 as called, extract(epoch from acknowledged_at) * 1000 as ack,
+              extract(epoch from answered_at) * 1000 as answered from department_call where id = $1`,
+      [call.id],
+    );
+    const data = ok(await hub.gql(tokens.countyCentre, SCORECARD, { regionCode: grid1, from: start, to: new Date(Date.now() + 60_000).toISOString() }));
+    expectScores(data.departmentScorecard, [
+      {
+        department: A, received: 1, dispatched: 0, called: 1, acknowledged: 1, acknowledgedOnTime: 1, resolved: 1, resolvedOnTime: 1, returned: 0,
+        meanSecondsToAcknowledge: (Number(stored.ack) - Number(stored.called)) / 1000,
+        meanSecondsToResolve: (Number(stored.answered) - Number(stored.called)) / 1000, ratings: 1, meanSatisfaction: 5,
+      },
+      {
+        department: townDepartment, received: 1, dispatched: 1, called: 0, acknowledged: 1, acknowledgedOnTime: 1, resolved: 1, resolvedOnTime: 1, returned: 1,
+        meanSecondsToAcknowledge: (time('STARTED') - time('DISPATCHED')) / 1000,
+        meanSecondsToResolve: (time('RESOLVED', 'last') - time('DISPATCHED')) / 1000, ratings: 1, meanSatisfaction: 3,
+      },
+    ].sort((x, y) => (x.department < y.department ? -1 : 1)), 2);
   });
 });

@@ -285,6 +285,32 @@ export class ScopedReader {
     return rows.map((row) => callRow<R>(row));
   }
 
+  /**
+   * Calls whose incident lies in scope and that meet `conditions` (on `l`, the call, and `e`, its incident), oldest
+   * first, after the call `afterId`, at most `limit`; with the count of all that match.
+   */
+  async departmentCallPage<R>(conditions: Condition[], limit: number, afterId: string | null): Promise<{ rows: R[]; count: () => Promise<number> }> {
+    const all = [this.scope(EntityKind.INCIDENT, 'e'), ...conditions].filter((condition) => condition.sql !== 'true');
+    const where = all.length ? ` where ${all.map((c) => `(${c.sql})`).join(' and ')}` : '';
+    const params = all.flatMap((c) => c.params);
+    const connection = this.#em.getConnection();
+    const rows = await connection.execute<Array<Record<string, unknown>>>(
+      `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id${where}${afterId ? `${where ? ' and' : ' where'} l.id > ?` : ''}
+        order by l.id limit ?`,
+      [...params, ...(afterId ? [afterId] : []), limit],
+    );
+    return {
+      rows: rows.map((row) => callRow<R>(row)),
+      count: async () => {
+        const [counted] = await connection.execute<Array<{ n: string }>>(
+          `select count(*) as n from department_call l join incident e on e.id = l.incident_id${where}`,
+          params,
+        );
+        return Number(counted.n);
+      },
+    };
+  }
+
   /** The calls with these ids whose incident lies in scope (any order). */
   async callsByIds<R>(ids: readonly string[]): Promise<R[]> {
     if (ids.length === 0) return [];

@@ -1,10 +1,14 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { decodeLinkCursor, encodeLinkCursor, pageSize } from '../shared/pagination';
 import { Role } from '../auth/viewer';
 import { Incident } from '../incidents/incident.entity';
 import { Context } from '../server/context';
 import { isLate } from './call-rights';
 import { DepartmentCall } from './department-call.entity';
-import { DepartmentScore, IncidentTimeline } from './department-call.types';
+import { DepartmentCallConnection, DepartmentCallFilter, DepartmentScore, IncidentTimeline } from './department-call.types';
+
+/** The list's name in its cursors. */
+export const DEPARTMENT_CALLS = 'departmentCalls';
 
 @Resolver(() => DepartmentCall)
 export class DepartmentCallResolver {
@@ -54,6 +58,35 @@ export class DepartmentCallResolver {
     @Arg('expectedVersion', () => Int, { nullable: true, description: 'Fails with CONFLICT unless the call is at this version' }) expectedVersion?: number,
   ): Promise<DepartmentCall> {
     return ctx.services.calls.rate(callId, satisfaction, comment, expectedVersion);
+  }
+
+  @Query(() => DepartmentCallConnection, {
+    description:
+      'Calls (乡呼县应) on cases in your scope, oldest first: e.g. a department’s seat asks for its own still to answer ' +
+      '(filter: { department, statuses: [CALLED, ACKNOWLEDGED] }), a town for the ones it placed',
+  })
+  async departmentCalls(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => DepartmentCallFilter, { nullable: true }) filter?: DepartmentCallFilter,
+    @Arg('first', () => Int, { nullable: true, description: 'Page size (default 20, at most 100)' }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<DepartmentCallConnection> {
+    const size = pageSize(first);
+    const afterId = after ? decodeLinkCursor(after, DEPARTMENT_CALLS) : null;
+    const { rows, count } = await ctx.services.callQueries.list(filter ?? {}, size + 1, afterId);
+    const page = rows.slice(0, size);
+    return DepartmentCallConnection.of(
+      {
+        edges: page.map((node) => ({ cursor: encodeLinkCursor(DEPARTMENT_CALLS, node.id), node })),
+        pageInfo: {
+          hasNextPage: rows.length > size,
+          hasPreviousPage: afterId !== null,
+          startCursor: page.length ? encodeLinkCursor(DEPARTMENT_CALLS, page[0].id) : null,
+          endCursor: page.length ? encodeLinkCursor(DEPARTMENT_CALLS, page[page.length - 1].id) : null,
+        },
+      },
+      count,
+    );
   }
 
   @Query(() => IncidentTimeline, {

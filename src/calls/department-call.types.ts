@@ -1,7 +1,8 @@
-import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType } from '../shared/pagination';
 import { IncidentEvent } from '../incidents/incident-event.entity';
 import { Incident } from '../incidents/incident.entity';
-import { DepartmentCall } from './department-call.entity';
+import { CallStatus, DepartmentCall } from './department-call.entity';
 import { TimelineStepKind } from './incident-timeline';
 
 export { TimelineStepKind };
@@ -115,3 +116,21 @@ export class DepartmentScore {
   @Field(() => Float, { nullable: true, description: 'Mean satisfaction (1–5) over the rated items (null: none)' })
   meanSatisfaction!: number | null;
 }
+
+@InputType({ description: 'Filters for calls (乡呼县应); all given conditions must hold' })
+export class DepartmentCallFilter {
+  @Field(() => String, { nullable: true, description: 'Region or grid code: calls on cases whose grid lies under it' })
+  regionCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The called department, e.g. 海勃湾区住房和城乡建设局 (a seat: its own)' })
+  department?: string | null;
+
+  @Field(() => [CallStatus], { nullable: true, description: 'e.g. [CALLED, ACKNOWLEDGED]: the calls still to answer' })
+  statuses?: CallStatus[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'The calls on one case' })
+  incidentId?: string | null;
+}
+
+export const DepartmentCallConnection = ConnectionType('DepartmentCall', DepartmentCall);
+export type DepartmentCallConnection = InstanceType<typeof DepartmentCallConnection>;

@@ -21,6 +21,7 @@ import { ThingService } from '../things/thing.service';
 import { departmentCallLoaders } from '../calls/department-call.loaders';
 import { CallOptions, callOptions, DepartmentCallService } from '../calls/department-call.service';
 import { DepartmentScorecardService } from '../calls/department-scorecard.service';
+import { DepartmentCallQueryService } from '../calls/department-call-query.service';
 import { IncidentTimelineService } from '../calls/incident-timeline.service';
 
 /**
@@ -58,6 +59,7 @@ export interface Context {
     ingestion: IngestionService;
     conflicts: DataConflictService;
     calls: DepartmentCallService;
+    callQueries: DepartmentCallQueryService;
     scorecard: DepartmentScorecardService;
     timelines: IncidentTimelineService;
   };
@@ -102,6 +104,7 @@ export function buildContext(
       ingestion: new IngestionService(orm, viewer, ingest),
       conflicts: new DataConflictService(reader),
       calls: new DepartmentCallService(orm, viewer, calls),
+      callQueries: new DepartmentCallQueryService(reader),
       scorecard: new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
       timelines: new IncidentTimelineService(reader),
     },

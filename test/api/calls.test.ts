@@ -331,6 +331,41 @@ describe('late or on time (computed when read)', () => {
   });
 });
 
+describe('departmentCalls', () => {
+  const LIST = `query($filter: DepartmentCallFilter, $first: Int, $after: String) {
+    departmentCalls(filter: $filter, first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id department status incidentId } } } }`;
+
+  it('gives a department’s seat the calls it has still to answer, a page at a time, in scope only', async () => {
+    const town2Case = await plantCase(grid2);
+    const mine = [await placeCall(await plantCase(grid1), cityManagement), await placeCall(await plantCase(grid1), cityManagement)];
+    const town2Call = ok(await hub.gql(tokens.town2, CALL, { incidentId: town2Case, department: cityManagement, note: '呼叫' })).callDepartment;
+    const done = await placeCall(await plantCase(grid1), cityManagement);
+    ok(await hub.gql(tokens.cityManagementSeat, ACKNOWLEDGE, { callId: done.id }));
+    ok(await hub.gql(tokens.cityManagementSeat, ANSWER, { callId: done.id, report: '已处理' }));
+
+    const filter = { department: cityManagement, statuses: ['CALLED', 'ACKNOWLEDGED'] };
+    const expected = (
+      await hub.sql<{ id: string }>(`select id::text from department_call where department = $1 and status in ('CALLED', 'ACKNOWLEDGED') order by department_call.id`, [cityManagement])
+    ).map((row) => row.id);
+    expect(expected).toEqual(expect.arrayContaining([...mine.map((call) => call.id), town2Call.id]));
+    const first = ok(await hub.gql(tokens.cityManagementSeat, LIST, { filter, first: 2 })).departmentCalls;
+    expect(first.totalCount).toBe(expected.length);
+    expect(first.edges.map((edge: any) => edge.node.id)).toEqual(expected.slice(0, 2));
+    const rest = ok(await hub.gql(tokens.cityManagementSeat, LIST, { filter, first: 100, after: first.pageInfo.endCursor })).departmentCalls;
+    expect([...first.edges, ...rest.edges].map((edge: any) => edge.node.id)).toEqual(expected);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+
+    // Town 1 sees its own town's calls only; another county's seat none of them.
+    const town1 = ok(await hub.gql(tokens.town1, LIST, { filter, first: 100 })).departmentCalls;
+    expect(town1.edges.map((edge: any) => edge.node.id)).not.toContain(town2Call.id);
+    expect(town1.edges.map((edge: any) => edge.node.id)).toEqual(expect.arrayContaining(mine.map((call) => call.id)));
+    expect(ok(await hub.gql(tokens.otherCountyHousingSeat, LIST, { filter, first: 100 })).departmentCalls.totalCount).toBe(0);
+    expectError(await hub.gql(tokens.town1, LIST, { filter: { regionCode: town2 } }), 'FORBIDDEN', 'filter.regionCode');
+    expectError(await hub.gql(tokens.town1, LIST, { after: 'bm90LWEtY3Vyc29y' }), 'BAD_USER_INPUT', 'after');
+  });
+});
+
 describe('reading calls', () => {
   it('shows them in scope only, and masks personal data for masked roles', async () => {
     const incidentId = await plantCase(grid1);

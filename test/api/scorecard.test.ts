@@ -203,6 +203,11 @@ describe('departmentScorecard', () => {
     ]);
   });
 
+  it('runs two statements whatever the number of departments and items', async () => {
+    const statements = await hub.captureStatements(() => hub.gql(tokens.city, SCORECARD, { regionCode: '1503', ...WINDOW }));
+    expect(statements).toHaveLength(2);
+  });
+
   it('is scoped to the caller’s region, and to the roles that assess', async () => {
     expectError(await hub.gql(tokens.countyAnalyst, SCORECARD, { regionCode: '150303', ...WINDOW }), 'FORBIDDEN', 'regionCode');
     expectError(await hub.gql(tokens.countyAnalyst, SCORECARD, { regionCode: '1503', ...WINDOW }), 'FORBIDDEN', 'regionCode');
@@ -254,6 +259,11 @@ describe('incidentTimeline', () => {
     expect(timeline.steps.map((step: any) => step.secondsSinceFirst)).toEqual(expected.map(([, , offset]) => (offset + 2 * HOUR) / 1000));
     expect(timeline.steps[2]).toMatchObject({ actor: 'town', note: '请住建局协助，联系人电话13812345678', call: { department: A } });
     expect(timeline.steps[11]).toMatchObject({ actor: 'town', note: 'C1 评价' });
+  });
+
+  it('runs three statements: the incident, its events, its calls', async () => {
+    const statements = await hub.captureStatements(() => hub.gql(tokens.countyCentre, `query($id: ID!) { incidentTimeline(id: $id) { steps { kind } } }`, { id: ids.I3 }));
+    expect(statements).toHaveLength(3);
   });
 
   it('is in scope and masked as the incident is', async () => {

@@ -60,36 +60,25 @@ function callRow<R>(row: Record<string, unknown>): R {
   return call as R;
 }
 
-/** A dispatch the scorecard counts: the case, its department now, and what followed the dispatch in its log. */
-export interface DispatchWorkRow {
-  incidentId: string;
+/**
+ * One department's items of one kind (dispatches or calls) summed, as the scorecard's statement answers them: counts,
+ * and the sums of seconds and ratings from which means are taken.
+ */
+export interface WorkSums {
   department: string;
-  category: string;
-  severity: string;
-  status: string;
-  dispatchedAt: Date;
-  /** The first STARTED event after the dispatch. */
-  startedAt: Date | null;
-  /** The last RESOLVED event after the dispatch, when the case is RESOLVED or CLOSED now (the resolution that stands). */
-  resolvedAt: Date | null;
-  /** The case's due time now: that of its dispatch, or of its last return after a failed verification. */
-  dueAt: Date | null;
-  /** Failed verifications (VERIFIED events) after the dispatch. */
-  returns: number;
-  /** The case's satisfaction rating (rateIncident), if any. */
-  satisfaction: number | null;
-}
-
-/** A call the scorecard counts. */
-export interface CallWorkRow {
-  incidentId: string;
-  department: string;
-  calledAt: Date;
-  acknowledgeDueAt: Date;
-  acknowledgedAt: Date | null;
-  answerDueAt: Date;
-  answeredAt: Date | null;
-  satisfaction: number | null;
+  kind: 'DISPATCH' | 'CALL';
+  received: number;
+  acknowledged: number;
+  acknowledgedOnTime: number;
+  /** Seconds from received to acknowledged, summed over the acknowledged items. */
+  acknowledgeSeconds: number;
+  resolved: number;
+  resolvedOnTime: number;
+  /** Seconds from received to resolved, summed over the resolved items. */
+  resolveSeconds: number;
+  returned: number;
+  ratings: number;
+  satisfactionSum: number;
 }
 
 /** Paging of a link list under each parent: at most `first` links, after the link (or event seq) `after`. */
@@ -323,64 +312,66 @@ export class ScopedReader {
   }
 
   /**
-   * What the department scorecard counts, for cases in `region` (and the viewer's scope): each dispatch made in
-   * `[from, to)` that stands (the first DISPATCHED event after the case's last escalation, credited to the
-   * department the case is dispatched to now), with what followed it in the log; and each call placed in the window.
-   * Two statements.
+   * What the department scorecard counts, for cases in `region` (and the viewer's scope), summed per department and
+   * kind of item (department-scorecard.ts defines the items and figures): each dispatch made in `[from, to)` that
+   * stands — the first DISPATCHED event after the case's last escalation, credited to the department the case is
+   * dispatched to now — with what followed it in the log; and each call placed in the window. One statement; the
+   * sums, not the items, leave the database.
    */
-  async departmentWork(region: string, from: Date, to: Date): Promise<{ dispatches: DispatchWorkRow[]; calls: CallWorkRow[] }> {
+  async departmentWork(region: string, from: Date, to: Date, acknowledgeMinutes: number): Promise<WorkSums[]> {
     const scope = this.scope(EntityKind.INCIDENT, 'e');
     const within = regionCondition(region, 'e.grid_code');
     const where = `(${within.sql}) and (${scope.sql})`;
     const params = [...within.params, ...scope.params];
-    const connection = this.#em.getConnection();
-    const dispatches = await connection.execute<Array<Record<string, unknown>>>(
-      `select e.id::text as "incidentId", e.department, e.category, e.severity, e.status, e.due_at as "dueAt",
-              e.satisfaction, d.at as "dispatchedAt",
-              (select min(s.at) from incident_event s where s.incident_id = d.incident_id and s.seq > d.seq and s.type = 'STARTED') as "startedAt",
-              case when e.status in ('RESOLVED', 'CLOSED') then
-                (select r.at from incident_event r where r.incident_id = d.incident_id and r.seq > d.seq and r.type = 'RESOLVED'
-                  order by r.seq desc limit 1) end as "resolvedAt",
-              (select count(*) from incident_event v where v.incident_id = d.incident_id and v.seq > d.seq and v.type = 'VERIFIED')::int as "returns"
-         from incident_event d join incident e on e.id = d.incident_id
-        where d.type = 'DISPATCHED' and d.at >= ? and d.at < ? and e.department is not null and ${where}
-          and not exists (select 1 from incident_event x where x.incident_id = d.incident_id and x.seq > d.seq and x.type = 'ESCALATED')
-          and not exists (select 1 from incident_event p where p.incident_id = d.incident_id and p.seq < d.seq and p.type = 'DISPATCHED'
-                            and not exists (select 1 from incident_event y where y.incident_id = d.incident_id and y.seq > p.seq and y.type = 'ESCALATED'))`,
-      [from, to, ...params],
+    const rows = await this.#em.getConnection().execute<Array<Record<string, unknown>>>(
+      `with item as (
+         select e.department, 'DISPATCH' as kind, d.at as received_at, d.at + make_interval(mins => ?) as acknowledge_due_at,
+                after.started_at as acknowledged_at, e.due_at as resolve_due_at,
+                case when e.status in ('RESOLVED', 'CLOSED') then after.resolved_at end as resolved_at,
+                after.returns > 0 as returned, e.satisfaction
+           from incident_event d join incident e on e.id = d.incident_id
+          cross join lateral (
+            -- What followed the dispatch, from one range of the incident's log.
+            select min(a.at) filter (where a.type = 'STARTED') as started_at,
+                   (array_agg(a.at order by a.seq desc) filter (where a.type = 'RESOLVED'))[1] as resolved_at,
+                   count(*) filter (where a.type = 'VERIFIED') as returns
+              from incident_event a where a.incident_id = d.incident_id and a.seq > d.seq
+          ) after
+          where d.type = 'DISPATCHED' and d.at >= ? and d.at < ? and e.department is not null and ${where}
+            and not exists (select 1 from incident_event x where x.incident_id = d.incident_id and x.seq > d.seq and x.type = 'ESCALATED')
+            and not exists (select 1 from incident_event p where p.incident_id = d.incident_id and p.seq < d.seq and p.type = 'DISPATCHED'
+                              and not exists (select 1 from incident_event y where y.incident_id = d.incident_id and y.seq > p.seq and y.type = 'ESCALATED'))
+         union all
+         select l.department, 'CALL', l.called_at, l.acknowledge_due_at, l.acknowledged_at, l.answer_due_at, l.answered_at, false, l.satisfaction
+           from department_call l join incident e on e.id = l.incident_id
+          where l.called_at >= ? and l.called_at < ? and ${where}
+       )
+       select department, kind, count(*)::int as "received",
+              count(acknowledged_at)::int as "acknowledged",
+              count(*) filter (where acknowledged_at <= acknowledge_due_at)::int as "acknowledgedOnTime",
+              coalesce(sum(extract(epoch from acknowledged_at - received_at)), 0)::float8 as "acknowledgeSeconds",
+              count(resolved_at)::int as "resolved",
+              count(*) filter (where resolved_at is not null and (resolve_due_at is null or resolved_at <= resolve_due_at))::int as "resolvedOnTime",
+              coalesce(sum(extract(epoch from resolved_at - received_at)), 0)::float8 as "resolveSeconds",
+              count(*) filter (where returned)::int as "returned",
+              count(satisfaction)::int as "ratings", coalesce(sum(satisfaction), 0)::int as "satisfactionSum"
+         from item group by department, kind`,
+      [acknowledgeMinutes, from, to, ...params, from, to, ...params],
     );
-    const calls = await connection.execute<Array<Record<string, unknown>>>(
-      `select l.incident_id::text as "incidentId", l.department, l.called_at as "calledAt", l.acknowledge_due_at as "acknowledgeDueAt",
-              l.acknowledged_at as "acknowledgedAt", l.answer_due_at as "answerDueAt", l.answered_at as "answeredAt", l.satisfaction
-         from department_call l join incident e on e.id = l.incident_id
-        where l.called_at >= ? and l.called_at < ? and ${where}`,
-      [from, to, ...params],
-    );
-    return {
-      dispatches: dispatches.map((row) => ({
-        incidentId: row.incidentId as string,
-        department: row.department as string,
-        category: row.category as string,
-        severity: row.severity as string,
-        status: row.status as string,
-        dispatchedAt: asDate(row.dispatchedAt as string),
-        startedAt: optionalDate(row.startedAt),
-        resolvedAt: optionalDate(row.resolvedAt),
-        dueAt: optionalDate(row.dueAt),
-        returns: Number(row.returns),
-        satisfaction: row.satisfaction == null ? null : Number(row.satisfaction),
-      })),
-      calls: calls.map((row) => ({
-        incidentId: row.incidentId as string,
-        department: row.department as string,
-        calledAt: asDate(row.calledAt as string),
-        acknowledgeDueAt: asDate(row.acknowledgeDueAt as string),
-        acknowledgedAt: optionalDate(row.acknowledgedAt),
-        answerDueAt: asDate(row.answerDueAt as string),
-        answeredAt: optionalDate(row.answeredAt),
-        satisfaction: row.satisfaction == null ? null : Number(row.satisfaction),
-      })),
-    };
+    return rows.map((row) => ({
+      department: row.department as string,
+      kind: row.kind as WorkSums['kind'],
+      received: Number(row.received),
+      acknowledged: Number(row.acknowledged),
+      acknowledgedOnTime: Number(row.acknowledgedOnTime),
+      acknowledgeSeconds: Number(row.acknowledgeSeconds),
+      resolved: Number(row.resolved),
+      resolvedOnTime: Number(row.resolvedOnTime),
+      resolveSeconds: Number(row.resolveSeconds),
+      returned: Number(row.returned),
+      ratings: Number(row.ratings),
+      satisfactionSum: Number(row.satisfactionSum),
+    }));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { ScopedReader } from '../access/scope';
 import { BadUserInputError } from '../shared/errors';
-import { DepartmentFigures, scoreDepartments, workItems } from './department-scorecard';
+import { DepartmentFigures, scoreDepartments } from './department-scorecard';
 
 /** Longest scorecard window: a year (考核 runs monthly, quarterly or yearly). */
 export const MAX_SCORECARD_DAYS = 366;
@@ -13,7 +13,7 @@ export class DepartmentScorecardService {
   ) {}
 
   /**
-   * Figures per department over the dispatches and calls received in `[from, to)` on cases in `regionCode`.
+   * Figures per department (one statement) over the dispatches and calls received in `[from, to)` on cases in `regionCode`.
    * @throws BadUserInputError for a bad code or window; ForbiddenError for a region outside the viewer's scope.
    */
   async scorecard(regionCode: string, from: Date, to: Date): Promise<DepartmentFigures[]> {
@@ -24,7 +24,6 @@ export class DepartmentScorecardService {
     if (to.getTime() - from.getTime() > MAX_SCORECARD_DAYS * 86_400_000) {
       throw new BadUserInputError(`the window may span at most ${MAX_SCORECARD_DAYS} days`, 'to');
     }
-    const { dispatches, calls } = await this.reader.departmentWork(region, from, to);
-    return scoreDepartments(workItems(dispatches, calls, this.acknowledgeMinutes));
+    return scoreDepartments(await this.reader.departmentWork(region, from, to, this.acknowledgeMinutes));
   }
 }

@@ -1,38 +1,28 @@
-import { CallWorkRow, DispatchWorkRow } from '../access/scope';
+import { WorkSums } from '../access/scope';
 
 /**
- * The department scorecard (考核) as pure functions: rows of dispatches and calls in, figures per department out.
- * The definitions are the schema's (`DepartmentScore`) and the README's; the rows come from
- * `ScopedReader.departmentWork`.
+ * The department scorecard (考核): the definitions, and the pure step from the database's sums to the figures.
+ * The schema (`DepartmentScore`) and the README give the same definitions; `ScopedReader.departmentWork` applies
+ * them to each item and sums per department and kind, so that a county's year of cases never leaves the database
+ * row by row.
  *
  * A department's work is made of items, each counted once: every dispatch of a case to it (派遣) and every call
  * of a town on it (乡呼县应). For each item:
- * - **received**: when it was dispatched or called (the window selects items by this time);
+ * - **received**: when it was dispatched or called (the window selects items by this time). The dispatch of a case
+ *   is the one that stands — its first DISPATCHED event after its last ESCALATED event — credited to the department
+ *   the case is dispatched to now (`Incident.department`); a dispatch that escalation undid counts for nobody;
  * - **acknowledged**: a dispatch when the department started handling it (its first STARTED event after the
  *   dispatch), a call when the department acknowledged it (`acknowledgeCall`); **on time** when at or before its
- *   acknowledgement deadline — a call's `acknowledgeDueAt`, a dispatch's dispatch time plus the same configured
- *   acknowledgement time;
- * - **resolved**: a dispatch when the case is RESOLVED or CLOSED now (at its last RESOLVED event), a call when
- *   answered (`answerCall`); **on time** when at or before its deadline — the case's due time (`dueAt`: that of the
- *   dispatch, or of the last return after a failed verification), a call's `answerDueAt`; a dispatch without a
- *   due time cannot be late;
+ *   acknowledgement deadline — a call's `acknowledgeDueAt`, a dispatch's time plus the configured acknowledgement
+ *   time (`GRIDHUB_CALL_ACK_MINUTES`);
+ * - **resolved**: a dispatch when the case is RESOLVED or CLOSED now (at its last RESOLVED event, the resolution
+ *   that stands), a call when answered (`answerCall`); **on time** when at or before its deadline — the case's due
+ *   time (`dueAt`: that of the dispatch, or of the last return after a failed verification), a call's
+ *   `answerDueAt`; a dispatch without a due time cannot be late;
  * - **returned**: a dispatch whose resolution failed verification at least once (a VERIFIED event after it);
  * - **satisfaction**: a dispatch's case rating (`rateIncident`), a call's rating by the town (`rateCall`).
+ * Dispatches and calls are pooled: counts add up, means are over all the items that have the value.
  */
-
-/** One dispatch or call, as the figures see it. */
-export interface WorkItem {
-  department: string;
-  kind: 'DISPATCH' | 'CALL';
-  receivedAt: Date;
-  acknowledgeDueAt: Date;
-  acknowledgedAt: Date | null;
-  /** Null: no deadline (a dispatch without a due time), so not late. */
-  resolveDueAt: Date | null;
-  resolvedAt: Date | null;
-  returned: boolean;
-  satisfaction: number | null;
-}
 
 /** A department's figures; the schema's `DepartmentScore`. */
 export interface DepartmentFigures {
@@ -51,72 +41,34 @@ export interface DepartmentFigures {
   meanSatisfaction: number | null;
 }
 
-/** The items of the rows: dispatches get the acknowledgement deadline `acknowledgeMinutes` after dispatch. */
-export function workItems(dispatches: readonly DispatchWorkRow[], calls: readonly CallWorkRow[], acknowledgeMinutes: number): WorkItem[] {
-  return [
-    ...dispatches.map(
-      (row): WorkItem => ({
-        department: row.department,
-        kind: 'DISPATCH',
-        receivedAt: row.dispatchedAt,
-        acknowledgeDueAt: new Date(row.dispatchedAt.getTime() + acknowledgeMinutes * 60_000),
-        acknowledgedAt: row.startedAt,
-        resolveDueAt: row.dueAt,
-        resolvedAt: row.resolvedAt,
-        returned: row.returns > 0,
-        satisfaction: row.satisfaction,
-      }),
-    ),
-    ...calls.map(
-      (row): WorkItem => ({
-        department: row.department,
-        kind: 'CALL',
-        receivedAt: row.calledAt,
-        acknowledgeDueAt: row.acknowledgeDueAt,
-        acknowledgedAt: row.acknowledgedAt,
-        resolveDueAt: row.answerDueAt,
-        resolvedAt: row.answeredAt,
-        returned: false,
-        satisfaction: row.satisfaction,
-      }),
-    ),
-  ];
+/** Figures per department from the sums per department and kind, by department name (code-point order). */
+export function scoreDepartments(sums: readonly WorkSums[]): DepartmentFigures[] {
+  const byDepartment = new Map<string, WorkSums[]>();
+  for (const row of sums) byDepartment.set(row.department, [...(byDepartment.get(row.department) ?? []), row]);
+  return [...byDepartment.keys()].sort(byCodePoint).map((department) => {
+    const rows = byDepartment.get(department)!;
+    const total = (key: keyof Omit<WorkSums, 'department' | 'kind'>) => rows.reduce((sum, row) => sum + row[key], 0);
+    const ofKind = (kind: WorkSums['kind']) => rows.filter((row) => row.kind === kind).reduce((sum, row) => sum + row.received, 0);
+    return {
+      department,
+      received: total('received'),
+      dispatched: ofKind('DISPATCH'),
+      called: ofKind('CALL'),
+      acknowledged: total('acknowledged'),
+      acknowledgedOnTime: total('acknowledgedOnTime'),
+      resolved: total('resolved'),
+      resolvedOnTime: total('resolvedOnTime'),
+      returned: total('returned'),
+      meanSecondsToAcknowledge: mean(total('acknowledgeSeconds'), total('acknowledged')),
+      meanSecondsToResolve: mean(total('resolveSeconds'), total('resolved')),
+      ratings: total('ratings'),
+      meanSatisfaction: mean(total('satisfactionSum'), total('ratings')),
+    };
+  });
 }
 
-/** Figures per department, by department name (code-point order). */
-export function scoreDepartments(items: readonly WorkItem[]): DepartmentFigures[] {
-  const byDepartment = new Map<string, WorkItem[]>();
-  for (const item of items) {
-    const list = byDepartment.get(item.department) ?? [];
-    list.push(item);
-    byDepartment.set(item.department, list);
-  }
-  return [...byDepartment.keys()].sort(byCodePoint).map((department) => figuresOf(department, byDepartment.get(department)!));
-}
-
-function figuresOf(department: string, items: readonly WorkItem[]): DepartmentFigures {
-  const acknowledged = items.filter((item) => item.acknowledgedAt !== null);
-  const resolved = items.filter((item) => item.resolvedAt !== null);
-  const rated = items.filter((item) => item.satisfaction !== null);
-  return {
-    department,
-    received: items.length,
-    dispatched: items.filter((item) => item.kind === 'DISPATCH').length,
-    called: items.filter((item) => item.kind === 'CALL').length,
-    acknowledged: acknowledged.length,
-    acknowledgedOnTime: acknowledged.filter((item) => item.acknowledgedAt!.getTime() <= item.acknowledgeDueAt.getTime()).length,
-    resolved: resolved.length,
-    resolvedOnTime: resolved.filter((item) => item.resolveDueAt === null || item.resolvedAt!.getTime() <= item.resolveDueAt.getTime()).length,
-    returned: items.filter((item) => item.returned).length,
-    meanSecondsToAcknowledge: mean(acknowledged.map((item) => (item.acknowledgedAt!.getTime() - item.receivedAt.getTime()) / 1000)),
-    meanSecondsToResolve: mean(resolved.map((item) => (item.resolvedAt!.getTime() - item.receivedAt.getTime()) / 1000)),
-    ratings: rated.length,
-    meanSatisfaction: mean(rated.map((item) => item.satisfaction!)),
-  };
-}
-
-function mean(values: readonly number[]): number | null {
-  return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+function mean(sum: number, count: number): number | null {
+  return count === 0 ? null : sum / count;
 }
 
 function byCodePoint(a: string, b: string): number {

@@ -10,7 +10,8 @@ import { Migration } from '@mikro-orm/migrations';
  *   A call belongs to its incident (deleted with it) and is scoped by the incident's grid.
  * - `department_call_called_index`: the scorecard's question — calls placed in a window.
  * - `incident_event_dispatched_at_index`: the scorecard's other question — dispatches in a window — from a small
- *   partial index on the log.
+ *   partial index on the log; `incident_event_escalated_index`: whether a case was escalated after a dispatch (which
+ *   undoes it), one probe each.
  */
 export class Migration20261203300000_calls extends Migration {
   override async up(): Promise<void> {
@@ -39,11 +40,13 @@ create table "department_call" (
 create index "department_call_incident_index" on "department_call" ("incident_id", "id");
 create index "department_call_called_index" on "department_call" ("called_at");
 create index "incident_event_dispatched_at_index" on "incident_event" ("at") where "type" = 'DISPATCHED';
+create index "incident_event_escalated_index" on "incident_event" ("incident_id", "seq") where "type" = 'ESCALATED';
 `);
   }
 
   override async down(): Promise<void> {
     this.addSql(`
+drop index "incident_event_escalated_index";
 drop index "incident_event_dispatched_at_index";
 drop table "department_call";
 `);

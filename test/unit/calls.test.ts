@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
-import { CallWorkRow, DispatchWorkRow } from '../../src/access/scope';
+import { WorkSums } from '../../src/access/scope';
 import { Role, Viewer } from '../../src/auth/viewer';
 import {
   allowedCallMutations,
@@ -12,7 +12,7 @@ import {
   townRefusal,
 } from '../../src/calls/call-rights';
 import { CallStatus, DepartmentCall } from '../../src/calls/department-call.entity';
-import { scoreDepartments, WorkItem, workItems } from '../../src/calls/department-scorecard';
+import { scoreDepartments } from '../../src/calls/department-scorecard';
 import { timelineSteps, TimelineStepKind } from '../../src/calls/incident-timeline';
 import { IncidentEvent } from '../../src/incidents/incident-event.entity';
 import { HandlingLevel } from '../../src/incidents/incident-workflow';
@@ -67,46 +67,21 @@ describe('call rights', () => {
   });
 });
 
-describe('scorecard figures from rows', () => {
-  const t = (minutes: number) => new Date(Date.UTC(2031, 0, 1) + minutes * 60_000);
-  const dispatch = (fields: Partial<DispatchWorkRow>): DispatchWorkRow => ({
-    incidentId: '1', department: 'A', category: 'DISPUTE', severity: 'LOW', status: 'DISPATCHED', dispatchedAt: t(0), startedAt: null,
-    resolvedAt: null, dueAt: null, returns: 0, satisfaction: null, ...fields,
-  });
-  const call = (fields: Partial<CallWorkRow>): CallWorkRow => ({
-    incidentId: '1', department: 'A', calledAt: t(0), acknowledgeDueAt: t(30), acknowledgedAt: null, answerDueAt: t(600), answeredAt: null,
-    satisfaction: null, ...fields,
+describe('scorecard figures from the sums per department and kind', () => {
+  const sums = (fields: Partial<WorkSums>): WorkSums => ({
+    department: 'A', kind: 'DISPATCH', received: 0, acknowledged: 0, acknowledgedOnTime: 0, acknowledgeSeconds: 0, resolved: 0,
+    resolvedOnTime: 0, resolveSeconds: 0, returned: 0, ratings: 0, satisfactionSum: 0, ...fields,
   });
 
-  it('turns a dispatch into an item with the acknowledgement deadline after the dispatch', () => {
-    const [item] = workItems([dispatch({ dispatchedAt: t(10), startedAt: t(20), resolvedAt: t(100), dueAt: t(90), returns: 2, satisfaction: 3 })], [], 15);
-    const expected: WorkItem = {
-      department: 'A', kind: 'DISPATCH', receivedAt: t(10), acknowledgeDueAt: t(25), acknowledgedAt: t(20), resolveDueAt: t(90),
-      resolvedAt: t(100), returned: true, satisfaction: 3,
-    };
-    expect(item).toEqual(expected);
-  });
-
-  it('pools dispatches and calls per department, by hand', () => {
-    const figures = scoreDepartments(
-      workItems(
-        [
-          // B: on time both ways (exactly on the acknowledgement deadline), 30 min and 120 min; rated 5.
-          dispatch({ department: 'B', startedAt: t(30), resolvedAt: t(120), dueAt: t(120), satisfaction: 5 }),
-          // A: acknowledged late (45 min), resolved late (200 min against 180), returned; rated 2.
-          dispatch({ startedAt: t(45), resolvedAt: t(200), dueAt: t(180), returns: 1, satisfaction: 2 }),
-          // A: not acknowledged yet.
-          dispatch({}),
-        ],
-        [
-          // A: acknowledged at 15 min (on time), answered at 300 (on time); rated 4.
-          call({ acknowledgedAt: t(15), answeredAt: t(300), satisfaction: 4 }),
-          // A: acknowledged at 31 min (late), not answered.
-          call({ acknowledgedAt: t(31) }),
-        ],
-        30,
-      ),
-    );
+  it('pools dispatches and calls: counts add up, means are over every item that has the value', () => {
+    const figures = scoreDepartments([
+      // B first in the input, second in the output (code-point order).
+      sums({ department: 'B', received: 1, acknowledged: 1, acknowledgedOnTime: 1, acknowledgeSeconds: 1800, resolved: 1, resolvedOnTime: 1, resolveSeconds: 7200, ratings: 1, satisfactionSum: 5 }),
+      // A: 2 dispatches (one acknowledged after 45 min, resolved after 200 min, returned, rated 2) …
+      sums({ received: 2, acknowledged: 1, acknowledgeSeconds: 45 * 60, resolved: 1, resolveSeconds: 200 * 60, returned: 1, ratings: 1, satisfactionSum: 2 }),
+      // … and 2 calls (acknowledged after 15 and 31 min, one on time; one answered after 300 min, on time; rated 4).
+      sums({ kind: 'CALL', received: 2, acknowledged: 2, acknowledgedOnTime: 1, acknowledgeSeconds: (15 + 31) * 60, resolved: 1, resolvedOnTime: 1, resolveSeconds: 300 * 60, ratings: 1, satisfactionSum: 4 }),
+    ]);
     expect(figures).toEqual([
       {
         department: 'A', received: 4, dispatched: 2, called: 2, acknowledged: 3, acknowledgedOnTime: 1, resolved: 2, resolvedOnTime: 1,
@@ -121,7 +96,7 @@ describe('scorecard figures from rows', () => {
 
   it('has no means without items to average, and no departments without items', () => {
     expect(scoreDepartments([])).toEqual([]);
-    const [only] = scoreDepartments(workItems([dispatch({})], [], 30));
+    const [only] = scoreDepartments([sums({ received: 1 })]);
     expect(only).toMatchObject({ received: 1, acknowledged: 0, meanSecondsToAcknowledge: null, meanSecondsToResolve: null, meanSatisfaction: null });
   });
 });

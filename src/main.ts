@@ -1,3 +1,4 @@
+import './runtime-defaults';
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Role } from './auth/viewer';

@@ -1,3 +1,4 @@
+import '../runtime-defaults';
 import 'reflect-metadata';
 import { startCli } from './cli-start';
 import { existsSync, readFileSync, statSync } from 'node:fs';

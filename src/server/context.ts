@@ -11,7 +11,7 @@ import { sourceRecordLoaders } from '../sources/source-record.loaders';
 import { thingLoaders } from '../things/thing.loaders';
 import { IncidentService } from '../incidents/incident.service';
 import { DataConflictService } from '../sources/data-conflict.service';
-import { DEFAULT_INGEST_OPTIONS, IngestionService, IngestOptions } from '../ingest/ingestion.service';
+import { IngestionService, IngestOptions } from '../ingest/ingestion.service';
 import { PersonService } from '../people/person.service';
 import { PlaceService } from '../places/place.service';
 import { RegionService } from '../regions/region.service';
@@ -70,7 +70,7 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
  * services and loaders for this viewer.
  */
-export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions = DEFAULT_INGEST_OPTIONS): Context {
+export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions): Context {
   const reader = new ScopedReader(orm.em.fork(), viewer);
   return {
     viewer,

@@ -331,7 +331,7 @@ export class IncidentWorkflowService {
 }
 
 /** Ingestion's field names as the report input names them. */
-const INPUT_FIELD_OF: Readonly<Record<string, string>> = { 'place.id': 'placeId', 'thing.id': 'thingId', record: 'title' };
+const INPUT_FIELD_OF: Readonly<Record<string, string>> = { 'place.id': 'placeId', 'thing.id': 'thingId' };
 
 /** BAD_USER_INPUT for an action the state does not allow: names the state and the mutations that are allowed. */
 function impossible(id: string, incident: Incident, action: WorkflowAction): GridhubError {

@@ -1,5 +1,9 @@
 import path from 'node:path';
 import { DEFAULT_PRIORITIES, loadPriorities, Priorities } from './ingest/priorities';
+import { parseDuePolicy } from './incidents/due-time';
+import { DEFAULT_SWEEP_INTERVAL_MS } from './incidents/overdue-sweeper';
+import { DEFAULT_RESPONSIBILITY_FILE, loadResponsibilityList } from './incidents/responsibility-list';
+import { WorkflowOptions } from './incidents/incident-workflow.service';
 
 /** Validated runtime configuration. Read once at start-up; nothing else reads `process.env`. */
 export interface Config {
@@ -23,6 +27,13 @@ export interface Config {
   limits: Limits;
   /** Per-field source priority of survivorship (`GRIDHUB_SURVIVORSHIP_FILE`, a JSON file; unset: the default). */
   priorities: Priorities;
+  /**
+   * The incident workflow: the responsibility list (`GRIDHUB_RESPONSIBILITY_FILE`; default the 乌海市 list in
+   * seeds/responsibility-list.json) and the due-time policy (`GRIDHUB_DUE_HOURS`, `GRIDHUB_DUE_SEVERITY_FACTORS`).
+   */
+  workflow: WorkflowOptions;
+  /** Milliseconds between overdue sweeps of this instance (`GRIDHUB_SWEEP_INTERVAL_MS`, default 60,000; 0: none). */
+  sweepIntervalMs: number;
 }
 
 /**
@@ -130,7 +141,34 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: readBoolean(env, 'GRIDHUB_INTROSPECTION', env.NODE_ENV === 'development'),
     limits: readLimits(env),
     priorities: readPriorities(env),
+    workflow: readWorkflow(env),
+    sweepIntervalMs: readSweepInterval(env),
   };
+}
+
+function readWorkflow(env: Env): WorkflowOptions {
+  const file = readString(env, 'GRIDHUB_RESPONSIBILITY_FILE');
+  let responsibilities;
+  try {
+    responsibilities = loadResponsibilityList(file ?? DEFAULT_RESPONSIBILITY_FILE);
+  } catch (error) {
+    throw new ConfigError(`GRIDHUB_RESPONSIBILITY_FILE: ${(error as Error).message}`);
+  }
+  try {
+    return { responsibilities, due: parseDuePolicy(readString(env, 'GRIDHUB_DUE_HOURS'), readString(env, 'GRIDHUB_DUE_SEVERITY_FACTORS')) };
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+function readSweepInterval(env: Env): number {
+  const raw = readString(env, 'GRIDHUB_SWEEP_INTERVAL_MS');
+  if (raw === undefined) return DEFAULT_SWEEP_INTERVAL_MS;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || (value > 0 && value < 10)) {
+    throw new ConfigError(`GRIDHUB_SWEEP_INTERVAL_MS must be 0 (no sweeping on this instance) or a whole number of milliseconds of at least 10, got "${raw}"`);
+  }
+  return value;
 }
 
 function readPriorities(env: Env): Priorities {

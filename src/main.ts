@@ -6,6 +6,7 @@ import { loadSigningKey, signToken } from './auth/tokens';
 import { Config, ConfigError, loadConfig } from './config';
 import { Database, openDatabase, withStartupLock } from './db/database';
 import { seedDemoCity } from './demo/demo-city';
+import { OverdueSweeper } from './incidents/overdue-sweeper';
 import { Region } from './regions/region.entity';
 import { buildGridhubSchema } from './schema';
 import { RunningServer, startServer } from './server/server';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   let server: RunningServer | null = null;
+  let sweeper: OverdueSweeper | null = null;
   try {
     if (config.demoSeed && !stopRequested) {
       const cancelled = () => stopRequested !== null;
@@ -81,8 +83,13 @@ async function main(): Promise<void> {
         introspection: config.introspection,
         limits: config.limits,
         priorities: config.priorities,
+        workflow: config.workflow,
         log: (line) => console.error(`gridhub: ${line}`),
       });
+      if (config.sweepIntervalMs > 0) {
+        sweeper = new OverdueSweeper(database.orm, { intervalMs: config.sweepIntervalMs, log: (line) => console.error(`gridhub: ${line}`) });
+        sweeper.start();
+      }
       await printBanner(server.url, key, database.embedded !== null);
       await new Promise<void>((resolve) => {
         wake = resolve;
@@ -92,6 +99,7 @@ async function main(): Promise<void> {
   } catch (error) {
     if (!stopRequested) {
       console.error(`gridhub: failed to start: ${describeError(error)}`);
+      await sweeper?.stop().catch(() => undefined);
       await server?.close().catch(() => undefined);
       await database.close().catch(() => undefined);
       process.exit(1);
@@ -99,6 +107,7 @@ async function main(): Promise<void> {
     log(`stopped before start-up finished (${describeError(error)})`);
   }
   try {
+    await sweeper?.stop();
     await server?.close();
     await database.close();
     log('stopped');

@@ -4,6 +4,7 @@ import { AuthChecker, buildSchema } from 'type-graphql';
 import { enforceAccessPolicy } from './access/enforce';
 import { Role } from './auth/viewer';
 import { IncidentEventResolver, IncidentResolver } from './incidents/incident.resolver';
+import { IncidentWorkflowResolver } from './incidents/incident-workflow.resolver';
 import { AllowanceResolver, PersonResolver } from './people/person.resolver';
 import { PlaceResolver } from './places/place.resolver';
 import { RegionResolver } from './regions/region.resolver';
@@ -34,6 +35,7 @@ export async function buildGridhubSchema(): Promise<GraphQLSchema> {
       ThingResolver,
       IncidentResolver,
       IncidentEventResolver,
+      IncidentWorkflowResolver,
       SourceRecordResolver,
     IngestResolver,
     DataConflictResolver,

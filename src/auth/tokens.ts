@@ -21,7 +21,12 @@ export interface TokenClaims {
   region?: string;
   /** Source system of a DEPARTMENT token. */
   source?: SourceSystem;
+  /** Handling department a COMMAND_CENTER token is a seat of (see {@link Viewer.department}). */
+  department?: string;
 }
+
+/** Longest `department` claim. */
+const MAX_DEPARTMENT_CLAIM = 100;
 
 /** A token that cannot be accepted; the message says why and is safe to show. */
 export class TokenError extends Error {}
@@ -66,7 +71,7 @@ function keyFrom(text: string, file: string): Uint8Array {
 
 /** Checks claims for shape and consistency. @throws TokenError */
 export function validateClaims(claims: Record<string, unknown>): TokenClaims {
-  const { sub, roles, region, source } = claims;
+  const { sub, roles, region, source, department } = claims;
   if (typeof sub !== 'string' || sub === '') throw new TokenError('the token has no subject (sub)');
   if (!Array.isArray(roles) || roles.length === 0) throw new TokenError('the token has no roles');
   for (const role of roles) {
@@ -91,6 +96,17 @@ export function validateClaims(claims: Record<string, unknown>): TokenClaims {
   if (roles.includes(Role.DEPARTMENT) && !result.source) {
     throw new TokenError('a DEPARTMENT token must name its source system');
   }
+  if (department !== undefined && department !== null) {
+    if (typeof department !== 'string' || department.trim() === '' || department.length > MAX_DEPARTMENT_CLAIM || /[\u0000-\u001f]/.test(department)) {
+      throw new TokenError(`the department claim must be a department name of 1 to ${MAX_DEPARTMENT_CLAIM} characters`);
+    }
+    // A department's seat is a command-centre seat with narrower workflow rights; with any other role it would
+    // widen or muddle what the token may do.
+    if (roles.length !== 1 || roles[0] !== Role.COMMAND_CENTER) {
+      throw new TokenError('only a COMMAND_CENTER token (and no other role) may name a department');
+    }
+    result.department = department.trim();
+  }
   return result;
 }
 
@@ -102,6 +118,7 @@ export async function signToken(key: Uint8Array, claims: TokenClaims, expiresIn 
   const payload: Record<string, unknown> = { roles: valid.roles };
   if (valid.region) payload.region = valid.region;
   if (valid.source) payload.source = valid.source;
+  if (valid.department) payload.department = valid.department;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: ALGORITHM })
     .setSubject(valid.sub)
@@ -148,5 +165,5 @@ export async function verifyAuthorization(key: Uint8Array, authorization: unknow
     throw new TokenError(`the token is not valid: it lives longer than ${MAX_TOKEN_AGE}`);
   }
   const claims = validateClaims(payload);
-  return new Viewer(claims.sub, new Set(claims.roles), claims.region ?? null, claims.source ?? null);
+  return new Viewer(claims.sub, new Set(claims.roles), claims.region ?? null, claims.source ?? null, claims.department ?? null);
 }

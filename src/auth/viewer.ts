@@ -32,6 +32,12 @@ export class Viewer {
     readonly regionCode: string | null,
     /** The source system a DEPARTMENT token speaks for. */
     readonly source: SourceSystem | null,
+    /**
+     * The handling department (处置部门) a COMMAND_CENTER token is a seat of, named as the responsibility list
+     * resolves it (e.g. 海勃湾区城市管理综合执法局): such a token starts and resolves the cases dispatched to that
+     * department in its region, and runs no other workflow action. Null: not a department's seat.
+     */
+    readonly department: string | null = null,
   ) {}
 
   has(role: Role): boolean {

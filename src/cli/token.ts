@@ -8,11 +8,14 @@ import { SourceSystem } from '../sources/source-system';
 
 const USAGE = `Prints a gridhub token signed with the server's key (GRIDHUB_JWT_SECRET, or the key under GRIDHUB_DATA_DIR).
 
-  npm run token -- --role ROLE [--role ROLE…] [--region CODE] [--source SYSTEM] [--sub ID] [--ttl 12h]
+  npm run token -- --role ROLE [--role ROLE…] [--region CODE] [--source SYSTEM] [--department NAME] [--sub ID] [--ttl 12h]
 
   --role    ${Object.values(Role).join(', ')} (repeat or comma-separate for several)
   --region  region scope code, e.g. 150302; may be left out only for ADMIN (no region limit)
   --source  for DEPARTMENT: ${Object.values(SourceSystem).join(', ')}
+  --department  for COMMAND_CENTER only: the handling department (处置部门) the token is a seat of, as the
+            responsibility list names it, e.g. 海勃湾区城市管理综合执法局; it starts and resolves the cases
+            dispatched to that department in its region
   --sub     subject (default: the first role, lower-cased, e.g. "analyst")
   --ttl     lifetime, e.g. 30m, 12h, 7d (default 12h)
 
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
         role: { type: 'string', multiple: true },
         region: { type: 'string' },
         source: { type: 'string' },
+        department: { type: 'string' },
         sub: { type: 'string' },
         ttl: { type: 'string', default: '12h' },
         help: { type: 'boolean', short: 'h' },
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
       roles: roles as Role[],
       region: values.region,
       source: values.source?.toUpperCase() as SourceSystem | undefined,
+      department: values.department,
     },
     values.ttl,
   );

@@ -1,6 +1,8 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { ScopedReader } from '../access/scope';
+import { DEFAULT_DUE_POLICY, dueLimitSeconds } from '../incidents/due-time';
+import { appendIncidentEvents, IncidentEventDraft } from '../incidents/incident-log';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
 import {
@@ -41,12 +43,10 @@ import { ThingCategory, ThingKind, ThingStatus } from '../things/thing.entity';
 import { boxPolygon, CityPlan, GridPlan, planCity, round6 } from './city-plan';
 import {
   CATEGORY_WEIGHTS,
-  DUE_HOURS,
   ESCALATION_REASONS,
   INCIDENT_TEMPLATES,
   IncidentTemplate,
   REJECTION_REASONS,
-  SEVERITY_DUE_FACTOR,
   SEVERITY_WEIGHTS,
   VERIFY_FAIL_REASONS,
 } from './incident-templates';
@@ -1675,7 +1675,7 @@ class DemoCity {
     target: IncidentStatus,
     fill: (text: string) => string,
   ): Workflow {
-    const limit = Math.round(DUE_HOURS[category] * SEVERITY_DUE_FACTOR[severity] * 3600);
+    const limit = dueLimitSeconds(DEFAULT_DUE_POLICY, category, severity);
     const events: EventDraft[] = [];
     let status: IncidentStatus | null = null;
     let level = HandlingLevel.GRID;
@@ -1795,29 +1795,20 @@ class DemoCity {
     const at = log.at;
     order.sort((a, b) => at[a] - at[b] || a - b);
     for (let start = 0; start < log.length; start += CHUNK) {
-      const rows: Array<Record<string, unknown>> = [];
+      const rows: IncidentEventDraft[] = [];
       for (let k = start; k < Math.min(start + CHUNK, log.length); k++) {
         const i = order[k];
         rows.push({
-          n: k,
-          incident_id: this.incidentEntity[log.incident[i]],
+          incidentId: String(this.incidentEntity[log.incident[i]]),
           type: EVENT_TYPES[log.type[i]],
-          actor: strings.get(log.actor[i]),
-          note: strings.get(log.note[i]),
-          from_status: log.from[i] < 0 ? null : STATUSES[log.from[i]],
-          to_status: STATUSES[log.to[i]],
-          at: iso(log.at[i]),
+          actor: strings.get(log.actor[i])!,
+          note: strings.get(log.note[i]) ?? null,
+          fromStatus: log.from[i] < 0 ? null : STATUSES[log.from[i]],
+          toStatus: STATUSES[log.to[i]],
+          at: new Date(iso(log.at[i])),
         });
       }
-      await this.sql.rows(
-        `insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status, at)
-         select i.id, i.grid_code, i.category, r.type, r.actor, r.note, r.from_status, r.to_status, r.at
-           from jsonb_to_recordset(?::jsonb) as r(n int, incident_id bigint, type text, actor text, note text,
-                from_status text, to_status text, at timestamptz)
-           join incident i on i.id = r.incident_id
-          order by r.n`,
-        [JSON.stringify(rows)],
-      );
+      await appendIncidentEvents(this.sql, rows);
       this.rowsWritten += rows.length;
       this.progress('incident events', start + rows.length, log.length);
     }

@@ -346,15 +346,6 @@ export const SEVERITY_WEIGHTS: Readonly<Record<IncidentCategory, ReadonlyArray<r
   OTHER: [[Severity.LOW, 65], [Severity.MEDIUM, 28], [Severity.HIGH, 6], [Severity.CRITICAL, 1]],
 };
 
-/** Handling time limit (hours) per category at LOW severity; shorter for graver cases. */
-export const DUE_HOURS: Readonly<Record<IncidentCategory, number>> = {
-  DISPUTE: 72, SAFETY_HAZARD: 24, CITY_MANAGEMENT: 48, PUBLIC_SERVICE_REQUEST: 120,
-  PUBLIC_SECURITY: 12, ENVIRONMENT: 48, OTHER: 120,
-};
-export const SEVERITY_DUE_FACTOR: Readonly<Record<Severity, number>> = {
-  LOW: 1, MEDIUM: 0.75, HIGH: 0.5, CRITICAL: 0.25,
-};
-
 export const ESCALATION_REASONS = [
   '涉及多个部门，需上级统筹协调',
   '本级无处置权限，提请上级处理',

@@ -138,6 +138,10 @@ export class Incident {
   @Property({ type: 'text', nullable: true })
   feedback?: string | null;
 
+  /** Photos of the handled site the resolver sent (URLs); read through `resolutionPhotos`. */
+  @Property({ type: 'json', nullable: true })
+  photoUrls?: string[] | null;
+
   @Field(() => Int, { nullable: true, description: 'Satisfaction 1–5 (满意度)' })
   @Property({ type: 'smallint', nullable: true })
   satisfaction?: number | null;

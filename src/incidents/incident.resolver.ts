@@ -54,6 +54,11 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
     return incident.feedback ?? null;
   }
 
+  @FieldResolver(() => [String], { description: 'Photos of the handled site sent with the resolution (URLs)' })
+  resolutionPhotos(@Root() incident: Incident): string[] {
+    return incident.photoUrls ?? [];
+  }
+
   @FieldResolver(() => String, {
     description: "The incident's key in its source system; ID and phone numbers in it masked unless your role may see them",
   })

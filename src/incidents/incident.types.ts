@@ -104,6 +104,7 @@ export const INCIDENT_FIELD_COLUMNS: Record<string, readonly string[]> = {
   dueAt: ['dueAt'],
   overdue: ['overdue'],
   feedback: ['feedback'],
+  resolutionPhotos: ['photoUrls'],
   satisfaction: ['satisfaction'],
   reportedAt: ['reportedAt'],
   closedAt: ['closedAt'],

@@ -1,6 +1,7 @@
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
-import { IncidentEventType } from '../incidents/incident-workflow';
+import { appendIncidentEvents, IncidentEventDraft } from '../incidents/incident-log';
+import { IncidentEventType, IncidentStatus } from '../incidents/incident-workflow';
 import { RecordOutcome } from '../shared/outcome';
 import { isWithin } from '../shared/region-code';
 import { EntityKind, SourceSystem } from '../sources/source-system';
@@ -163,17 +164,20 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
     const byKey = new Map(inserted.map((row) => [row.sourceKey, row.id]));
     for (const item of fresh) entityOf.set(item.index, byKey.get(item.sourceKey)!);
   }
+  const statusOf = new Map<string, IncidentStatus>();
   if (again.length > 0) {
     for (const item of again) entityOf.set(item.index, item.stored!.entityId);
-    await sql.rows(
+    const updated = await sql.rows<{ id: string; status: IncidentStatus }>(
       `update incident i set title = r.title, description = r.description, category = r.category, sub_category = r.sub_category,
               severity = r.severity, grid_code = r.grid_code, address = r.address, lng = r.lng, lat = r.lat, place_id = r.place_id,
               thing_id = r.thing_id, reported_at = r.reported_at, version = i.version + 1, updated_at = now()
          from jsonb_to_recordset(?::jsonb) as r(id bigint, title text, description text, category text, sub_category text,
               severity text, grid_code text, address text, lng float8, lat float8, place_id bigint, thing_id bigint, reported_at timestamptz)
-        where i.id = r.id`,
+        where i.id = r.id
+       returning i.id::text as "id", i.status as "status"`,
       [JSON.stringify(again.map((item) => rowOf(item, item.stored!.entityId)))],
     );
+    for (const row of updated) statusOf.set(row.id, row.status);
   }
   const recordIds = await storeSourceRecords({ ...context, items: accepted }, entityOf);
 
@@ -219,23 +223,22 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
     }
   }
 
-  // Events, in batch order, in the same transaction: the live stream's log.
-  await sql.rows(
-    `insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status)
-     select i.id, i.grid_code, i.category, r.type, ?, r.note, case when r.type = 'CREATED' then null else i.status end, i.status
-       from rows from (jsonb_to_recordset(?::jsonb) as (incident_id bigint, type text, note text)) with ordinality as r(incident_id, type, note, n)
-       join incident i on i.id = r.incident_id
-      order by r.n`,
-    [
-      context.actor,
-      JSON.stringify(
-        accepted.map((item) => ({
-          incident_id: entityOf.get(item.index),
-          type: item.stored ? IncidentEventType.UPDATED : IncidentEventType.CREATED,
-          note: item.stored ? `${source} sent version ${item.version}` : `reported through ${source}`,
-        })),
-      ),
-    ],
+  // Events, in batch order, in the same transaction: the live stream's log. A source changes what it says of a
+  // case, never its workflow state.
+  await appendIncidentEvents(
+    sql,
+    accepted.map((item): IncidentEventDraft => {
+      const id = entityOf.get(item.index)!;
+      const status = item.stored ? statusOf.get(id)! : IncidentStatus.REPORTED;
+      return {
+        incidentId: id,
+        type: item.stored ? IncidentEventType.UPDATED : IncidentEventType.CREATED,
+        actor: context.actor,
+        note: item.stored ? `${source} sent version ${item.version}` : `reported through ${source}`,
+        fromStatus: item.stored ? status : null,
+        toStatus: status,
+      };
+    }),
   );
 
   // Likely duplicates among other sources' incidents.

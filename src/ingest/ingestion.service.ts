@@ -1,5 +1,6 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
+import { inIncidentTransaction } from '../incidents/incident-log';
 import { locateGrids } from '../regions/locate';
 import { BadUserInputError, ForbiddenError } from '../shared/errors';
 import { FieldError, RecordOutcome } from '../shared/outcome';
@@ -150,7 +151,7 @@ export class IngestionService {
     if (prepared.length > 0) {
       const decisions = outer
         ? await this.write(kind, source, sqlOf(outer), prepared)
-        : await inTransaction(this.orm, (sql) => this.write(kind, source, sql, prepared));
+        : await (kind === IngestKind.INCIDENTS ? inIncidentTransaction : inTransaction)(this.orm, (sql) => this.write(kind, source, sql, prepared));
       const warningsOf = new Map(prepared.map((item) => [item.index, (item.checked as { warnings?: FieldError[] }).warnings ?? []]));
       for (const [index, decision] of decisions) {
         results[index].outcome = decision.outcome;

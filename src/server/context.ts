@@ -10,6 +10,7 @@ import { regionLoaders } from '../regions/region.loaders';
 import { sourceRecordLoaders } from '../sources/source-record.loaders';
 import { thingLoaders } from '../things/thing.loaders';
 import { IncidentService } from '../incidents/incident.service';
+import { IncidentWorkflowService, WorkflowOptions } from '../incidents/incident-workflow.service';
 import { DataConflictService } from '../sources/data-conflict.service';
 import { IngestionService, IngestOptions } from '../ingest/ingestion.service';
 import { PersonService } from '../people/person.service';
@@ -48,6 +49,7 @@ export interface Context {
     places: PlaceService;
     things: ThingService;
     incidents: IncidentService;
+    workflow: IncidentWorkflowService;
     ingestion: IngestionService;
     conflicts: DataConflictService;
   };
@@ -70,7 +72,7 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
  * services and loaders for this viewer.
  */
-export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions): Context {
+export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions, workflow: WorkflowOptions): Context {
   const reader = new ScopedReader(orm.em.fork(), viewer);
   return {
     viewer,
@@ -82,6 +84,7 @@ export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOption
       places: new PlaceService(reader),
       things: new ThingService(reader),
       incidents: new IncidentService(reader),
+      workflow: new IncidentWorkflowService(orm, viewer, workflow, ingest),
       ingestion: new IngestionService(orm, viewer, ingest),
       conflicts: new DataConflictService(reader),
     },

@@ -5,6 +5,7 @@ import express from 'express';
 import { GraphQLSchema } from 'graphql';
 import { DEFAULT_LIMITS, Limits } from '../config';
 import { DEFAULT_PRIORITIES, Priorities } from '../ingest/priorities';
+import { defaultWorkflowOptions, WorkflowOptions } from '../incidents/incident-workflow.service';
 import { maskText } from '../access/masking';
 import { createFormatError } from '../shared/errors';
 import { Admission } from './admission';
@@ -28,6 +29,8 @@ export interface ServerOptions {
   limits?: Partial<Limits>;
   /** Per-field source priority of survivorship; default {@link DEFAULT_PRIORITIES}. */
   priorities?: Priorities;
+  /** Responsibility list and due-time policy of the workflow; default {@link defaultWorkflowOptions}. */
+  workflow?: WorkflowOptions;
   log?: (line: string) => void;
 }
 
@@ -62,7 +65,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const ingest = { maxBatch: limits.maxIngestBatch, priorities: options.priorities ?? DEFAULT_PRIORITIES };
-  const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError, ingest };
+  const workflow = options.workflow ?? defaultWorkflowOptions();
+  const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError, ingest, workflow };
   const ws = mountWebSocketTransport(shared);
   const apollo = await mountHttpTransport({ ...shared, app, development, introspection, onDrain: () => ws.dispose() });
 

@@ -8,6 +8,7 @@ import { RateLimitedError } from '../shared/errors';
 import { Admission } from './admission';
 import { authenticate, buildContext, Context } from './context';
 import { IngestOptions } from '../ingest/ingestion.service';
+import { WorkflowOptions } from '../incidents/incident-workflow.service';
 import { OperationGuard } from './operation-guard';
 
 /** What both transports share, from the server that wires them (src/server/server.ts). */
@@ -20,6 +21,8 @@ export interface TransportOptions {
   limits: Limits;
   /** What the ingestion service of each operation's context is configured with. */
   ingest: IngestOptions;
+  /** What the workflow service of each operation's context is configured with. */
+  workflow: WorkflowOptions;
   guard: OperationGuard;
   admission: Admission;
   formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
@@ -88,7 +91,7 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
             document: checked.document,
             variableValues: payload.variables,
             operationName: payload.operationName,
-            contextValue: buildContext(orm, viewer, options.ingest),
+            contextValue: buildContext(orm, viewer, options.ingest, options.workflow),
           };
           return args;
         } catch (error) {

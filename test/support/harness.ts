@@ -23,6 +23,8 @@ export interface Hub {
   url: string;
   wsUrl: string;
   orm: MikroORM;
+  /** The hub's own database, for a second instance or process on it. */
+  databaseUrl: string;
   /** A token signed with the hub's key (default lifetime 12 h). */
   token(claims: Partial<TokenClaims> & { roles: Role[] }, expiresIn?: string): Promise<string>;
   /** POSTs a GraphQL request; `token` null sends no Authorization header. */
@@ -93,6 +95,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     url,
     wsUrl: `ws://127.0.0.1:${server.port}/graphql`,
     orm,
+    databaseUrl: dbUrl.toString(),
     token: (claims, expiresIn) => signToken(key, { sub: claims.sub ?? 'tester', ...claims }, expiresIn),
     async gql(token, query, variables) {
       const response = await fetch(url, {

@@ -27,6 +27,18 @@ describe('tokens', () => {
     expect(new AccessPolicy(viewer).masksPersonalData).toBe(false);
   });
 
+  it('makes a COMMAND_CENTER token with a department claim that department’s seat, reading as a command centre', async () => {
+    const token = await signToken(key, { sub: 'cg1', roles: [Role.COMMAND_CENTER], region: '150302', department: ' 海勃湾区城市管理综合执法局 ' });
+    const viewer = await verifyAuthorization(key, `Bearer ${token}`);
+    expect(viewer.department).toBe('海勃湾区城市管理综合执法局');
+    expect(new AccessPolicy(viewer).department).toBeNull();
+    expect((await verifyAuthorization(key, `Bearer ${await signToken(key, { sub: 'c', roles: [Role.COMMAND_CENTER], region: '15' })}`)).department).toBeNull();
+    expect(() => validateClaims({ sub: 'x', roles: [Role.DEPARTMENT], region: '15', source: 'GRID_APP', department: '某局' })).toThrow(/only a COMMAND_CENTER/);
+    expect(() => validateClaims({ sub: 'x', roles: [Role.COMMAND_CENTER], region: '15', department: '' })).toThrow(/department claim/);
+    expect(() => validateClaims({ sub: 'x', roles: [Role.COMMAND_CENTER], region: '15', department: 'x'.repeat(101) })).toThrow(/department claim/);
+    expect(() => validateClaims({ sub: 'x', roles: [Role.COMMAND_CENTER], region: '15', department: 7 })).toThrow(/department claim/);
+  });
+
   it('refuses inconsistent claims', () => {
     expect(() => validateClaims({ sub: 'x', roles: [Role.ANALYST] })).toThrow(/only an ADMIN/);
     expect(() => validateClaims({ sub: 'x', roles: [Role.DEPARTMENT], region: '15' })).toThrow(/source system/);

@@ -1,0 +1,400 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager, LockMode, MikroORM } from '@mikro-orm/postgresql';
+import { Role, Viewer } from '../auth/viewer';
+import { ScopedReader } from '../access/scope';
+import { DEFAULT_INGEST_OPTIONS, IngestionService, IngestKind, IngestOptions } from '../ingest/ingestion.service';
+import { Sql } from '../ingest/sql';
+import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
+import { parseId } from '../shared/ids';
+import { RecordOutcome } from '../shared/outcome';
+import { SourceSystem } from '../sources/source-system';
+import { DEFAULT_DUE_POLICY, DuePolicy, dueTime } from './due-time';
+import { Incident } from './incident.entity';
+import { IncidentService } from './incident.service';
+import { appendIncidentEvents, inIncidentTransaction } from './incident-log';
+import { eventFor, HandlingLevel, IncidentAction, IncidentStatus, levelAbove } from './incident-workflow';
+import { ReportIncidentInput } from './incident-workflow.types';
+import {
+  DEFAULT_RESPONSIBILITY_FILE,
+  departmentsFor,
+  loadResponsibilityList,
+  MAX_DEPARTMENT_LENGTH,
+  RegionNames,
+  ResponsibilityList,
+  responsibilityFor,
+} from './responsibility-list';
+import { commandCentreLevel, reportingLevel, WORKFLOW_ACTIONS, WorkflowAction, workflowRefusal } from './workflow-rights';
+
+/** What the workflow is configured with. */
+export interface WorkflowOptions {
+  /** The responsibility list (`GRIDHUB_RESPONSIBILITY_FILE`; default: the 乌海市 list shipped in seeds/). */
+  responsibilities: ResponsibilityList;
+  /** Due times per category and severity (`GRIDHUB_DUE_HOURS`, `GRIDHUB_DUE_SEVERITY_FACTORS`). */
+  due: DuePolicy;
+}
+
+let shipped: WorkflowOptions | null = null;
+
+/** The default options: the shipped responsibility list (read once) and the default due-time policy. */
+export function defaultWorkflowOptions(): WorkflowOptions {
+  shipped ??= { responsibilities: loadResponsibilityList(DEFAULT_RESPONSIBILITY_FILE), due: DEFAULT_DUE_POLICY };
+  return shipped;
+}
+
+/** The mutation that runs each action, as error messages name the allowed ones. */
+const MUTATION_OF: Readonly<Record<WorkflowAction, string>> = {
+  REPORT: 'reportIncident',
+  ACCEPT: 'acceptIncident',
+  REJECT: 'rejectIncident',
+  DISPATCH: 'dispatchIncident',
+  START: 'startIncident',
+  RESOLVE: 'resolveIncident',
+  VERIFY_PASSED: 'verifyIncident',
+  VERIFY_FAILED: 'verifyIncident',
+  ESCALATE: 'escalateIncident',
+  RATE: 'rateIncident',
+};
+
+/** Chinese names of the levels, for event notes. */
+const LEVEL_NAMES: Readonly<Record<HandlingLevel, string>> = { GRID: '网格', COMMUNITY: '社区（村）', TOWN: '镇（街道）', COUNTY: '区（县）' };
+
+/** Photos one resolution may carry. */
+export const MAX_RESOLUTION_PHOTOS = 9;
+
+/**
+ * The mutations the workflow allows on an incident in `status` at `level`, in the table's order: what an
+ * impossible transition's error lists.
+ */
+export function allowedMutations(status: IncidentStatus, level: HandlingLevel): string[] {
+  const names = WORKFLOW_ACTIONS.filter(
+    (action) => action !== IncidentAction.REPORT && eventFor(status, action) !== null && (action !== IncidentAction.ESCALATE || levelAbove(level) !== null),
+  ).map((action) => MUTATION_OF[action]);
+  return [...new Set(names)];
+}
+
+/** What one action does to the locked incident besides its status: returns the event's note. */
+type Apply = (incident: Incident, now: Date, sql: Sql) => Promise<string | null> | string | null;
+
+/**
+ * The workflow mutations (design §4): each checks the viewer's rights on the case ({@link workflowRefusal}), the
+ * optional `expectedVersion`, and the transition table, changes the incident and appends exactly one incident
+ * event, all in one transaction ({@link IncidentWorkflowService.act}); then the incident is read back through the
+ * viewer's scoped reader (masking and scope as every read). Errors: NOT_FOUND (no such incident), FORBIDDEN (not
+ * the viewer's to act on), CONFLICT (stale `expectedVersion`), BAD_USER_INPUT (a bad argument, naming it; or an
+ * impossible transition, naming the state and the allowed mutations).
+ */
+export class IncidentWorkflowService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly viewer: Viewer,
+    private readonly options: WorkflowOptions = defaultWorkflowOptions(),
+    private readonly ingest: IngestOptions = DEFAULT_INGEST_OPTIONS,
+  ) {}
+
+  /**
+   * Reports a new case (上报) as a GRID_APP record through the ingestion path (its checks, links, lineage, likely
+   * duplicates and CREATED event), at the reporter's level: a grid worker's grid, a command centre's own level.
+   */
+  async report(input: ReportIncidentInput): Promise<Incident> {
+    const gridCode = input.gridCode?.trim() || null;
+    // Refused before anything is read when the grid is given, or when the token may report nowhere at all; a case
+    // placed by its coordinates is checked once its grid is known.
+    if (gridCode !== null || !this.mayReportSomewhere()) {
+      const early = reportingLevel(this.viewer, gridCode ?? this.viewer.regionCode ?? '');
+      if ('refusal' in early) throw new ForbiddenError(early.refusal, gridCode === null ? undefined : 'input.gridCode');
+    }
+    const record = {
+      sourceKey: `report-${randomUUID()}`,
+      version: 1,
+      observedAt: new Date().toISOString(),
+      title: input.title,
+      description: input.description,
+      category: input.category,
+      subCategory: input.subCategory,
+      severity: input.severity,
+      gridCode,
+      address: input.address,
+      lng: input.lng,
+      lat: input.lat,
+      place: input.placeId ? { id: input.placeId } : undefined,
+      thing: input.thingId ? { id: input.thingId } : undefined,
+    };
+    // The reporter speaks for the hub's own grid app, within its region.
+    const reporter = new IngestionService(
+      this.orm,
+      new Viewer(this.viewer.subject, new Set([Role.DEPARTMENT]), this.viewer.regionCode, SourceSystem.GRID_APP),
+      this.ingest,
+    );
+    const id = await inIncidentTransaction(this.orm, async (sql, em) => {
+      const { results } = await reporter.ingestInTransaction(em, IngestKind.INCIDENTS, SourceSystem.GRID_APP, [record]);
+      const [result] = results;
+      if (result.outcome !== RecordOutcome.CREATED || result.entityId === null) {
+        const error = result.errors[0];
+        if (error === undefined) throw new BadUserInputError('the report was not accepted', 'input');
+        throw new BadUserInputError(error.message, `input.${INPUT_FIELD_OF[error.field] ?? error.field}`);
+      }
+      const [created] = await sql.rows<{ gridCode: string }>(`select grid_code as "gridCode" from incident where id = ?`, [result.entityId]);
+      const reporting = reportingLevel(this.viewer, created.gridCode);
+      if ('refusal' in reporting) throw new ForbiddenError(reporting.refusal, 'input.lng');
+      if (reporting.level !== HandlingLevel.GRID) await sql.rows(`update incident set level = ? where id = ?`, [reporting.level, result.entityId]);
+      return result.entityId;
+    });
+    return this.readBack(id);
+  }
+
+  /** Accepts a reported case as a case of its level (受理/立案). */
+  accept(id: string, note: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
+    const text = optionalText(note, 'note', 500);
+    return this.act(id, IncidentAction.ACCEPT, expectedVersion, () => text ?? '受理立案');
+  }
+
+  /** Refuses a reported case (不予受理), saying why. */
+  reject(id: string, reason: string, expectedVersion?: number | null): Promise<Incident> {
+    const text = requiredText(reason, 'reason', 500);
+    return this.act(id, IncidentAction.REJECT, expectedVersion, () => text);
+  }
+
+  /**
+   * Dispatches an accepted case (派遣) to a department: the one given, which the responsibility list must name for
+   * the case's category and level (lead or cooperating), or else the list's lead department. The due time is the
+   * policy's limit from now, or an earlier one given.
+   */
+  dispatch(
+    id: string,
+    args: { department?: string | null; assignee?: string | null; dueAt?: Date | null; note?: string | null },
+    expectedVersion?: number | null,
+  ): Promise<Incident> {
+    const department = optionalText(args.department, 'department', MAX_DEPARTMENT_LENGTH);
+    const assignee = optionalText(args.assignee, 'assignee', 50);
+    const note = optionalText(args.note, 'note', 500);
+    if (args.dueAt != null && Number.isNaN(args.dueAt.getTime())) throw new BadUserInputError('must be a date-time', 'dueAt');
+    return this.act(id, IncidentAction.DISPATCH, expectedVersion, async (incident, now, sql) => {
+      incident.department = await this.departmentFor(incident, department, sql);
+      incident.assignee = assignee;
+      incident.dueAt = this.dueAt(incident, now, args.dueAt ?? null);
+      incident.overdue = false;
+      return `派遣至${incident.department}${assignee ? `（${assignee}）` : ''}${note ? `：${note}` : ''}`;
+    });
+  }
+
+  /** Starts handling a dispatched case on site (处置). */
+  start(id: string, note: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
+    const text = optionalText(note, 'note', 500);
+    return this.act(id, IncidentAction.START, expectedVersion, () => text ?? '开始处置');
+  }
+
+  /** Reports a case handled (处置完成), with feedback and photos of the site (URLs). */
+  resolve(id: string, feedback: string, photoUrls: readonly string[] | null | undefined, expectedVersion?: number | null): Promise<Incident> {
+    const text = requiredText(feedback, 'feedback', 2000);
+    const photos = checkPhotoUrls(photoUrls);
+    return this.act(id, IncidentAction.RESOLVE, expectedVersion, (incident) => {
+      incident.feedback = text;
+      incident.photoUrls = photos;
+      return text;
+    });
+  }
+
+  /**
+   * Verifies a resolved case (核查): passed closes it (结案); failed sends it back to the department it was
+   * dispatched to, with a new due time from now.
+   */
+  verify(id: string, passed: boolean, note: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
+    const text = optionalText(note, 'note', 500);
+    const action = passed ? IncidentAction.VERIFY_PASSED : IncidentAction.VERIFY_FAILED;
+    return this.act(id, action, expectedVersion, (incident, now) => {
+      if (passed) {
+        incident.closedAt = now;
+        return text ?? '核查通过，予以结案';
+      }
+      incident.dueAt = this.dueAt(incident, now, null);
+      incident.overdue = false;
+      return `核查未通过${text ? `：${text}` : ''}，退回${incident.department ?? '处置部门'}重新处置`;
+    });
+  }
+
+  /**
+   * Escalates an open case to the next handling level (上报), which accepts it afresh: department, assignee and
+   * due time are cleared. A county case cannot be escalated.
+   */
+  escalate(id: string, reason: string, expectedVersion?: number | null): Promise<Incident> {
+    const text = requiredText(reason, 'reason', 500);
+    return this.act(id, IncidentAction.ESCALATE, expectedVersion, (incident) => {
+      const above = levelAbove(incident.level)!;
+      incident.level = above;
+      incident.department = null;
+      incident.assignee = null;
+      incident.dueAt = null;
+      incident.overdue = false;
+      return `上报${LEVEL_NAMES[above]}：${text}`;
+    });
+  }
+
+  /** Records the satisfaction (评价, 1–5) with a resolved or closed case; a later rating replaces an earlier one. */
+  rate(id: string, satisfaction: number, comment: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
+    if (!Number.isInteger(satisfaction) || satisfaction < 1 || satisfaction > 5) throw new BadUserInputError('must be a whole number from 1 to 5', 'satisfaction');
+    const text = optionalText(comment, 'comment', 500);
+    return this.act(id, IncidentAction.RATE, expectedVersion, (incident) => {
+      incident.satisfaction = satisfaction;
+      return `满意度${satisfaction}分${text ? `：${text}` : ''}`;
+    });
+  }
+
+  /**
+   * The one transaction of every action on an existing incident: lock it, check rights, version and transition,
+   * apply the change, flush, append its one event. Commits through {@link inIncidentTransaction}.
+   */
+  private async act(id: string, action: WorkflowAction, expectedVersion: number | null | undefined, apply: Apply): Promise<Incident> {
+    const incidentId = parseId(id);
+    if (expectedVersion != null && (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)) {
+      throw new BadUserInputError('must be a version the incident had (1 or more)', 'expectedVersion');
+    }
+    await inIncidentTransaction(this.orm, async (sql, em) => {
+      const incident = await this.lock(em, incidentId);
+      const refusal = workflowRefusal(this.viewer, action, { gridCode: incident.gridCode, level: incident.level, department: incident.department ?? null });
+      if (refusal !== null) throw new ForbiddenError(refusal, 'id');
+      if (expectedVersion != null && incident.version !== expectedVersion) {
+        throw new ConflictError(`incident ${incidentId} is at version ${incident.version}, not ${expectedVersion}: it changed since you read it`, {
+          field: 'expectedVersion',
+          currentVersion: incident.version,
+        });
+      }
+      const step = eventFor(incident.status, action);
+      if (step === null || (action === IncidentAction.ESCALATE && levelAbove(incident.level) === null)) {
+        throw impossible(incidentId, incident, action);
+      }
+      const now = new Date();
+      const note = await apply(incident, now, sql);
+      incident.status = step.toStatus;
+      // Always a change, so the version moves with every event (a repeated rating changes no other column).
+      incident.updatedAt = now;
+      await em.flush();
+      await appendIncidentEvents(sql, [
+        { incidentId, type: step.type, actor: this.viewer.subject, note, fromStatus: step.fromStatus, toStatus: step.toStatus },
+      ]);
+    });
+    return this.readBack(incidentId);
+  }
+
+  private async lock(em: EntityManager, id: string): Promise<Incident> {
+    const incident = await em.findOne(Incident, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (incident === null) throw new NotFoundError(`no incident ${id}`, 'id');
+    return incident;
+  }
+
+  /** The committed incident as the viewer reads it: a fresh scoped reader, so nothing cached before the change shows. */
+  private async readBack(id: string): Promise<Incident> {
+    const incident = await new IncidentService(new ScopedReader(this.orm.em.fork(), this.viewer)).get(id);
+    if (incident === null) throw new NotFoundError(`incident ${id} is outside your region`, 'id');
+    return incident;
+  }
+
+  /** Whether any role of the viewer reports at all (before the grid is known). */
+  private mayReportSomewhere(): boolean {
+    const { viewer } = this;
+    const handlingCentre = viewer.has(Role.COMMAND_CENTER) && viewer.department === null && commandCentreLevel(viewer.regionCode) !== null;
+    return viewer.has(Role.ADMIN) || viewer.has(Role.GRID_WORKER) || handlingCentre;
+  }
+
+  /** The due time of a dispatch at `now`: `given` when no later than the policy allows, else the policy's. */
+  private dueAt(incident: Incident, now: Date, given: Date | null): Date {
+    const latest = dueTime(this.options.due, incident.category, incident.severity, now);
+    if (given === null) return latest;
+    if (given.getTime() <= now.getTime()) throw new BadUserInputError('must lie in the future', 'dueAt');
+    if (given.getTime() > latest.getTime()) {
+      throw new BadUserInputError(`may be at most the due-time limit for ${incident.category} ${incident.severity}: ${latest.toISOString()}`, 'dueAt');
+    }
+    return given;
+  }
+
+  /**
+   * The department a dispatch goes to: `given` when the responsibility list names it for the case (lead or
+   * cooperating, at the case's level), else the list's lead. @throws BadUserInputError on `department`
+   */
+  private async departmentFor(incident: Incident, given: string | null, sql: Sql): Promise<string> {
+    const responsibility = responsibilityFor(this.options.responsibilities, incident.category, incident.subCategory, incident.level);
+    const what = `${incident.category}${incident.subCategory ? ` ${incident.subCategory}` : ''} at ${incident.level} level`;
+    if (responsibility === null) {
+      if (given === null) throw new BadUserInputError(`the responsibility list names no department for ${what}: name one`, 'department');
+      return given;
+    }
+    const { lead, cooperating } = departmentsFor(responsibility, await this.regionNames(incident.gridCode, sql));
+    if (given === null || given === lead) return lead;
+    if (cooperating.includes(given)) return given;
+    throw new BadUserInputError(
+      `the responsibility list names ${[lead, ...cooperating].join(', ')} for ${what} in this region, not ${given}`,
+      'department',
+    );
+  }
+
+  /** Names of the county, town and community of a grid, from the region registry. */
+  private async regionNames(gridCode: string, sql: Sql): Promise<RegionNames> {
+    const rows = await sql.rows<{ code: string; name: string }>(`select code, name from region where code = any(?::text[])`, [
+      [gridCode.slice(0, 6), gridCode.slice(0, 9), gridCode.slice(0, 12)],
+    ]);
+    const name = (code: string) => rows.find((row) => row.code === code)?.name ?? code;
+    return { county: name(gridCode.slice(0, 6)), town: name(gridCode.slice(0, 9)), community: name(gridCode.slice(0, 12)) };
+  }
+}
+
+/** Ingestion's field names as the report input names them. */
+const INPUT_FIELD_OF: Readonly<Record<string, string>> = { 'place.id': 'placeId', 'thing.id': 'thingId' };
+
+/** BAD_USER_INPUT for an action the state does not allow: names the state and the mutations that are allowed. */
+function impossible(id: string, incident: Incident, action: WorkflowAction): GridhubError {
+  const allowed = allowedMutations(incident.status, incident.level);
+  const why =
+    action === IncidentAction.ESCALATE && eventFor(incident.status, action) !== null
+      ? `it is handled at ${incident.level}, the highest level`
+      : `it is ${incident.status}`;
+  return new GridhubError(
+    `id: incident ${id} cannot be ${VERB_OF[action]}: ${why}; allowed now: ${allowed.length > 0 ? allowed.join(', ') : 'nothing (the case is finished)'}`,
+    ErrorCode.BAD_USER_INPUT,
+    { field: 'id', status: incident.status, allowedActions: allowed },
+  );
+}
+
+const VERB_OF: Readonly<Record<WorkflowAction, string>> = {
+  REPORT: 'reported',
+  ACCEPT: 'accepted',
+  REJECT: 'rejected',
+  DISPATCH: 'dispatched',
+  START: 'started',
+  RESOLVE: 'resolved',
+  VERIFY_PASSED: 'verified',
+  VERIFY_FAILED: 'verified',
+  ESCALATE: 'escalated',
+  RATE: 'rated',
+};
+
+/** A trimmed text argument, or null when left out or blank. @throws BadUserInputError naming `field` */
+function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  if (value == null || value.trim() === '') return null;
+  const text = value.trim();
+  if (text.length > max) throw new BadUserInputError(`at most ${max} characters, got ${text.length}`, field);
+  return text;
+}
+
+/** A trimmed, non-blank text argument. @throws BadUserInputError naming `field` */
+function requiredText(value: string, field: string, max: number): string {
+  const text = optionalText(value, field, max);
+  if (text === null) throw new BadUserInputError('must not be blank', field);
+  return text;
+}
+
+/** Photo URLs: http(s), at most 500 characters, at most {@link MAX_RESOLUTION_PHOTOS}. @throws BadUserInputError */
+function checkPhotoUrls(urls: readonly string[] | null | undefined): string[] | null {
+  if (urls == null || urls.length === 0) return null;
+  if (urls.length > MAX_RESOLUTION_PHOTOS) throw new BadUserInputError(`at most ${MAX_RESOLUTION_PHOTOS} photos, got ${urls.length}`, 'photoUrls');
+  return urls.map((url, i) => {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {
+      // reported below
+    }
+    if (parsed === null || !['http:', 'https:'].includes(parsed.protocol) || url.length > 500) {
+      throw new BadUserInputError('must be an http or https URL of at most 500 characters', `photoUrls[${i}]`);
+    }
+    return url;
+  });
+}

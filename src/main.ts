@@ -1,8 +1,9 @@
+import './runtime-defaults';
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Role } from './auth/viewer';
 import { loadSigningKey, signToken } from './auth/tokens';
-import { ConfigError, loadConfig } from './config';
+import { Config, ConfigError, loadConfig } from './config';
 import { Database, openDatabase, withStartupLock } from './db/database';
 import { seedDemoCity } from './demo/demo-city';
 import { OverdueSweeper } from './incidents/overdue-sweeper';
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   try {
     if (config.demoSeed && !stopRequested) {
       const cancelled = () => stopRequested !== null;
-      await withStartupLock(database.url, () => seedIfEmpty(database, config.demoScale, cancelled), cancelled);
+      await withStartupLock(database.url, () => seedIfEmpty(database, config, cancelled), cancelled);
     }
     if (!stopRequested) {
       const key = await loadSigningKey(config.jwtSecret, config.dataDir);
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
         development: config.development,
         introspection: config.introspection,
         limits: config.limits,
+        priorities: config.priorities,
         workflow: config.workflow,
         callAcknowledgeMinutes: config.callAcknowledgeMinutes,
         log: (line) => console.error(`gridhub: ${line}`),
@@ -137,16 +139,18 @@ async function printBanner(url: string, key: Uint8Array, embedded: boolean): Pro
 }
 
 /** Loads the demo city into an empty database; `cancelled()` turning true aborts it (nothing is kept). */
-async function seedIfEmpty(database: Database, scale: number, cancelled: () => boolean): Promise<void> {
-  await database.maintenance((orm) => seedEmpty(orm, scale, cancelled));
+async function seedIfEmpty(database: Database, config: Config, cancelled: () => boolean): Promise<void> {
+  await database.maintenance((orm) => seedEmpty(orm, config, cancelled));
 }
 
-async function seedEmpty(orm: MikroORM, scale: number, cancelled: () => boolean): Promise<void> {
+async function seedEmpty(orm: MikroORM, config: Config, cancelled: () => boolean): Promise<void> {
+  const scale = config.demoScale;
   if ((await orm.em.fork().count(Region, {})) > 0) return;
   log(`loading the demo city (乌海市, scale ${scale}) into the empty database; GRIDHUB_DEMO_SEED=0 skips this`);
   let shown = '';
   const summary = await seedDemoCity(orm, {
     scale,
+    priorities: config.priorities,
     onProgress: ({ phase, done, total }) => {
       if (cancelled()) throw new Error('the demo city load was cancelled; nothing was kept');
       const quarter = total > 0 ? Math.floor((done / total) * 4) * 25 : 100;

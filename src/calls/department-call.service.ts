@@ -58,7 +58,7 @@ export class DepartmentCallService {
   constructor(
     private readonly orm: MikroORM,
     private readonly viewer: Viewer,
-    private readonly options: CallOptions = callOptions(),
+    private readonly options: CallOptions,
   ) {}
 
   /**

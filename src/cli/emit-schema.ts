@@ -1,3 +1,4 @@
+import '../runtime-defaults';
 import 'reflect-metadata';
 import fs from 'node:fs/promises';
 import { buildGridhubSchema, printGridhubSchema, SCHEMA_FILE } from '../schema';

@@ -1,3 +1,4 @@
+import '../runtime-defaults';
 import 'reflect-metadata';
 import { startCli } from './cli-start';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -281,7 +282,7 @@ async function main(): Promise<number> {
       return 130;
     }
     const viewer = new Viewer(`import-cli:${path.basename(options.file)}`, new Set([Role.ADMIN]), null, null);
-    const service = new IngestionService(database.orm, viewer);
+    const service = new IngestionService(database.orm, viewer, { maxBatch: MAX_BATCH, priorities: config.priorities });
     const { kind, source } = options;
     display.start();
     const summary = await prepared.run((records) => service.ingest(kind, source, records), {

@@ -1,3 +1,4 @@
+import '../runtime-defaults';
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { loadSigningKey, signToken, TokenError } from '../auth/tokens';

@@ -16,7 +16,7 @@ import {
 import { IngestionService, IngestKind } from '../ingest/ingestion.service';
 import { IngestResult } from '../ingest/ingest.types';
 import { MAX_PLACE_PEOPLE, placeMatchKey } from '../ingest/places';
-import { DEFAULT_PRIORITIES } from '../ingest/priorities';
+import { DEFAULT_PRIORITIES, Priorities } from '../ingest/priorities';
 import { Sql, sqlOf } from '../ingest/sql';
 import {
   Allowance,
@@ -114,6 +114,8 @@ export interface DemoCityOptions {
    * run's transaction, so a failed or interrupted run leaves the previous contents in place.
    */
   reset?: boolean;
+  /** Per-field source priority of survivorship (`GRIDHUB_SURVIVORSHIP_FILE`); default {@link DEFAULT_PRIORITIES}. */
+  priorities?: Priorities;
 }
 
 /** Rows written per table. */
@@ -195,7 +197,7 @@ export async function seedDemoCity(orm: MikroORM, options: DemoCityOptions): Pro
   }
   const city = new DemoCity(planCity(), seed, scale, options.onProgress ?? (() => undefined));
   const em = orm.em.fork();
-  const service = new IngestionService(orm, DEMO_VIEWER, { maxBatch: MAX_BATCH, priorities: DEFAULT_PRIORITIES });
+  const service = new IngestionService(orm, DEMO_VIEWER, { maxBatch: MAX_BATCH, priorities: options.priorities ?? DEFAULT_PRIORITIES });
   const { counts, peopleWithConflicts } = await em.transactional(async (tx) => {
     if (options.reset) await truncateDemoTables(tx);
     else await assertEmpty(tx);

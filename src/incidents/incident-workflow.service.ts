@@ -23,7 +23,7 @@ import {
   ResponsibilityList,
   responsibilityFor,
 } from './responsibility-list';
-import { reportingLevel, WORKFLOW_ACTIONS, WorkflowAction, workflowRefusal } from './workflow-rights';
+import { commandCentreLevel, reportingLevel, WORKFLOW_ACTIONS, WorkflowAction, workflowRefusal } from './workflow-rights';
 
 /** What the workflow is configured with. */
 export interface WorkflowOptions {
@@ -97,9 +97,12 @@ export class IncidentWorkflowService {
    */
   async report(input: ReportIncidentInput): Promise<Incident> {
     const gridCode = input.gridCode?.trim() || null;
-    // Refused before anything is read when the grid is given (or the token may report nowhere).
-    const early = reportingLevel(this.viewer, gridCode ?? this.viewer.regionCode ?? '');
-    if ('refusal' in early && (gridCode !== null || !this.mayReportSomewhere())) throw new ForbiddenError(early.refusal, gridCode ? 'input.gridCode' : undefined);
+    // Refused before anything is read when the grid is given, or when the token may report nowhere at all; a case
+    // placed by its coordinates is checked once its grid is known.
+    if (gridCode !== null || !this.mayReportSomewhere()) {
+      const early = reportingLevel(this.viewer, gridCode ?? this.viewer.regionCode ?? '');
+      if ('refusal' in early) throw new ForbiddenError(early.refusal, gridCode === null ? undefined : 'input.gridCode');
+    }
     const record = {
       sourceKey: `report-${randomUUID()}`,
       version: 1,
@@ -126,7 +129,8 @@ export class IncidentWorkflowService {
       const { results } = await reporter.ingestInTransaction(em, IngestKind.INCIDENTS, SourceSystem.GRID_APP, [record]);
       const [result] = results;
       if (result.outcome !== RecordOutcome.CREATED || result.entityId === null) {
-        const error = result.errors[0] ?? { field: 'input', message: 'the report was not accepted' };
+        const error = result.errors[0];
+        if (error === undefined) throw new BadUserInputError('the report was not accepted', 'input');
         throw new BadUserInputError(error.message, `input.${INPUT_FIELD_OF[error.field] ?? error.field}`);
       }
       const [created] = await sql.rows<{ gridCode: string }>(`select grid_code as "gridCode" from incident where id = ?`, [result.entityId]);
@@ -286,7 +290,9 @@ export class IncidentWorkflowService {
 
   /** Whether any role of the viewer reports at all (before the grid is known). */
   private mayReportSomewhere(): boolean {
-    return this.viewer.has(Role.ADMIN) || this.viewer.has(Role.GRID_WORKER) || (this.viewer.has(Role.COMMAND_CENTER) && this.viewer.department === null);
+    const { viewer } = this;
+    const handlingCentre = viewer.has(Role.COMMAND_CENTER) && viewer.department === null && commandCentreLevel(viewer.regionCode) !== null;
+    return viewer.has(Role.ADMIN) || viewer.has(Role.GRID_WORKER) || handlingCentre;
   }
 
   /** The due time of a dispatch at `now`: `given` when no later than the policy allows, else the policy's. */
@@ -331,7 +337,7 @@ export class IncidentWorkflowService {
 }
 
 /** Ingestion's field names as the report input names them. */
-const INPUT_FIELD_OF: Readonly<Record<string, string>> = { 'place.id': 'placeId', 'thing.id': 'thingId', record: 'title' };
+const INPUT_FIELD_OF: Readonly<Record<string, string>> = { 'place.id': 'placeId', 'thing.id': 'thingId' };
 
 /** BAD_USER_INPUT for an action the state does not allow: names the state and the mutations that are allowed. */
 function impossible(id: string, incident: Incident, action: WorkflowAction): GridhubError {

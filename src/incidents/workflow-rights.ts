@@ -34,6 +34,7 @@ export const WORKFLOW_ACTIONS = [
   IncidentAction.ESCALATE,
   IncidentAction.RATE,
 ] as const;
+/** One of {@link WORKFLOW_ACTIONS}. */
 export type WorkflowAction = (typeof WORKFLOW_ACTIONS)[number];
 
 /** What a handling department's seat may do, on the cases dispatched to it. */

@@ -110,7 +110,7 @@ export class IngestionService {
   constructor(
     private readonly orm: MikroORM,
     private readonly viewer: Viewer,
-    private readonly options: IngestOptions = DEFAULT_INGEST_OPTIONS,
+    private readonly options: IngestOptions,
   ) {}
 
   /**

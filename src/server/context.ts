@@ -10,16 +10,16 @@ import { regionLoaders } from '../regions/region.loaders';
 import { sourceRecordLoaders } from '../sources/source-record.loaders';
 import { thingLoaders } from '../things/thing.loaders';
 import { IncidentService } from '../incidents/incident.service';
-import { defaultWorkflowOptions, IncidentWorkflowService, WorkflowOptions } from '../incidents/incident-workflow.service';
+import { IncidentWorkflowService, WorkflowOptions } from '../incidents/incident-workflow.service';
 import { DataConflictService } from '../sources/data-conflict.service';
-import { DEFAULT_INGEST_OPTIONS, IngestionService, IngestOptions } from '../ingest/ingestion.service';
+import { IngestionService, IngestOptions } from '../ingest/ingestion.service';
 import { PersonService } from '../people/person.service';
 import { PlaceService } from '../places/place.service';
 import { RegionService } from '../regions/region.service';
 import { UnauthenticatedError } from '../shared/errors';
 import { ThingService } from '../things/thing.service';
 import { departmentCallLoaders } from '../calls/department-call.loaders';
-import { CallOptions, callOptions, DepartmentCallService } from '../calls/department-call.service';
+import { CallOptions, DepartmentCallService } from '../calls/department-call.service';
 import { DepartmentScorecardService } from '../calls/department-scorecard.service';
 import { DepartmentCallQueryService } from '../calls/department-call-query.service';
 import { IncidentTimelineService } from '../calls/incident-timeline.service';
@@ -82,13 +82,7 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
  * services and loaders for this viewer.
  */
-export function buildContext(
-  orm: MikroORM,
-  viewer: Viewer,
-  ingest: IngestOptions = DEFAULT_INGEST_OPTIONS,
-  workflow: WorkflowOptions = defaultWorkflowOptions(),
-  calls: CallOptions = callOptions({ responsibilities: workflow.responsibilities, due: workflow.due }),
-): Context {
+export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions, workflow: WorkflowOptions, calls: CallOptions): Context {
   const reader = new ScopedReader(orm.em.fork(), viewer);
   return {
     viewer,

@@ -54,6 +54,12 @@ const NOT_WALKED: Record<string, string> = {
     ['ingestPeople', 'ingestPlaces', 'ingestThings', 'ingestIncidents'].map((name) => [`Mutation.${name}`, 'a write (DEPARTMENT, ADMIN); the walk reads']),
   ),
   ...Object.fromEntries(
+    ['report', 'accept', 'reject', 'dispatch', 'start', 'resolve', 'verify', 'escalate', 'rate'].map((name) => [
+      `Mutation.${name}Incident`,
+      'a workflow write returning an Incident, read like Query.incident (tests: workflow.test.ts); the walk reads',
+    ]),
+  ),
+  ...Object.fromEntries(
     ['created', 'updated', 'unchanged', 'stale', 'rejected', 'results'].map((name) => [`IngestReport.${name}`, 'returned only by the ingest mutations']),
   ),
   ...Object.fromEntries(
@@ -259,13 +265,13 @@ async function plantFixtures(): Promise<void> {
   const [incident] = await hub.sql<{ id: string }>(
     `insert into incident (case_number, title, description, category, sub_category, severity, source, source_key, grid_code,
                            address, lng, lat, place_id, thing_id, status, level, department, assignee, due_at, feedback,
-                           satisfaction, reported_at)
+                           satisfaction, reported_at, photo_urls)
      values ('WALK-0001', $1, $2, 'DISPUTE', $3, 'HIGH', 'GRID_APP', $4, $5, $6, $7, $8, $9, $10, 'DISPATCHED', 'GRID', $11, $12,
-             now() + interval '1 day', $13, 4, now())
+             now() + interval '1 day', $13, 4, now(), jsonb_build_array($14::text))
      returning id::text`,
     [`求助${piiText('')}`, `描述${piiText('')}`, `噪音${piiText('')}`, `GA-${ID_NUMBER}-${MOBILE}-19850101`, GRID,
       `事发走查路4号${piiText('')}`, shared.lng, shared.lat, place.id, thing.id, `处置部门${piiText('')}`, `处置人${piiText('')}`,
-      `反馈${piiText('')}`],
+      `反馈${piiText('')}`, `https://img.example.cn/${piiText('')}`],
   );
   fixture.incident = incident.id;
   await insertRecord('INCIDENT', incident.id, APP, { title: `求助${piiText('')}` });

@@ -129,9 +129,23 @@ describe('reportIncident', () => {
     expectError(await report(tokens.worker, { gridCode: otherGrid }), 'FORBIDDEN', 'input.gridCode');
     expectError(await report(tokens.otherCountyCentre), 'FORBIDDEN', 'input.gridCode');
     expectError(await report(tokens.cityCentre), 'FORBIDDEN');
+    expectError(await report(tokens.cityCentre, { gridCode: null, lng: 106.8, lat: 39.66 }), 'FORBIDDEN');
+    expectError(await report(tokens.analyst, { gridCode: null, lng: 106.8, lat: 39.66 }), 'FORBIDDEN');
     expectError(await report(tokens.analyst), 'FORBIDDEN');
     expectError(await report(tokens.department), 'FORBIDDEN');
     expect(await count()).toBe(before);
+  });
+
+  it('places a report by its coordinates, in the reporter’s region only', async () => {
+    const [{ boundary }] = await hub.sql('select boundary from region where code = $1', [grid]);
+    const ring: number[][] = boundary.coordinates[0];
+    const xs = ring.map((p) => p[0]);
+    const ys = ring.map((p) => p[1]);
+    const point = { gridCode: null, lng: (Math.min(...xs) + Math.max(...xs)) / 2, lat: (Math.min(...ys) + Math.max(...ys)) / 2 };
+    const placed = ok(await report(tokens.communityCentre, point)).reportIncident;
+    expect((await hub.sql('select grid_code from incident where id = $1', [placed.id]))[0].grid_code).toBe(grid);
+    expect(placed.level).toBe('COMMUNITY');
+    expectError(await report(tokens.otherWorker, point), 'BAD_USER_INPUT', 'input.lng');
   });
 
   it('checks the report like any ingested record, naming the input field', async () => {

@@ -39,6 +39,13 @@ describe('due-time policy', () => {
     expect(() => parseDuePolicy(undefined, 'LOW=-1')).toThrow('GRIDHUB_DUE_SEVERITY_FACTORS');
     expect(() => loadConfig({ GRIDHUB_DUE_HOURS: 'DISPUTE=abc' })).toThrow(ConfigError);
   });
+
+  it('sweeps every minute by default; GRIDHUB_SWEEP_INTERVAL_MS=0 turns an instance’s sweeper off', () => {
+    expect(loadConfig({}).sweepIntervalMs).toBe(60_000);
+    expect(loadConfig({ GRIDHUB_SWEEP_INTERVAL_MS: '0' }).sweepIntervalMs).toBe(0);
+    expect(loadConfig({ GRIDHUB_SWEEP_INTERVAL_MS: '250' }).sweepIntervalMs).toBe(250);
+    for (const bad of ['5', '-1', '1e3', 'soon']) expect(() => loadConfig({ GRIDHUB_SWEEP_INTERVAL_MS: bad })).toThrow('GRIDHUB_SWEEP_INTERVAL_MS');
+  });
 });
 
 describe('responsibility list', () => {

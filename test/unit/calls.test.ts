@@ -16,6 +16,7 @@ import { scoreDepartments } from '../../src/calls/department-scorecard';
 import { timelineSteps, TimelineStepKind } from '../../src/calls/incident-timeline';
 import { IncidentEvent } from '../../src/incidents/incident-event.entity';
 import { HandlingLevel } from '../../src/incidents/incident-workflow';
+import { loadConfig } from '../../src/config';
 
 const viewer = (roles: Role[], region: string | null, department: string | null = null) => new Viewer('someone', new Set(roles), region, null, department);
 const GRID = '150302001001001';
@@ -119,5 +120,13 @@ describe('timeline steps', () => {
     ]);
     expect(steps[1]).toMatchObject({ actor: 'town', note: 'help', call, event: null });
     expect(timelineSteps([], [])).toEqual([]);
+  });
+});
+
+describe('configuration', () => {
+  it('gives a called department 30 minutes to acknowledge unless GRIDHUB_CALL_ACK_MINUTES says otherwise', () => {
+    expect(loadConfig({}).callAcknowledgeMinutes).toBe(30);
+    expect(loadConfig({ GRIDHUB_CALL_ACK_MINUTES: '120' }).callAcknowledgeMinutes).toBe(120);
+    for (const bad of ['0', '-5', '1.5', '10081', 'soon']) expect(() => loadConfig({ GRIDHUB_CALL_ACK_MINUTES: bad })).toThrow('GRIDHUB_CALL_ACK_MINUTES');
   });
 });

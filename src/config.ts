@@ -34,6 +34,8 @@ export interface Config {
   workflow: WorkflowOptions;
   /** Milliseconds between overdue sweeps of this instance (`GRIDHUB_SWEEP_INTERVAL_MS`, default 60,000; 0: none). */
   sweepIntervalMs: number;
+  /** Minutes a county department has to acknowledge a town's call (乡呼县应) (`GRIDHUB_CALL_ACK_MINUTES`, default 30). */
+  callAcknowledgeMinutes: number;
 }
 
 /**
@@ -143,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     priorities: readPriorities(env),
     workflow: readWorkflow(env),
     sweepIntervalMs: readSweepInterval(env),
+    callAcknowledgeMinutes: readCallAcknowledgeMinutes(env),
   };
 }
 
@@ -169,6 +172,19 @@ function readSweepInterval(env: Env): number {
     throw new ConfigError(`GRIDHUB_SWEEP_INTERVAL_MS must be 0 (no sweeping on this instance) or a whole number of milliseconds of at least 10, got "${raw}"`);
   }
   return value;
+}
+
+/** At most a week: an acknowledgement deadline is about minutes or hours. */
+const MAX_CALL_ACK_MINUTES = 10080;
+
+function readCallAcknowledgeMinutes(env: Env): number {
+  const raw = readString(env, 'GRIDHUB_CALL_ACK_MINUTES');
+  if (raw === undefined) return 30;
+  const minutes = Number(raw);
+  if (!/^\d+$/.test(raw) || minutes < 1 || minutes > MAX_CALL_ACK_MINUTES) {
+    throw new ConfigError(`GRIDHUB_CALL_ACK_MINUTES must be a whole number of minutes from 1 to ${MAX_CALL_ACK_MINUTES}, got "${raw}"`);
+  }
+  return minutes;
 }
 
 function readPriorities(env: Env): Priorities {

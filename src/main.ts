@@ -84,6 +84,7 @@ async function main(): Promise<void> {
         limits: config.limits,
         priorities: config.priorities,
         workflow: config.workflow,
+        callAcknowledgeMinutes: config.callAcknowledgeMinutes,
         log: (line) => console.error(`gridhub: ${line}`),
       });
       if (config.sweepIntervalMs > 0) {

@@ -14,6 +14,7 @@ import { IngestResolver } from './ingest/ingest.resolver';
 import { DataConflictResolver } from './sources/data-conflict';
 import { SourceRecordResolver } from './sources/source-record.resolver';
 import { ThingResolver } from './things/thing.resolver';
+import { DepartmentCallResolver, IncidentCallsResolver } from './calls/department-call.resolver';
 
 /** Where the emitted SDL is checked in. */
 export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema.graphql');
@@ -39,6 +40,8 @@ export async function buildGridhubSchema(): Promise<GraphQLSchema> {
       SourceRecordResolver,
     IngestResolver,
     DataConflictResolver,
+      DepartmentCallResolver,
+      IncidentCallsResolver,
     ],
     authChecker,
     validate: false,

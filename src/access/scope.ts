@@ -41,6 +41,46 @@ function asDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
+function optionalDate(value: unknown): Date | null {
+  return value == null ? null : asDate(value as Date | string);
+}
+
+/** The columns of a call (department_call, alias `l`) as DepartmentCall's properties. */
+const CALL_COLUMNS = `l.id::text as "id", l.incident_id::text as "incidentId", l.department, l.status, l.note, l.called_by as "calledBy",
+  l.called_at as "calledAt", l.acknowledge_due_at as "acknowledgeDueAt", l.acknowledged_by as "acknowledgedBy",
+  l.acknowledged_at as "acknowledgedAt", l.answer_due_at as "answerDueAt", l.answered_by as "answeredBy", l.answered_at as "answeredAt",
+  l.report, l.satisfaction, l.rating_comment as "ratingComment", l.rated_by as "ratedBy", l.rated_at as "ratedAt", l.version`;
+
+const CALL_DATES = ['calledAt', 'acknowledgeDueAt', 'acknowledgedAt', 'answerDueAt', 'answeredAt', 'ratedAt'];
+
+function callRow<R>(row: Record<string, unknown>): R {
+  const call: Record<string, unknown> = { ...row };
+  delete call.rank;
+  for (const key of CALL_DATES) call[key] = optionalDate(row[key]);
+  return call as R;
+}
+
+/**
+ * One department's items of one kind (dispatches or calls) summed, as the scorecard's statement answers them: counts,
+ * and the sums of seconds and ratings from which means are taken.
+ */
+export interface WorkSums {
+  department: string;
+  kind: 'DISPATCH' | 'CALL';
+  received: number;
+  acknowledged: number;
+  acknowledgedOnTime: number;
+  /** Seconds from received to acknowledged, summed over the acknowledged items. */
+  acknowledgeSeconds: number;
+  resolved: number;
+  resolvedOnTime: number;
+  /** Seconds from received to resolved, summed over the resolved items. */
+  resolveSeconds: number;
+  returned: number;
+  ratings: number;
+  satisfactionSum: number;
+}
+
 /** Paging of a link list under each parent: at most `first` links, after the link (or event seq) `after`. */
 export interface LinkPage {
   first: number;
@@ -218,6 +258,120 @@ export class ScopedReader {
       page,
     );
     return rows.map((row) => ({ ...row, at: asDate(row.at) }) as E);
+  }
+
+  /** Calls (乡呼县应) on the given incidents in scope, at most `page.first` per incident, oldest first. */
+  async incidentCalls<R>(incidentIds: readonly string[], page: LinkPage): Promise<R[]> {
+    const rows = await this.linkRows<Record<string, unknown>>(
+      `select ${CALL_COLUMNS}`,
+      'department_call',
+      { column: 'incident_id', kind: EntityKind.INCIDENT },
+      null,
+      'id',
+      incidentIds,
+      page,
+    );
+    return rows.map((row) => callRow<R>(row));
+  }
+
+  /**
+   * Calls whose incident lies in scope and that meet `conditions` (on `l`, the call, and `e`, its incident), oldest
+   * first, after the call `afterId`, at most `limit`; with the count of all that match.
+   */
+  async departmentCallPage<R>(conditions: Condition[], limit: number, afterId: string | null): Promise<{ rows: R[]; count: () => Promise<number> }> {
+    const all = [this.scope(EntityKind.INCIDENT, 'e'), ...conditions].filter((condition) => condition.sql !== 'true');
+    const where = all.length ? ` where ${all.map((c) => `(${c.sql})`).join(' and ')}` : '';
+    const params = all.flatMap((c) => c.params);
+    const connection = this.#em.getConnection();
+    const rows = await connection.execute<Array<Record<string, unknown>>>(
+      `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id${where}${afterId ? `${where ? ' and' : ' where'} l.id > ?` : ''}
+        order by l.id limit ?`,
+      [...params, ...(afterId ? [afterId] : []), limit],
+    );
+    return {
+      rows: rows.map((row) => callRow<R>(row)),
+      count: async () => {
+        const [counted] = await connection.execute<Array<{ n: string }>>(
+          `select count(*) as n from department_call l join incident e on e.id = l.incident_id${where}`,
+          params,
+        );
+        return Number(counted.n);
+      },
+    };
+  }
+
+  /** The calls with these ids whose incident lies in scope (any order). */
+  async callsByIds<R>(ids: readonly string[]): Promise<R[]> {
+    if (ids.length === 0) return [];
+    const scope = this.scope(EntityKind.INCIDENT, 'e');
+    const rows = await this.#em.getConnection().execute<Array<Record<string, unknown>>>(
+      `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id where l.id in (?) and (${scope.sql})`,
+      [[...ids], ...scope.params],
+    );
+    return rows.map((row) => callRow<R>(row));
+  }
+
+  /**
+   * What the department scorecard counts, for cases in `region` (and the viewer's scope), summed per department and
+   * kind of item (department-scorecard.ts defines the items and figures): each dispatch made in `[from, to)` that
+   * stands — the first DISPATCHED event after the case's last escalation, credited to the department the case is
+   * dispatched to now — with what followed it in the log; and each call placed in the window. One statement; the
+   * sums, not the items, leave the database.
+   */
+  async departmentWork(region: string, from: Date, to: Date, acknowledgeMinutes: number): Promise<WorkSums[]> {
+    const scope = this.scope(EntityKind.INCIDENT, 'e');
+    const within = regionCondition(region, 'e.grid_code');
+    const where = `(${within.sql}) and (${scope.sql})`;
+    const params = [...within.params, ...scope.params];
+    const rows = await this.#em.getConnection().execute<Array<Record<string, unknown>>>(
+      `with item as (
+         select e.department, 'DISPATCH' as kind, d.at as received_at, d.at + make_interval(mins => ?) as acknowledge_due_at,
+                after.started_at as acknowledged_at, e.due_at as resolve_due_at,
+                case when e.status in ('RESOLVED', 'CLOSED') then after.resolved_at end as resolved_at,
+                after.returns > 0 as returned, e.satisfaction
+           from incident_event d join incident e on e.id = d.incident_id
+          cross join lateral (
+            -- What followed the dispatch, from one range of the incident's log.
+            select min(a.at) filter (where a.type = 'STARTED') as started_at,
+                   (array_agg(a.at order by a.seq desc) filter (where a.type = 'RESOLVED'))[1] as resolved_at,
+                   count(*) filter (where a.type = 'VERIFIED') as returns
+              from incident_event a where a.incident_id = d.incident_id and a.seq > d.seq
+          ) after
+          where d.type = 'DISPATCHED' and d.at >= ? and d.at < ? and e.department is not null and ${where}
+            and not exists (select 1 from incident_event x where x.incident_id = d.incident_id and x.seq > d.seq and x.type = 'ESCALATED')
+            and not exists (select 1 from incident_event p where p.incident_id = d.incident_id and p.seq < d.seq and p.type = 'DISPATCHED'
+                              and not exists (select 1 from incident_event y where y.incident_id = d.incident_id and y.seq > p.seq and y.type = 'ESCALATED'))
+         union all
+         select l.department, 'CALL', l.called_at, l.acknowledge_due_at, l.acknowledged_at, l.answer_due_at, l.answered_at, false, l.satisfaction
+           from department_call l join incident e on e.id = l.incident_id
+          where l.called_at >= ? and l.called_at < ? and ${where}
+       )
+       select department, kind, count(*)::int as "received",
+              count(acknowledged_at)::int as "acknowledged",
+              count(*) filter (where acknowledged_at <= acknowledge_due_at)::int as "acknowledgedOnTime",
+              coalesce(sum(extract(epoch from acknowledged_at - received_at)), 0)::float8 as "acknowledgeSeconds",
+              count(resolved_at)::int as "resolved",
+              count(*) filter (where resolved_at is not null and (resolve_due_at is null or resolved_at <= resolve_due_at))::int as "resolvedOnTime",
+              coalesce(sum(extract(epoch from resolved_at - received_at)), 0)::float8 as "resolveSeconds",
+              count(*) filter (where returned)::int as "returned",
+              count(satisfaction)::int as "ratings", coalesce(sum(satisfaction), 0)::int as "satisfactionSum"
+         from item group by department, kind`,
+      [acknowledgeMinutes, from, to, ...params, from, to, ...params],
+    );
+    return rows.map((row) => ({
+      department: row.department as string,
+      kind: row.kind as WorkSums['kind'],
+      received: Number(row.received),
+      acknowledged: Number(row.acknowledged),
+      acknowledgedOnTime: Number(row.acknowledgedOnTime),
+      acknowledgeSeconds: Number(row.acknowledgeSeconds),
+      resolved: Number(row.resolved),
+      resolvedOnTime: Number(row.resolvedOnTime),
+      resolveSeconds: Number(row.resolveSeconds),
+      returned: Number(row.returned),
+      ratings: Number(row.ratings),
+      satisfactionSum: Number(row.satisfactionSum),
+    }));
   }
 
   /**

@@ -84,6 +84,7 @@ export const INCIDENT_FIELD_COLUMNS: Record<string, readonly string[]> = {
   sourceRecords: [],
   parties: [],
   events: [],
+  calls: [],
   caseNumber: ['caseNumber'],
   title: ['title'],
   description: ['description'],

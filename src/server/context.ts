@@ -18,6 +18,11 @@ import { PlaceService } from '../places/place.service';
 import { RegionService } from '../regions/region.service';
 import { UnauthenticatedError } from '../shared/errors';
 import { ThingService } from '../things/thing.service';
+import { departmentCallLoaders } from '../calls/department-call.loaders';
+import { CallOptions, DepartmentCallService } from '../calls/department-call.service';
+import { DepartmentScorecardService } from '../calls/department-scorecard.service';
+import { DepartmentCallQueryService } from '../calls/department-call-query.service';
+import { IncidentTimelineService } from '../calls/incident-timeline.service';
 
 /**
  * The request's DataLoaders, each beside its feature: every nested relation is loaded in one statement per
@@ -33,6 +38,7 @@ export function createLoaders(reader: ScopedReader) {
     ...incidentLoaders(reader, people),
     ...regionLoaders(reader),
     ...sourceRecordLoaders(reader),
+    ...departmentCallLoaders(reader),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -52,6 +58,10 @@ export interface Context {
     workflow: IncidentWorkflowService;
     ingestion: IngestionService;
     conflicts: DataConflictService;
+    calls: DepartmentCallService;
+    callQueries: DepartmentCallQueryService;
+    scorecard: DepartmentScorecardService;
+    timelines: IncidentTimelineService;
   };
 }
 
@@ -72,7 +82,7 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
  * services and loaders for this viewer.
  */
-export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions, workflow: WorkflowOptions): Context {
+export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions, workflow: WorkflowOptions, calls: CallOptions): Context {
   const reader = new ScopedReader(orm.em.fork(), viewer);
   return {
     viewer,
@@ -87,6 +97,10 @@ export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOption
       workflow: new IncidentWorkflowService(orm, viewer, workflow, ingest),
       ingestion: new IngestionService(orm, viewer, ingest),
       conflicts: new DataConflictService(reader),
+      calls: new DepartmentCallService(orm, viewer, calls),
+      callQueries: new DepartmentCallQueryService(reader),
+      scorecard: new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
+      timelines: new IncidentTimelineService(reader),
     },
   };
 }

@@ -98,7 +98,7 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
     admit,
     body,
     expressMiddleware(apollo, {
-      context: async ({ res }) => buildContext(orm, res.locals.viewer as Viewer, options.ingest, options.workflow),
+      context: async ({ res }) => buildContext(orm, res.locals.viewer as Viewer, options.ingest, options.workflow, options.calls),
     }),
   );
   // Body parser failures (too large, malformed JSON) answered in GraphQL's error shape.

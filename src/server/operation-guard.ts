@@ -29,6 +29,8 @@ import { ComplexityEstimator, createComplexityRule } from 'graphql-query-complex
 import { Limits } from '../config';
 import { ErrorCode, GridhubError, QueryTooComplexError } from '../shared/errors';
 import { MAX_REGIONS_PER_LIST } from '../regions/region.service';
+import { MAX_CALLS_PER_INCIDENT } from '../calls/department-call.service';
+import { MAX_TIMELINE_EVENTS } from '../calls/incident-timeline.service';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
 
 /** A GraphQL request as both transports receive it. */
@@ -192,6 +194,9 @@ function costVariables(schema: GraphQLSchema, operation: OperationDefinitionNode
 const UNPAGED_LIST_SIZES: Record<string, number> = {
   // All regions of a level under a parent: at most MAX_REGIONS_PER_LIST, which the service enforces.
   'Query.regions': MAX_REGIONS_PER_LIST,
+  // All calls of a case: at most MAX_CALLS_PER_INCIDENT; a timeline's steps: its events (at most 500) and calls' steps.
+  'Incident.calls': MAX_CALLS_PER_INCIDENT,
+  'IncidentTimeline.steps': MAX_TIMELINE_EVENTS + 4 * MAX_CALLS_PER_INCIDENT,
 };
 
 export const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {

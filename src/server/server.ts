@@ -6,6 +6,7 @@ import { GraphQLSchema } from 'graphql';
 import { DEFAULT_LIMITS, Limits } from '../config';
 import { DEFAULT_PRIORITIES, Priorities } from '../ingest/priorities';
 import { defaultWorkflowOptions, WorkflowOptions } from '../incidents/incident-workflow.service';
+import { callOptions } from '../calls/department-call.service';
 import { maskText } from '../access/masking';
 import { createFormatError } from '../shared/errors';
 import { Admission } from './admission';
@@ -31,6 +32,8 @@ export interface ServerOptions {
   priorities?: Priorities;
   /** Responsibility list and due-time policy of the workflow; default {@link defaultWorkflowOptions}. */
   workflow?: WorkflowOptions;
+  /** Minutes a called department has to acknowledge (乡呼县应); default 30. */
+  callAcknowledgeMinutes?: number;
   log?: (line: string) => void;
 }
 
@@ -66,7 +69,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const httpServer = http.createServer(app);
   const ingest = { maxBatch: limits.maxIngestBatch, priorities: options.priorities ?? DEFAULT_PRIORITIES };
   const workflow = options.workflow ?? defaultWorkflowOptions();
-  const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError, ingest, workflow };
+  const calls = callOptions({ acknowledgeMinutes: options.callAcknowledgeMinutes, responsibilities: workflow.responsibilities, due: workflow.due });
+  const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError, ingest, workflow, calls };
   const ws = mountWebSocketTransport(shared);
   const apollo = await mountHttpTransport({ ...shared, app, development, introspection, onDrain: () => ws.dispose() });
 

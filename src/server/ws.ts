@@ -9,6 +9,7 @@ import { Admission } from './admission';
 import { authenticate, buildContext, Context } from './context';
 import { IngestOptions } from '../ingest/ingestion.service';
 import { WorkflowOptions } from '../incidents/incident-workflow.service';
+import { CallOptions } from '../calls/department-call.service';
 import { OperationGuard } from './operation-guard';
 
 /** What both transports share, from the server that wires them (src/server/server.ts). */
@@ -23,6 +24,8 @@ export interface TransportOptions {
   ingest: IngestOptions;
   /** What the workflow service of each operation's context is configured with. */
   workflow: WorkflowOptions;
+  /** What the call service (乡呼县应) of each operation's context is configured with. */
+  calls: CallOptions;
   guard: OperationGuard;
   admission: Admission;
   formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
@@ -91,7 +94,7 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
             document: checked.document,
             variableValues: payload.variables,
             operationName: payload.operationName,
-            contextValue: buildContext(orm, viewer, options.ingest, options.workflow),
+            contextValue: buildContext(orm, viewer, options.ingest, options.workflow, options.calls),
           };
           return args;
         } catch (error) {

@@ -48,6 +48,9 @@ const NOT_WALKED: Record<string, string> = {
   'FieldError.field': 'returned only by the write mutations (validation of their input)',
   'FieldError.message': 'returned only by the write mutations (validation of their input)',
   ...Object.fromEntries(
+    ['callDepartment', 'acknowledgeCall', 'answerCall', 'rateCall'].map((name) => [`Mutation.${name}`, 'a step of a call (乡呼县应); the walk reads the planted call']),
+  ),
+  ...Object.fromEntries(
     ['ingestPeople', 'ingestPlaces', 'ingestThings', 'ingestIncidents'].map((name) => [`Mutation.${name}`, 'a write (DEPARTMENT, ADMIN); the walk reads']),
   ),
   ...Object.fromEntries(
@@ -279,6 +282,14 @@ async function plantFixtures(): Promise<void> {
      values ($1, $2, 'DISPUTE', 'CREATED', $3, $4, null, 'REPORTED'), ($1, $2, 'DISPUTE', 'DISPATCHED', $5, $6, 'REPORTED', 'DISPATCHED')`,
     [incident.id, GRID, `网格员${piiText('')}`, `上报${piiText('')}`, `指挥中心${piiText('')}`, `派遣${piiText('')}`],
   );
+  // A call (乡呼县应) on it, every step taken, personal data in every text.
+  await hub.sql(
+    `insert into department_call (incident_id, department, status, note, called_by, called_at, acknowledge_due_at, acknowledged_by,
+                                  acknowledged_at, answer_due_at, answered_by, answered_at, report, satisfaction, rating_comment, rated_by, rated_at)
+     values ($1, $2, 'RATED', $3, $4, now(), now() + interval '30 minutes', $5, now(), now() + interval '1 day', $6, now(), $7, 4, $8, $9, now())`,
+    [incident.id, `部门${piiText('')}`, `呼叫${piiText('')}`, `镇指挥中心${piiText('')}`, `部门席位${piiText('')}`, `部门答复人${piiText('')}`,
+      `反馈${piiText('')}`, `评价${piiText('')}`, `镇评价人${piiText('')}`],
+  );
 }
 
 /** Arguments for the root fields: the fixtures' ids, ID number and grid; lists filtered to the fixture grid. */
@@ -288,6 +299,10 @@ function rootArguments(field: GraphQLField<unknown, unknown>): Record<string, un
   for (const arg of field.args) {
     let value: unknown;
     if (arg.name === 'id' && ENTITY_TABLES[returned]) value = fixture[ENTITY_TABLES[returned].key];
+    else if (arg.name === 'id' && returned === 'IncidentTimeline') value = fixture.incident;
+    else if (arg.name === 'regionCode' && field.name === 'departmentScorecard') value = GRID;
+    else if (arg.name === 'from' && field.name === 'departmentScorecard') value = new Date(Date.now() - 86_400_000).toISOString();
+    else if (arg.name === 'to' && field.name === 'departmentScorecard') value = new Date(Date.now() + 86_400_000).toISOString();
     else if (arg.name === 'idNumber') value = ID_NUMBER;
     else if (arg.name === 'code' && returned === 'Region') value = GRID;
     else if (arg.name === 'filter' && inputObjectOf(field, 'filter')?.getFields().regionCode) value = { regionCode: GRID };

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
         development: config.development,
         introspection: config.introspection,
         limits: config.limits,
+        live: config.live,
         log: (line) => console.error(`gridhub: ${line}`),
       });
       await printBanner(server.url, key, database.embedded !== null);

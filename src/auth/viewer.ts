@@ -32,6 +32,8 @@ export class Viewer {
     readonly regionCode: string | null,
     /** The source system a DEPARTMENT token speaks for. */
     readonly source: SourceSystem | null,
+    /** When the token expires (its `exp` claim); null for viewers without a token (the import CLI, the demo city). */
+    readonly expiresAt: Date | null = null,
   ) {}
 
   has(role: Role): boolean {

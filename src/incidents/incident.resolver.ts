@@ -94,6 +94,11 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
 
 @Resolver(() => IncidentEvent)
 export class IncidentEventResolver {
+  @FieldResolver(() => Incident, { nullable: true, description: 'The incident, as a query shows it now (null outside your scope)' })
+  incident(@Root() event: IncidentEvent, @Ctx() ctx: Context): Promise<Incident | null> {
+    return ctx.loaders.incident.load(event.incidentId);
+  }
+
   @FieldResolver(() => String, { nullable: true, description: 'Note; ID and phone numbers and dates masked unless your role may see them' })
   note(@Root() event: IncidentEvent): string | null {
     return event.note ?? null;

@@ -13,6 +13,7 @@ import { writePlaces } from './places';
 import { DEFAULT_PRIORITIES, Priorities } from './priorities';
 import { inTransaction, Sql, sqlOf } from './sql';
 import { writeThings } from './things';
+import { incidentEventBell } from '../live/bell';
 
 /** The four kinds of record a source can send, as the mutations and the import CLI name them. */
 export enum IngestKind {
@@ -151,6 +152,9 @@ export class IngestionService {
       const decisions = outer
         ? await this.write(kind, source, sqlOf(outer), prepared)
         : await inTransaction(this.orm, (sql) => this.write(kind, source, sql, prepared));
+      // Incidents append events: ring the live feeds once committed, outside the transaction. (Inside a caller's
+      // transaction the caller's commit is unknown here; the feeds' timer finds those events.)
+      if (kind === IngestKind.INCIDENTS && !outer) incidentEventBell(this.orm).ring();
       const warningsOf = new Map(prepared.map((item) => [item.index, (item.checked as { warnings?: FieldError[] }).warnings ?? []]));
       for (const [index, decision] of decisions) {
         results[index].outcome = decision.outcome;

@@ -2,6 +2,7 @@ import { Migration20261122000000_initial } from './Migration20261122000000_initi
 import { Migration20261202000000_incident_lineage } from './Migration20261202000000_incident_lineage';
 import { Migration20261202100000_region_shape } from './Migration20261202100000_region_shape';
 import { Migration20261202200000_ingestion } from './Migration20261202200000_ingestion';
+import { Migration20261203200000_live } from './Migration20261203200000_live';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261202000000_incident_lineage', class: Migration20261202000000_incident_lineage },
   { name: 'Migration20261202100000_region_shape', class: Migration20261202100000_region_shape },
   { name: 'Migration20261202200000_ingestion', class: Migration20261202200000_ingestion },
+  { name: 'Migration20261203200000_live', class: Migration20261203200000_live },
 ];

@@ -17,6 +17,8 @@ import { PlaceService } from '../places/place.service';
 import { RegionService } from '../regions/region.service';
 import { UnauthenticatedError } from '../shared/errors';
 import { ThingService } from '../things/thing.service';
+import { IncidentEventStreamService, LiveSocket } from '../live/incident-event-stream';
+import { LiveFeed } from '../live/live-feed';
 
 /**
  * The request's DataLoaders, each beside its feature: every nested relation is loaded in one statement per
@@ -50,7 +52,14 @@ export interface Context {
     incidents: IncidentService;
     ingestion: IngestionService;
     conflicts: DataConflictService;
+    live: IncidentEventStreamService;
   };
+}
+
+/** What a WebSocket operation's context adds: the instance's live feed, and the socket as the live stream sees it. */
+export interface LiveTransport {
+  feed: LiveFeed;
+  socket: LiveSocket;
 }
 
 /**
@@ -68,22 +77,46 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
 
 /**
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
- * services and loaders for this viewer.
+ * services and loaders for this viewer, made when first asked for. A subscription's context lives as long as the
+ * subscription: before each delivered event the live stream renews it, so each event gets a fresh entity manager
+ * and loaders (made only if the event's fields ask for them) and nothing long-lived holds one.
+ * @param live the live feed and socket of a WebSocket operation; null over HTTP (no subscriptions).
  */
-export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions = DEFAULT_INGEST_OPTIONS): Context {
-  const reader = new ScopedReader(orm.em.fork(), viewer);
+export function buildContext(
+  orm: MikroORM,
+  viewer: Viewer,
+  ingest: IngestOptions = DEFAULT_INGEST_OPTIONS,
+  live: LiveTransport | null = null,
+): Context {
+  const policy = new AccessPolicy(viewer);
+  let made: Pick<Context, 'loaders' | 'services'> | null = null;
+  const renew = () => {
+    made = null;
+  };
+  const make = (): Pick<Context, 'loaders' | 'services'> => {
+    const reader = new ScopedReader(orm.em.fork(), viewer);
+    return {
+      loaders: createLoaders(reader),
+      services: {
+        regions: new RegionService(reader),
+        people: new PersonService(reader),
+        places: new PlaceService(reader),
+        things: new ThingService(reader),
+        incidents: new IncidentService(reader),
+        ingestion: new IngestionService(orm, viewer, ingest),
+        conflicts: new DataConflictService(reader),
+        live: new IncidentEventStreamService(orm, viewer, policy, live, renew),
+      },
+    };
+  };
   return {
     viewer,
-    policy: reader.policy,
-    loaders: createLoaders(reader),
-    services: {
-      regions: new RegionService(reader),
-      people: new PersonService(reader),
-      places: new PlaceService(reader),
-      things: new ThingService(reader),
-      incidents: new IncidentService(reader),
-      ingestion: new IngestionService(orm, viewer, ingest),
-      conflicts: new DataConflictService(reader),
+    policy,
+    get loaders() {
+      return (made ??= make()).loaders;
+    },
+    get services() {
+      return (made ??= make()).services;
     },
   };
 }

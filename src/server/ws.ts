@@ -2,13 +2,15 @@ import http from 'node:http';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { execute, ExecutionArgs, GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { Limits } from '../config';
 import { RateLimitedError } from '../shared/errors';
 import { Admission } from './admission';
 import { authenticate, buildContext, Context } from './context';
 import { IngestOptions } from '../ingest/ingestion.service';
 import { OperationGuard } from './operation-guard';
+import { LiveSocket } from '../live/incident-event-stream';
+import { LiveFeed } from '../live/live-feed';
 
 /** What both transports share, from the server that wires them (src/server/server.ts). */
 export interface TransportOptions {
@@ -22,6 +24,8 @@ export interface TransportOptions {
   ingest: IngestOptions;
   guard: OperationGuard;
   admission: Admission;
+  /** This instance's live incident event feed (subscriptions); null: subscriptions are refused. */
+  live: LiveFeed | null;
   formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
 }
 
@@ -50,6 +54,16 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
   /** Operations each socket has started and that have not completed yet. */
   const started = new WeakMap<object, number>();
   const finished = (ctx: object): void => void started.set(ctx, Math.max(0, (started.get(ctx) ?? 1) - 1));
+  /** Each socket as the live stream sees it: the events waiting on it (bounded), and how to close it. */
+  const liveSockets = new WeakMap<object, LiveSocket>();
+  const liveSocket = (ctx: { extra: { socket: WebSocket } }): LiveSocket => {
+    let socket = liveSockets.get(ctx);
+    if (!socket) {
+      socket = { queued: 0, close: (code, reason) => ctx.extra.socket.close(code, reason) };
+      liveSockets.set(ctx, socket);
+    }
+    return socket;
+  };
   return useServer<Record<string, unknown>>(
     {
       schema,
@@ -88,7 +102,7 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
             document: checked.document,
             variableValues: payload.variables,
             operationName: payload.operationName,
-            contextValue: buildContext(orm, viewer, options.ingest),
+            contextValue: buildContext(orm, viewer, options.ingest, options.live ? { feed: options.live, socket: liveSocket(ctx) } : null),
           };
           return args;
         } catch (error) {

@@ -260,6 +260,12 @@ describe('incidentEvents', () => {
     expect(subscriber.errors[0].message).toContain(`afterSeq: ${seq}`);
   });
 
+  it('serves the subscription over WebSocket only: over HTTP it is refused', async () => {
+    const response = await hub.gql(await token([Role.COMMAND_CENTER], '150302'), 'subscription { incidentEvents { seq } }');
+    expect(response.data?.incidentEvents ?? null).toBeNull();
+    expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('counts subscriptions against the per-socket operation cap', async () => {
     const client = liveClient(hub.wsUrl, await token([Role.COMMAND_CENTER], '150302'));
     const subscriptions = Array.from({ length: 20 }, () => collect(client));

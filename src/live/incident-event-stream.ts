@@ -59,7 +59,7 @@ export class IncidentEventStreamService {
    * @throws BadUserInputError for a bad `afterSeq` or `regionCode`, or over HTTP; ForbiddenError for a region
    * outside the scope, or categories asked by a department (the category is the merged one).
    */
-  subscribe(args: IncidentEventsArgs): AsyncIterableIterator<LiveMessage> {
+  async subscribe(args: IncidentEventsArgs): Promise<AsyncIterableIterator<LiveMessage>> {
     if (!this.live) throw new BadUserInputError('subscriptions are served over WebSocket (graphql-transport-ws) only', 'incidentEvents');
     const afterSeq = args.afterSeq ?? null;
     if (afterSeq !== null && !/^\d{1,18}$/.test(afterSeq)) throw new BadUserInputError('must be the seq of an event', 'afterSeq');
@@ -67,6 +67,8 @@ export class IncidentEventStreamService {
     const region = args.regionCode == null ? null : new ScopedReader(this.orm.em.fork(), this.viewer).regionArgument(args.regionCode, 'regionCode');
     const categories = args.categories?.length ? [...args.categories] : null;
     if (categories) this.policy.checkMergedValueFilter('categories');
+    // Only right after start-up, while the transactions that were running then end.
+    await this.live.feed.ready;
     return new IncidentEventSubscription({
       orm: this.orm,
       viewer: this.viewer,

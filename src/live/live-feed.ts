@@ -17,13 +17,13 @@ export interface LiveFeedOptions {
   /** The database (the URL of the ORM's pool). */
   url: string;
   settings?: Partial<LiveSettings>;
-  /** Timeout of each statement of the feed, in ms. */
-  statementTimeoutMs?: number;
   /** This process's bell of the same database: local writers wake the feed without a round trip. */
   bell?: IncidentEventBell;
   log?: (line: string) => void;
 }
 
+/** Timeout of each statement on the feed's connection, in ms. */
+const FEED_STATEMENT_TIMEOUT_MS = 30_000;
 /** How long to wait before reconnecting the feed's connection after it failed, in ms. */
 const RECONNECT_MS = 1000;
 /** First and longest pause before reading again while events wait behind a gap, in ms (doubling between). */
@@ -46,7 +46,11 @@ export class LiveFeed {
   private readonly log: (line: string) => void;
   private readonly subscribers = new Set<FeedSubscriber>();
   private client: Client | null = null;
-  private tracker!: SeqTracker;
+  /** Null until the watermark is sound ({@link ready}). */
+  private tracker: SeqTracker | null = null;
+  /** Resolves once the watermark is sound: subscriptions wait for it, nothing else does. */
+  readonly ready: Promise<void>;
+  private markReady!: () => void;
   private closed = false;
   private dirty = false;
   private running = false;
@@ -62,23 +66,29 @@ export class LiveFeed {
     this.pollTimer = setInterval(() => this.onTimer(), this.settings.pollMs);
     this.pollTimer.unref();
     this.stopBell = options.bell?.listen(() => this.wake()) ?? (() => undefined);
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
-  /** Connects, listens, and waits until the watermark is sound. @throws when the database cannot be reached. */
+  /**
+   * Connects and listens; then, without holding up the caller, establishes a sound watermark ({@link ready}) —
+   * which waits for the transactions running at start-up to end.
+   * @throws when the database cannot be reached.
+   */
   static async start(options: LiveFeedOptions): Promise<LiveFeed> {
     const feed = new LiveFeed(options);
     try {
       await feed.connect();
-      feed.tracker = new SeqTracker(await feed.soundStart());
     } catch (error) {
       await feed.close();
       throw error;
     }
+    void feed.establish();
     return feed;
   }
 
   /** Every event at or below it has been handed to the subscribers registered at the time (or never commits). */
   get watermark(): bigint {
+    if (!this.tracker) throw new Error('the live feed is not ready: await ready first');
     return this.tracker.watermark;
   }
 
@@ -101,7 +111,7 @@ export class LiveFeed {
 
   /** Reads the log soon (a ring). */
   wake(): void {
-    if (this.closed) return;
+    if (this.closed || !this.tracker) return;
     this.dirty = true;
     if (!this.running) void this.run();
   }
@@ -128,7 +138,9 @@ export class LiveFeed {
     const client = new Client({
       connectionString: this.options.url,
       application_name: 'gridhub-live',
-      ...(this.options.statementTimeoutMs ? { statement_timeout: this.options.statementTimeoutMs } : {}),
+      // The feed's own statements are short; a stuck one must not stall the feed for long. (Not the requests'
+      // timeout: that one may be set tiny, and the feed is no request.)
+      statement_timeout: FEED_STATEMENT_TIMEOUT_MS,
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, null));
@@ -169,15 +181,29 @@ export class LiveFeed {
 
   /**
    * A watermark at which every lower seq is settled: the highest seq now, once every transaction that may hold a
-   * lower one has ended (the same horizon rule as gaps; at start-up there is usually none).
+   * lower one has ended (the same horizon rule as gaps; at start-up there is usually none). Retried until it
+   * succeeds or the feed closes.
    */
-  private async soundStart(): Promise<bigint> {
-    const [{ max }] = await this.query<{ max: string }>('select coalesce(max(seq), 0)::text as max from incident_event');
-    const horizon = await this.takeHorizon();
-    for (let pause = GAP_RETRY_FIRST_MS; ; pause = Math.min(pause * 2, 200)) {
-      const [{ xmin }] = await this.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin');
-      if (BigInt(xmin) >= horizon) return BigInt(max);
-      await new Promise((resolve) => setTimeout(resolve, pause));
+  private async establish(): Promise<void> {
+    while (!this.closed) {
+      try {
+        const [{ max }] = await this.query<{ max: string }>('select coalesce(max(seq), 0)::text as max from incident_event');
+        const horizon = await this.takeHorizon();
+        for (let pause = GAP_RETRY_FIRST_MS; !this.closed; pause = Math.min(pause * 2, 200)) {
+          const [{ xmin }] = await this.query<{ xmin: string }>('select pg_snapshot_xmin(pg_current_snapshot())::text as xmin');
+          if (BigInt(xmin) >= horizon) {
+            this.tracker = new SeqTracker(BigInt(max));
+            this.markReady();
+            this.wake();
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
+      } catch (error) {
+        if (this.closed) return;
+        this.log(`live feed: starting failed (${describeError(error)}); retrying`);
+        await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+      }
     }
   }
 
@@ -200,7 +226,7 @@ export class LiveFeed {
       this.running = false;
     }
     if (this.closed) return;
-    if (this.tracker.holding) {
+    if (this.tracker?.holding) {
       // Events wait behind a gap: read again soon, less often the longer it lasts.
       if (!this.gapTimer) {
         this.gapTimer = setTimeout(() => {
@@ -220,7 +246,8 @@ export class LiveFeed {
    * hands that out. @returns true when a full batch was settled (more may be waiting).
    */
   private async readOnce(): Promise<boolean> {
-    const before = this.tracker.watermark;
+    const tracker = this.tracker!;
+    const before = tracker.watermark;
     const rows = await this.query<IncidentEventRow & { xmin: string; seq: string | null }>(
       `with snap as (select pg_snapshot_xmin(pg_current_snapshot())::text as xmin)
        select snap.xmin, e.* from snap left join lateral (
@@ -231,7 +258,7 @@ export class LiveFeed {
     );
     const events = rows.filter((row) => row.seq !== null);
     const xmin = BigInt(rows[0].xmin);
-    const { watermark, gapsUpTo } = this.tracker.advance(
+    const { watermark, gapsUpTo } = tracker.advance(
       events.map((row) => BigInt(row.seq)),
       xmin,
     );
@@ -249,7 +276,7 @@ export class LiveFeed {
       }
     }
     // A failure here leaves the gaps uncovered: the next read reports them again.
-    if (gapsUpTo !== null) this.tracker.recordHorizon(gapsUpTo, await this.takeHorizon());
+    if (gapsUpTo !== null) tracker.recordHorizon(gapsUpTo, await this.takeHorizon());
     return events.length === this.settings.batchSize && settled.length === events.length;
   }
 }

@@ -64,7 +64,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const live = await LiveFeed.start({
     url: options.orm.config.get('clientUrl')!,
     settings: options.live,
-    statementTimeoutMs: limits.statementTimeoutMs,
     bell: incidentEventBell(options.orm),
     log,
   });

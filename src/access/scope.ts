@@ -79,6 +79,8 @@ export interface IncidentEventRow {
   incidentGridCode: string;
   /** The systems that sent records of the incident (a department sees the incidents its system sent). */
   sources: string[];
+  /** `seq` as a number to compare, parsed once for all subscribers. */
+  position: bigint;
 }
 
 /** The columns of {@link IncidentEventRow} from `incident_event ev join incident i`. */
@@ -88,8 +90,8 @@ export const INCIDENT_EVENT_ROW_COLUMNS = `ev.seq::text as "seq", ev.incident_id
   array(select distinct sr.source from source_record sr where sr.entity_kind = 'INCIDENT' and sr.entity_id = ev.incident_id) as "sources"`;
 
 /** A raw {@link IncidentEventRow} (timestamps may come as text). */
-export function incidentEventRow(row: Omit<IncidentEventRow, 'at'> & { at: Date | string }): IncidentEventRow {
-  return { ...row, at: asDate(row.at) };
+export function incidentEventRow(row: Omit<IncidentEventRow, 'at' | 'position'> & { at: Date | string }): IncidentEventRow {
+  return { ...row, at: asDate(row.at), position: BigInt(row.seq) };
 }
 
 /**
@@ -273,7 +275,7 @@ export class ScopedReader {
     const conditions: Condition[] = [this.scope(EntityKind.INCIDENT, 'i')];
     if (filter.region !== null) conditions.push(regionCondition(filter.region, 'ev.grid_code'));
     if (filter.categories !== null) conditions.push({ sql: 'ev.category in (?)', params: [[...filter.categories]] });
-    const rows = await this.#em.getConnection().execute<Array<IncidentEventRow & { at: Date | string }>>(
+    const rows = await this.#em.getConnection().execute<Array<Omit<IncidentEventRow, 'position'> & { at: Date | string }>>(
       `select ${INCIDENT_EVENT_ROW_COLUMNS}
          from incident_event ev join incident i on i.id = ev.incident_id
         where ev.seq > ? and ev.seq <= ?${conditions.map((condition) => ` and (${condition.sql})`).join('')}

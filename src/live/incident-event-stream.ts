@@ -7,6 +7,9 @@ import { BadUserInputError, UnauthenticatedError } from '../shared/errors';
 import { isWithin } from '../shared/region-code';
 import { FeedSubscriber, LiveFeed } from './live-feed';
 
+/** Seqs one replay statement looks through at most. */
+const SCAN_WINDOW = 50_000n;
+
 /** Close codes the live stream ends a WebSocket with (besides graphql-ws's own). */
 export enum LiveCloseCode {
   /**
@@ -146,7 +149,7 @@ export class IncidentEventSubscription implements AsyncIterableIterator<LiveMess
       // The replay comes first, whole: live events queued meanwhile are all above it.
       const event = this.replayed.shift() ?? (this.scanned === null ? this.takeQueued() : undefined);
       if (event) {
-        this.delivered = BigInt(event.seq);
+        this.delivered = event.position;
         this.options.renew();
         return { done: false, value: event };
       }
@@ -174,7 +177,7 @@ export class IncidentEventSubscription implements AsyncIterableIterator<LiveMess
     const { viewer, policy, filter, socket } = this.options;
     let added = false;
     for (const event of events) {
-      if (BigInt(event.seq) <= this.liveAfter) continue;
+      if (event.position <= this.liveAfter) continue;
       if (!inViewerScope(viewer, policy, event.incidentGridCode, event.sources)) continue;
       if (filter.region !== null && !isWithin(event.gridCode, filter.region)) continue;
       if (filter.categories !== null && !filter.categories.includes(event.category)) continue;
@@ -249,10 +252,12 @@ export class IncidentEventSubscription implements AsyncIterableIterator<LiveMess
       return;
     }
     const limit = feed.settingsInUse.batchSize;
-    const page = await new ScopedReader(orm.em.fork(), viewer).incidentEventLog(after.toString(), upTo.toString(), filter, limit);
+    // At most SCAN_WINDOW seqs per statement, so that a narrow scope over a long log costs bounded statements.
+    const end = upTo - after > SCAN_WINDOW ? after + SCAN_WINDOW : upTo;
+    const page = await new ScopedReader(orm.em.fork(), viewer).incidentEventLog(after.toString(), end.toString(), filter, limit);
     if (this.ended) return;
     this.replayed.push(...page);
-    const scanned = page.length === limit ? BigInt(page[page.length - 1].seq) : upTo;
+    const scanned = page.length === limit ? page[page.length - 1].position : end;
     this.scanned = scanned;
     if (!this.registered && scanned >= upTo) this.register();
     else if (this.registered && scanned >= this.replayUpTo) this.scanned = null;

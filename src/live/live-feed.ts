@@ -248,7 +248,7 @@ export class LiveFeed {
   private async readOnce(): Promise<boolean> {
     const tracker = this.tracker!;
     const before = tracker.watermark;
-    const rows = await this.query<IncidentEventRow & { xmin: string; seq: string | null }>(
+    const rows = await this.query<Omit<IncidentEventRow, 'position'> & { xmin: string; seq: string | null }>(
       `with snap as (select pg_snapshot_xmin(pg_current_snapshot())::text as xmin)
        select snap.xmin, e.* from snap left join lateral (
          select ${INCIDENT_EVENT_ROW_COLUMNS}

@@ -9,7 +9,7 @@ import { Migration } from '@mikro-orm/migrations';
  * visible already had a transaction id when a later seq was taken; a reader that has seen the later seq can
  * take a transaction id of its own (a "horizon", necessarily larger) and knows that once every transaction below
  * the horizon has ended (`pg_snapshot_xmin(pg_current_snapshot()) >= horizon`) the missing seq is either visible
- * or will never be (src/live/seq-tracker.ts).
+ * or will never be (src/live/seq-tracker.ts). Writers must leave `seq` to this default.
  */
 export class Migration20261203200000_live extends Migration {
   override async up(): Promise<void> {
@@ -24,6 +24,8 @@ begin
 end
 $$;
 alter table "incident_event" alter column "seq" set default "incident_event_next_seq"();
+-- Values in the order they are asked for, across sessions: a session-cached block would break the argument above.
+alter sequence "incident_event_seq_seq" cache 1;
 `);
   }
 

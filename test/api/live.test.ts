@@ -247,6 +247,22 @@ describe('incidentEvents', () => {
     subscriber.stop();
   });
 
+  it('reconnects when the feed loses its database connection, and delivers what was written meanwhile', async () => {
+    const subscriber = await subscribe(token([Role.COMMAND_CENTER], '150302'));
+    await sleep(500);
+    const [{ terminated }] = await hub.sql(
+      `select count(pg_terminate_backend(pid))::int as terminated from pg_stat_activity
+        where application_name = 'gridhub-live' and datname = current_database()`,
+    );
+    expect(terminated).toBe(1);
+    const [{ seq }] = await hub.sql(INSERT_EVENT, [incidentA, 'while the feed was away']);
+    await hub.sql(`select pg_notify('gridhub_incident_events', '')`); // nobody listens now
+    await waitUntil(() => subscriber.events.length >= 1, 'the event after the reconnection', 15_000);
+    expect(subscriber.seqs()).toEqual([seq]);
+    expect(subscriber.failure).toBeNull();
+    subscriber.stop();
+  });
+
   it('ends a subscription with UNAUTHENTICATED when its token expires', async () => {
     const shortLived = await hub.token({ sub: 'short', roles: [Role.COMMAND_CENTER], region: '150302' }, '3s');
     const subscriber = collect(liveClient(hub.wsUrl, shortLived));

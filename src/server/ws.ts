@@ -11,6 +11,7 @@ import { IngestOptions } from '../ingest/ingestion.service';
 import { OperationGuard } from './operation-guard';
 import { LiveSocket } from '../live/incident-event-stream';
 import { LiveFeed } from '../live/live-feed';
+import { subscribeSharingResults } from '../live/shared-results';
 
 /** What both transports share, from the server that wires them (src/server/server.ts). */
 export interface TransportOptions {
@@ -111,6 +112,8 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
           throw error;
         }
       },
+      // Subscribers of one event with the same flat selection and masking share its execution (src/live/).
+      subscribe: subscribeSharingResults,
       execute: async (args) => {
         let release;
         try {

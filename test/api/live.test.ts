@@ -71,6 +71,8 @@ describe('incidentEvents', () => {
     const disputes = await subscribe(token([Role.COMMAND_CENTER], '1503'), { categories: ['DISPUTE'] });
     const analystToken = await token([Role.ANALYST], '150302');
     const analyst = collect(liveClient(hub.wsUrl, analystToken), {}, WITH_INCIDENT);
+    // The same flat selection as countyA's: its results are shared per event and masking, never across maskings.
+    const analystFlat = collect(liveClient(hub.wsUrl, analystToken));
     const cityManagement = await subscribe(token([Role.DEPARTMENT], '1503', { source: SourceSystem.CITY_MANAGEMENT }));
     const gridApp = await subscribe(token([Role.DEPARTMENT], '1503', { source: SourceSystem.GRID_APP }));
     await sleep(500); // every subscription registered
@@ -90,6 +92,7 @@ describe('incidentEvents', () => {
       ['town filter', town, [x1, x1]],
       ['categories filter', disputes, [x1, x3, x1]],
       ['analyst 150302', analyst, [x1, x2, x1]],
+      ['analyst 150302, event fields only', analystFlat, [x1, x2, x1]],
       ['department CITY_MANAGEMENT', cityManagement, [x4]],
       ['department GRID_APP', gridApp, [x1, x2, x3, x1]],
     ];
@@ -108,11 +111,13 @@ describe('incidentEvents', () => {
     expect(city.events[4]).toMatchObject({ seq: noteSeq, type: 'UPDATED', note: `回访 ${phone}`, incident: { id: x1, title: `邻里纠纷 联系电话${phone}` } });
     expect(analyst.events[2]).toMatchObject({ seq: noteSeq, note: '回访 138****5678', incident: { id: x1, title: '邻里纠纷 联系电话138****5678' } });
     expect(analyst.events[0]).toMatchObject({ type: 'CREATED', gridCode: gridA, category: 'DISPUTE' });
+    expect(countyA.events[2]).toMatchObject({ seq: noteSeq, note: `回访 ${phone}` });
+    expect(analystFlat.events[2]).toMatchObject({ seq: noteSeq, note: '回访 138****5678' });
     // No more than a query with the same token shows.
     const query = ok(await hub.gql(analystToken, `query($id: ID!) { incident(id: $id) { title events(first: 100) { seq note } } }`, { id: x1 }));
     expect(query.incident.title).toBe(analyst.events[0].incident.title);
     expect(query.incident.events.find((event: any) => event.seq === noteSeq).note).toBe(analyst.events[2].note);
-    for (const collected of [city, countyA, countyB, town, disputes, analyst, cityManagement, gridApp]) collected.stop();
+    for (const collected of [city, countyA, countyB, town, disputes, analyst, analystFlat, cityManagement, gridApp]) collected.stop();
   });
 
   it('refuses a region outside the scope, a bad afterSeq, and categories for a department', async () => {

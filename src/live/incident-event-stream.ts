@@ -154,7 +154,13 @@ export class IncidentEventSubscription implements AsyncIterableIterator<LiveMess
         return { done: false, value: event };
       }
       if (this.scanned !== null) {
-        await this.replayPage();
+        try {
+          await this.replayPage();
+        } catch (error) {
+          // graphql-ws answers the error and forgets the operation: nothing may stay registered for it.
+          this.finish();
+          throw error;
+        }
         continue;
       }
       await new Promise<void>((resolve) => (this.waiting = resolve));

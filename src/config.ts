@@ -36,7 +36,34 @@ export interface Config {
   sweepIntervalMs: number;
   /** Minutes a county department has to acknowledge a town's call (乡呼县应) (`GRIDHUB_CALL_ACK_MINUTES`, default 30). */
   callAcknowledgeMinutes: number;
+  /** The live incident event feed behind `subscription incidentEvents`. */
+  live: LiveSettings;
 }
+
+/** How each instance reads the incident event log and feeds its subscribers (`subscription incidentEvents`). */
+export interface LiveSettings {
+  /**
+   * How often the feed reads the log without being rung, in ms (`GRIDHUB_LIVE_POLL_MS`, default 1,000): the delay
+   * of an event whose notification was lost. Token expiry is checked as often.
+   */
+  pollMs: number;
+  /**
+   * Events that may wait on one WebSocket for a subscriber that reads too slowly (`GRIDHUB_LIVE_MAX_QUEUED`,
+   * default 1,000, over all its subscriptions); beyond, the socket is closed (4503) and the client resumes with
+   * `afterSeq`.
+   */
+  maxQueuedPerSocket: number;
+  /** Events read per statement, by the feed and by a replay (`GRIDHUB_LIVE_BATCH`, default 500). */
+  batchSize: number;
+}
+
+export const DEFAULT_LIVE_SETTINGS: LiveSettings = { pollMs: 1000, maxQueuedPerSocket: 1000, batchSize: 500 };
+
+const LIVE_VARIABLES: Record<keyof LiveSettings, string> = {
+  pollMs: 'GRIDHUB_LIVE_POLL_MS',
+  maxQueuedPerSocket: 'GRIDHUB_LIVE_MAX_QUEUED',
+  batchSize: 'GRIDHUB_LIVE_BATCH',
+};
 
 /**
  * The limits of design §6. Every one is per instance: N instances behind a load balancer admit N times as much.
@@ -146,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     workflow: readWorkflow(env),
     sweepIntervalMs: readSweepInterval(env),
     callAcknowledgeMinutes: readCallAcknowledgeMinutes(env),
+    live: readLive(env),
   };
 }
 
@@ -185,6 +213,20 @@ function readCallAcknowledgeMinutes(env: Env): number {
     throw new ConfigError(`GRIDHUB_CALL_ACK_MINUTES must be a whole number of minutes from 1 to ${MAX_CALL_ACK_MINUTES}, got "${raw}"`);
   }
   return minutes;
+}
+
+function readLive(env: Env): LiveSettings {
+  const live = { ...DEFAULT_LIVE_SETTINGS };
+  for (const [key, name] of Object.entries(LIVE_VARIABLES) as [keyof LiveSettings, string][]) {
+    const raw = readString(env, name);
+    if (raw === undefined) continue;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < 1 || !Number.isSafeInteger(value)) {
+      throw new ConfigError(`${name} must be a whole number of at least 1, got "${raw}"`);
+    }
+    live[key] = value;
+  }
+  return live;
 }
 
 function readPriorities(env: Env): Priorities {

@@ -85,6 +85,7 @@ async function main(): Promise<void> {
         priorities: config.priorities,
         workflow: config.workflow,
         callAcknowledgeMinutes: config.callAcknowledgeMinutes,
+        live: config.live,
         log: (line) => console.error(`gridhub: ${line}`),
       });
       if (config.sweepIntervalMs > 0) {

@@ -11,6 +11,7 @@ import { RegionResolver } from './regions/region.resolver';
 import { Context } from './server/context';
 import { ForbiddenError } from './shared/errors';
 import { IngestResolver } from './ingest/ingest.resolver';
+import { LiveResolver } from './live/live.resolver';
 import { DataConflictResolver } from './sources/data-conflict';
 import { SourceRecordResolver } from './sources/source-record.resolver';
 import { ThingResolver } from './things/thing.resolver';
@@ -38,13 +39,21 @@ export async function buildGridhubSchema(): Promise<GraphQLSchema> {
       IncidentEventResolver,
       IncidentWorkflowResolver,
       SourceRecordResolver,
-    IngestResolver,
-    DataConflictResolver,
+      IngestResolver,
+      DataConflictResolver,
       DepartmentCallResolver,
       IncidentCallsResolver,
+      LiveResolver,
     ],
     authChecker,
     validate: false,
+    // Subscriptions bring their own source (src/live/); type-graphql insists on a PubSub all the same.
+    pubSub: {
+      publish: () => undefined,
+      subscribe: () => {
+        throw new Error('gridhub subscriptions bring their own source');
+      },
+    },
   });
   return enforceAccessPolicy(schema);
 }

@@ -103,6 +103,47 @@ export interface IncidentPartyRow {
   role: string;
 }
 
+/** An incident event as the live stream reads it: the event, and what its incident's scope depends on now. */
+export interface IncidentEventRow {
+  seq: string;
+  incidentId: string;
+  gridCode: string;
+  category: string;
+  type: string;
+  actor: string;
+  note: string | null;
+  fromStatus: string | null;
+  toStatus: string;
+  at: Date;
+  /** The incident's grid now (an event belongs to its incident's scope, as in `incident.events`). */
+  incidentGridCode: string;
+  /** The systems that sent records of the incident (a department sees the incidents its system sent). */
+  sources: string[];
+  /** `seq` as a number to compare, parsed once for all subscribers. */
+  position: bigint;
+}
+
+/** The columns of {@link IncidentEventRow} from `incident_event ev join incident i`. */
+export const INCIDENT_EVENT_ROW_COLUMNS = `ev.seq::text as "seq", ev.incident_id::text as "incidentId", ev.grid_code as "gridCode",
+  ev.category, ev.type, ev.actor, ev.note, ev.from_status as "fromStatus", ev.to_status as "toStatus", ev.at,
+  i.grid_code as "incidentGridCode",
+  array(select distinct sr.source from source_record sr where sr.entity_kind = 'INCIDENT' and sr.entity_id = ev.incident_id) as "sources"`;
+
+/** A raw {@link IncidentEventRow} (timestamps may come as text). */
+export function incidentEventRow(row: Omit<IncidentEventRow, 'at' | 'position'> & { at: Date | string }): IncidentEventRow {
+  return { ...row, at: asDate(row.at), position: BigInt(row.seq) };
+}
+
+/**
+ * Whether a row read once for many viewers (the live feed reads each event once per instance) lies in `viewer`'s
+ * scope — the same rule as the SQL of {@link ScopedReader}, in memory: its grid under the viewer's region and,
+ * for a department, sent by its system.
+ */
+export function inViewerScope(viewer: Viewer, policy: AccessPolicy, gridCode: string, sources: readonly string[]): boolean {
+  if (viewer.regionCode !== null && !isWithin(gridCode, viewer.regionCode)) return false;
+  return policy.department === null || sources.includes(policy.department);
+}
+
 /**
  * A query over one table, limited to the viewer's scope when it was made. Conditions can only be added (there
  * is no `where`/`orWhere` that could replace or OR past the scope); a clone is a separate query with the same
@@ -372,6 +413,30 @@ export class ScopedReader {
       ratings: Number(row.ratings),
       satisfactionSum: Number(row.satisfactionSum),
     }));
+  }
+
+  /**
+   * The incident event log after seq `after` up to seq `upTo`, in seq order, at most `limit` events: events of
+   * incidents in scope (as `incident.events`), whose own grid lies under `region` (already checked against the
+   * scope) when given and whose category is one of `categories` when given.
+   */
+  async incidentEventLog(
+    after: string,
+    upTo: string,
+    filter: { region: string | null; categories: readonly string[] | null },
+    limit: number,
+  ): Promise<IncidentEventRow[]> {
+    const conditions: Condition[] = [this.scope(EntityKind.INCIDENT, 'i')];
+    if (filter.region !== null) conditions.push(regionCondition(filter.region, 'ev.grid_code'));
+    if (filter.categories !== null) conditions.push({ sql: 'ev.category in (?)', params: [[...filter.categories]] });
+    const rows = await this.#em.getConnection().execute<Array<Omit<IncidentEventRow, 'position'> & { at: Date | string }>>(
+      `select ${INCIDENT_EVENT_ROW_COLUMNS}
+         from incident_event ev join incident i on i.id = ev.incident_id
+        where ev.seq > ? and ev.seq <= ?${conditions.map((condition) => ` and (${condition.sql})`).join('')}
+        order by ev.seq limit ?`,
+      [after, upTo, ...conditions.flatMap((condition) => condition.params), limit],
+    );
+    return rows.map(incidentEventRow);
   }
 
   /**

@@ -165,5 +165,6 @@ export async function verifyAuthorization(key: Uint8Array, authorization: unknow
     throw new TokenError(`the token is not valid: it lives longer than ${MAX_TOKEN_AGE}`);
   }
   const claims = validateClaims(payload);
-  return new Viewer(claims.sub, new Set(claims.roles), claims.region ?? null, claims.source ?? null, claims.department ?? null);
+  const expiresAt = typeof payload.exp === 'number' ? new Date(payload.exp * 1000) : null;
+  return new Viewer(claims.sub, new Set(claims.roles), claims.region ?? null, claims.source ?? null, claims.department ?? null, expiresAt);
 }

@@ -38,6 +38,8 @@ export class Viewer {
      * department in its region, and runs no other workflow action. Null: not a department's seat.
      */
     readonly department: string | null = null,
+    /** When the token expires (its `exp` claim); null for viewers without a token (the import CLI, the demo city). */
+    readonly expiresAt: Date | null = null,
   ) {}
 
   has(role: Role): boolean {

@@ -1,4 +1,5 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { incidentEventBell } from '../live/bell';
 import { inTransaction, Sql } from '../ingest/sql';
 import { IncidentEventType, IncidentStatus } from './incident-workflow';
 
@@ -59,10 +60,12 @@ export async function appendIncidentEvents(sql: Sql, drafts: readonly IncidentEv
 /**
  * Runs `work` in one transaction, retried on deadlocks and lost races as {@link inTransaction} does (so `work` must
  * be safe to run again): the one way a transaction that appends incident events runs. When it returns, the
- * transaction — and every event it appended — has committed; nothing here notifies anyone inside it.
+ * transaction — and every event it appended — has committed, and the live feeds have been rung (after the commit).
  */
 export async function inIncidentTransaction<T>(orm: MikroORM, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
   const result = await inTransaction(orm, work);
-  // Committed: the one place to tell live readers that new events are in the log (never inside the transaction).
+  // Committed: the one place that tells live readers new events are in the log — never inside the transaction,
+  // where NOTIFY would serialise every committing writer. Coalesced; a lost ring only waits for the feeds' timer.
+  incidentEventBell(orm).ring();
   return result;
 }

@@ -97,10 +97,24 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
   }
 }
 
+/**
+ * The fields an event's resolvers read. Typed as a plain shape, not the entity class: type-graphql would otherwise
+ * make an entity instance of every event it resolves (the live stream resolves each event once per subscriber).
+ */
+interface EventRoot {
+  incidentId: string;
+  note?: string | null;
+}
+
 @Resolver(() => IncidentEvent)
 export class IncidentEventResolver {
+  @FieldResolver(() => Incident, { nullable: true, description: 'The incident, as a query shows it now (null outside your scope)' })
+  incident(@Root() event: EventRoot, @Ctx() ctx: Context): Promise<Incident | null> {
+    return ctx.loaders.incident.load(event.incidentId);
+  }
+
   @FieldResolver(() => String, { nullable: true, description: 'Note; ID and phone numbers and dates masked unless your role may see them' })
-  note(@Root() event: IncidentEvent): string | null {
+  note(@Root() event: EventRoot): string | null {
     return event.note ?? null;
   }
 }

@@ -3,6 +3,7 @@ import { Migration20261202000000_incident_lineage } from './Migration20261202000
 import { Migration20261202100000_region_shape } from './Migration20261202100000_region_shape';
 import { Migration20261202200000_ingestion } from './Migration20261202200000_ingestion';
 import { Migration20261203100000_workflow } from './Migration20261203100000_workflow';
+import { Migration20261203200000_live } from './Migration20261203200000_live';
 import { Migration20261203300000_calls } from './Migration20261203300000_calls';
 
 /** Every migration, in order. New migrations are appended here. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261202100000_region_shape', class: Migration20261202100000_region_shape },
   { name: 'Migration20261202200000_ingestion', class: Migration20261202200000_ingestion },
   { name: 'Migration20261203100000_workflow', class: Migration20261203100000_workflow },
+  { name: 'Migration20261203200000_live', class: Migration20261203200000_live },
   { name: 'Migration20261203300000_calls', class: Migration20261203300000_calls },
 ];

@@ -23,6 +23,8 @@ import { CallOptions, DepartmentCallService } from '../calls/department-call.ser
 import { DepartmentScorecardService } from '../calls/department-scorecard.service';
 import { DepartmentCallQueryService } from '../calls/department-call-query.service';
 import { IncidentTimelineService } from '../calls/incident-timeline.service';
+import { IncidentEventStreamService, LiveSocket } from '../live/incident-event-stream';
+import { LiveFeed } from '../live/live-feed';
 
 /**
  * The request's DataLoaders, each beside its feature: every nested relation is loaded in one statement per
@@ -62,7 +64,14 @@ export interface Context {
     callQueries: DepartmentCallQueryService;
     scorecard: DepartmentScorecardService;
     timelines: IncidentTimelineService;
+    live: IncidentEventStreamService;
   };
+}
+
+/** What a WebSocket operation's context adds: the instance's live feed, and the socket as the live stream sees it. */
+export interface LiveTransport {
+  feed: LiveFeed;
+  socket: LiveSocket;
 }
 
 /**
@@ -80,27 +89,53 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
 
 /**
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
- * services and loaders for this viewer.
+ * services and loaders for this viewer, made when first asked for. A subscription's context lives as long as the
+ * subscription: before each delivered event the live stream renews it, so each event gets a fresh entity manager
+ * and loaders (made only if the event's fields ask for them) and nothing long-lived holds one.
+ * @param live the live feed and socket of a WebSocket operation; null over HTTP (no subscriptions).
  */
-export function buildContext(orm: MikroORM, viewer: Viewer, ingest: IngestOptions, workflow: WorkflowOptions, calls: CallOptions): Context {
-  const reader = new ScopedReader(orm.em.fork(), viewer);
+export function buildContext(
+  orm: MikroORM,
+  viewer: Viewer,
+  ingest: IngestOptions,
+  workflow: WorkflowOptions,
+  calls: CallOptions,
+  live: LiveTransport | null = null,
+): Context {
+  const policy = new AccessPolicy(viewer);
+  let made: Pick<Context, 'loaders' | 'services'> | null = null;
+  const renew = () => {
+    made = null;
+  };
+  const make = (): Pick<Context, 'loaders' | 'services'> => {
+    const reader = new ScopedReader(orm.em.fork(), viewer);
+    return {
+      loaders: createLoaders(reader),
+      services: {
+        regions: new RegionService(reader),
+        people: new PersonService(reader),
+        places: new PlaceService(reader),
+        things: new ThingService(reader),
+        incidents: new IncidentService(reader),
+        workflow: new IncidentWorkflowService(orm, viewer, workflow, ingest),
+        ingestion: new IngestionService(orm, viewer, ingest),
+        conflicts: new DataConflictService(reader),
+        calls: new DepartmentCallService(orm, viewer, calls),
+        callQueries: new DepartmentCallQueryService(reader),
+        scorecard: new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
+        timelines: new IncidentTimelineService(reader),
+        live: new IncidentEventStreamService(orm, viewer, policy, live, renew),
+      },
+    };
+  };
   return {
     viewer,
-    policy: reader.policy,
-    loaders: createLoaders(reader),
-    services: {
-      regions: new RegionService(reader),
-      people: new PersonService(reader),
-      places: new PlaceService(reader),
-      things: new ThingService(reader),
-      incidents: new IncidentService(reader),
-      workflow: new IncidentWorkflowService(orm, viewer, workflow, ingest),
-      ingestion: new IngestionService(orm, viewer, ingest),
-      conflicts: new DataConflictService(reader),
-      calls: new DepartmentCallService(orm, viewer, calls),
-      callQueries: new DepartmentCallQueryService(reader),
-      scorecard: new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
-      timelines: new IncidentTimelineService(reader),
+    policy,
+    get loaders() {
+      return (made ??= make()).loaders;
+    },
+    get services() {
+      return (made ??= make()).services;
     },
   };
 }

@@ -4,7 +4,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express, NextFunction, Request, Response } from 'express';
 import { DocumentNode, GraphQLError, parse } from 'graphql';
-import { ErrorCode } from '../shared/errors';
+import { ErrorCode, GridhubError } from '../shared/errors';
 import { Admission, Release } from './admission';
 import { authenticate, buildContext, Context } from './context';
 import { Role, Viewer } from '../auth/viewer';
@@ -154,6 +154,9 @@ function guardPlugin(guard: OperationGuard, admission: Admission): ApolloServerP
         },
         async didResolveOperation(requestContext) {
           if (refusal) throw refusal;
+          if (requestContext.operation?.operation === 'subscription') {
+            throw new GridhubError('subscriptions are served over WebSocket (graphql-transport-ws) on this path', ErrorCode.BAD_USER_INPUT, {}, [], 400);
+          }
           const slot = await admission.enter(requestContext.contextValue.viewer.subject);
           // Another plugin's hook may have failed meanwhile and the response gone out: give the slot straight back.
           if (ended) slot();

@@ -3,7 +3,9 @@ import { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
 import express from 'express';
 import { GraphQLSchema } from 'graphql';
-import { DEFAULT_LIMITS, Limits } from '../config';
+import { DEFAULT_LIMITS, DEFAULT_LIVE_SETTINGS, Limits, LiveSettings } from '../config';
+import { incidentEventBell } from '../live/bell';
+import { LiveFeed } from '../live/live-feed';
 import { DEFAULT_PRIORITIES, Priorities } from '../ingest/priorities';
 import { defaultWorkflowOptions, WorkflowOptions } from '../incidents/incident-workflow.service';
 import { callOptions } from '../calls/department-call.service';
@@ -34,6 +36,8 @@ export interface ServerOptions {
   workflow?: WorkflowOptions;
   /** Minutes a called department has to acknowledge (乡呼县应); default 30. */
   callAcknowledgeMinutes?: number;
+  /** The live incident event feed; unset ones take {@link DEFAULT_LIVE_SETTINGS}. */
+  live?: Partial<LiveSettings>;
   log?: (line: string) => void;
 }
 
@@ -62,6 +66,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     redact: maskText,
   });
   const guard = new OperationGuard(options.schema, limits, introspection);
+  // One feed per instance reads the incident event log for all of its subscribers.
+  const live = await LiveFeed.start({
+    url: options.orm.config.get('clientUrl')!,
+    settings: options.live,
+    bell: incidentEventBell(options.orm),
+    log,
+  });
   const admission = new Admission(limits);
 
   const app = express();
@@ -70,20 +81,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ingest = { maxBatch: limits.maxIngestBatch, priorities: options.priorities ?? DEFAULT_PRIORITIES };
   const workflow = options.workflow ?? defaultWorkflowOptions();
   const calls = callOptions({ acknowledgeMinutes: options.callAcknowledgeMinutes, responsibilities: workflow.responsibilities, due: workflow.due });
-  const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError, ingest, workflow, calls };
+  const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError, ingest, workflow, calls, live };
   const ws = mountWebSocketTransport(shared);
   const apollo = await mountHttpTransport({ ...shared, app, development, introspection, onDrain: () => ws.dispose() });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(options.port, options.host, () => resolve());
+    });
+  } catch (error) {
+    await live.close();
+    throw error;
+  }
   const { port } = httpServer.address() as AddressInfo;
   return {
     url: `http://localhost:${port}/graphql`,
     port,
     close: async () => {
-      await apollo.stop();
+      try {
+        await apollo.stop();
+      } finally {
+        await live.close();
+      }
     },
   };
 }

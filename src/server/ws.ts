@@ -2,7 +2,7 @@ import http from 'node:http';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { execute, ExecutionArgs, GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { Limits } from '../config';
 import { RateLimitedError } from '../shared/errors';
 import { Admission } from './admission';
@@ -11,6 +11,9 @@ import { IngestOptions } from '../ingest/ingestion.service';
 import { WorkflowOptions } from '../incidents/incident-workflow.service';
 import { CallOptions } from '../calls/department-call.service';
 import { OperationGuard } from './operation-guard';
+import { LiveSocket } from '../live/incident-event-stream';
+import { LiveFeed } from '../live/live-feed';
+import { subscribeSharingResults } from '../live/shared-results';
 
 /** What both transports share, from the server that wires them (src/server/server.ts). */
 export interface TransportOptions {
@@ -28,6 +31,8 @@ export interface TransportOptions {
   calls: CallOptions;
   guard: OperationGuard;
   admission: Admission;
+  /** This instance's live incident event feed (subscriptions); null: subscriptions are refused. */
+  live: LiveFeed | null;
   formatError: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
 }
 
@@ -56,6 +61,16 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
   /** Operations each socket has started and that have not completed yet. */
   const started = new WeakMap<object, number>();
   const finished = (ctx: object): void => void started.set(ctx, Math.max(0, (started.get(ctx) ?? 1) - 1));
+  /** Each socket as the live stream sees it: the events waiting on it (bounded), and how to close it. */
+  const liveSockets = new WeakMap<object, LiveSocket>();
+  const liveSocket = (ctx: { extra: { socket: WebSocket } }): LiveSocket => {
+    let socket = liveSockets.get(ctx);
+    if (!socket) {
+      socket = { queued: 0, close: (code, reason) => ctx.extra.socket.close(code, reason) };
+      liveSockets.set(ctx, socket);
+    }
+    return socket;
+  };
   return useServer<Record<string, unknown>>(
     {
       schema,
@@ -94,7 +109,14 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
             document: checked.document,
             variableValues: payload.variables,
             operationName: payload.operationName,
-            contextValue: buildContext(orm, viewer, options.ingest, options.workflow, options.calls),
+            contextValue: buildContext(
+              orm,
+              viewer,
+              options.ingest,
+              options.workflow,
+              options.calls,
+              options.live ? { feed: options.live, socket: liveSocket(ctx) } : null,
+            ),
           };
           return args;
         } catch (error) {
@@ -103,6 +125,8 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
           throw error;
         }
       },
+      // Subscribers of one event with the same flat selection and masking share its execution (src/live/).
+      subscribe: subscribeSharingResults,
       execute: async (args) => {
         let release;
         try {

@@ -45,6 +45,8 @@ const NOT_WALKED: Record<string, string> = {
   'RegionUpsertResult.code': 'returned only by Mutation.upsertRegions (the region code as sent)',
   'RegionUpsertResult.errors': 'returned only by Mutation.upsertRegions',
   'RegionUpsertResult.outcome': 'returned only by Mutation.upsertRegions',
+  'Subscription.incidentEvents':
+    'live (graphql-ws): its payload is the IncidentEvent walked through Incident.events; test/api/live.test.ts checks its scope and masking per role',
   'FieldError.field': 'returned only by the write mutations (validation of their input)',
   'FieldError.message': 'returned only by the write mutations (validation of their input)',
   ...Object.fromEntries(

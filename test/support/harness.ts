@@ -9,7 +9,7 @@ import { signToken, TokenClaims } from '../../src/auth/tokens';
 import { Role } from '../../src/auth/viewer';
 import { buildGridhubSchema } from '../../src/schema';
 import { RunningServer, startServer } from '../../src/server/server';
-import { DEFAULT_LIMITS, Limits } from '../../src/config';
+import { DEFAULT_LIMITS, Limits, LiveSettings } from '../../src/config';
 import { TEST_ADMIN_URL, TEST_TEMPLATE } from './env';
 
 export interface GraphQLResponse<T = any> {
@@ -46,6 +46,8 @@ export interface HubOptions {
   limits?: Partial<Limits>;
   /** Introspection and "Did you mean" hints (off by default, as in production). */
   introspection?: boolean;
+  /** Settings of the live incident event feed (the rest are the defaults of src/config.ts). */
+  live?: Partial<LiveSettings>;
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
@@ -73,6 +75,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     // Suites send many requests from one subject in quick succession; the rate limit has its own tests.
     limits: { ratePerSecond: { ADMIN: 10_000, COMMAND_CENTER: 10_000, GRID_WORKER: 10_000, DEPARTMENT: 10_000, ANALYST: 10_000 }, ...options.limits },
     introspection: options.introspection,
+    live: options.live,
   });
   const pg = new PgClient({ connectionString: dbUrl.toString() });
   await pg.connect();

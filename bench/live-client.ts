@@ -61,7 +61,7 @@ const STEPS: ReadonlyArray<{ document: string; variables?: Record<string, unknow
   { document: `mutation($id: ID!, $v: Int) { resolveIncident(id: $id, expectedVersion: $v, feedback: "已处置") { version } }` },
   { document: `mutation($id: ID!, $v: Int) { verifyIncident(id: $id, expectedVersion: $v, passed: true) { version } }` },
 ];
-const SUBSCRIPTION = `subscription Live($regionCode: String!, $afterSeq: String) {
+const SUBSCRIPTION = `subscription Live($regionCode: String!, $afterSeq: ID) {
   incidentEvents(regionCode: $regionCode, afterSeq: $afterSeq) { seq type gridCode at }
 }`;
 

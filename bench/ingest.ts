@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ChildProcess, fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import { Role } from '../src/auth/viewer';
 import { EmbeddedDatabase, startEmbeddedDatabase } from '../src/db/embedded';
 import { SourceSystem } from '../src/sources/source-system';
 import { postGraphQL } from './attack-client';
+import { ClientProcess } from './client-process';
 import { findProfile, summarizeProfile } from './cpu-profile';
 import { cpuSeconds, HubProcess, postgresCpuSeconds } from './hub-process';
 import { BareResult, ClientCommand, GenerateResult, GraphQLResult } from './ingest-client';
@@ -90,38 +91,6 @@ function parseArgs(argv: string[]): Options {
   return options;
 }
 
-/** The client process: one command at a time, one reply each. */
-class ClientProcess {
-  readonly child: ChildProcess;
-  private pending: { resolve: (value: unknown) => void; reject: (error: Error) => void } | null = null;
-
-  constructor(script: string) {
-    this.child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (message: { ok: boolean; result?: unknown; error?: string }) => {
-      const pending = this.pending;
-      this.pending = null;
-      if (message.ok) pending?.resolve(message.result);
-      else pending?.reject(new Error(`the client failed: ${message.error}`));
-    });
-    this.child.on('exit', (code, signal) => {
-      this.pending?.reject(new Error(`the client exited (${signal ?? `exit ${code}`})`));
-      this.pending = null;
-    });
-  }
-
-  call<T>(command: ClientCommand): Promise<T> {
-    if (this.pending) throw new Error('one command at a time');
-    return new Promise<T>((resolve, reject) => {
-      this.pending = { resolve: resolve as (value: unknown) => void, reject };
-      this.child.send(command);
-    });
-  }
-
-  stop(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
-  }
-}
-
 /** CPU seconds used so far by the hub, PostgreSQL and the client. */
 interface CpuSnapshot {
   hub: number;
@@ -166,7 +135,7 @@ async function main(): Promise<void> {
   let database: EmbeddedDatabase | null = null;
   let statements: StatementStats | null = null;
   let hub: HubProcess | null = null;
-  let client: ClientProcess | null = null;
+  let client: ClientProcess<ClientCommand> | null = null;
   try {
     let started = performance.now();
     database = await startEmbeddedDatabase({
@@ -197,7 +166,7 @@ async function main(): Promise<void> {
       tokens[source] = await signToken(key, { sub: `bench-${source.toLowerCase()}`, roles: [Role.DEPARTMENT], source, region: '1503' });
     }
 
-    client = new ClientProcess(path.join(__dirname, 'ingest-client.js'));
+    client = new ClientProcess<ClientCommand>(path.join(__dirname, 'ingest-client.js'));
     const generated = await client.call<GenerateResult>({ type: 'generate', records: options.records, batch: options.batch, grids });
     console.log(
       `generated in the client in ${seconds(generated.ms)}: ${n(generated.people)} people in ${n(grids.length)} grids → ` +

@@ -90,10 +90,9 @@ function parseArgs(argv: string[]): Options {
 const n = (value: number) => Math.round(value).toLocaleString('en');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** The p-th percentile (0–100) of `values` (sorted here), or NaN when empty. */
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+/** The p-th percentile (0–100) of `sorted` (ascending), or NaN when empty. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
@@ -165,6 +164,7 @@ async function main(): Promise<void> {
   let database: EmbeddedDatabase | null = null;
   let hub: HubProcess | null = null;
   const clients: Array<ClientProcess<LiveCommand>> = [];
+  let db: PgClient | null = null;
   try {
     const started = performance.now();
     database = await startEmbeddedDatabase({ dir: path.join(tempDir, 'postgres'), ownedRoot: tempDir });
@@ -195,10 +195,14 @@ async function main(): Promise<void> {
     const driver = new ClientProcess<LiveCommand>(path.join(__dirname, 'live-client.js'));
     clients.push(driver);
     const subscriberClients = clients.slice(0, options.clients);
-    const db = new PgClient({ connectionString: database.url });
-    await db.connect();
+    const log = new PgClient({ connectionString: database.url });
+    // Its errors are reported where it is used; one arriving while nothing awaits it (the database stopping after a
+    // failure) must not end the process before that failure is printed.
+    log.on('error', () => undefined);
+    await log.connect();
+    db = log;
     const currentSeq = async () =>
-      (await db.query<{ seq: string }>('select coalesce(max(seq), 0)::text as seq from incident_event')).rows[0].seq;
+      (await log.query<{ seq: string }>('select coalesce(max(seq), 0)::text as seq from incident_event')).rows[0].seq;
 
     /** Subscribes `regions`, drives changes at `rate` for `secs`, tallies; the subscribers stay open. */
     const round = async (label: string, regions: string[], rate: number, secs: number): Promise<Round> => {
@@ -231,7 +235,7 @@ async function main(): Promise<void> {
         );
         const sum = (key: 'expected' | 'delivered' | 'lost' | 'duplicates' | 'outOfOrder' | 'closed') =>
           tallies.reduce((total, tally) => total + tally[key], 0);
-        const latencies = tallies.flatMap((tally) => tally.latencies);
+        const latencies = tallies.flatMap((tally) => tally.latencies).sort((a, b) => a - b);
         const p99 = percentile(latencies, 99);
         const messagesPerSecond = (sum('delivered') * 1000) / drive.wallMs;
         console.log(
@@ -244,7 +248,7 @@ async function main(): Promise<void> {
             `sockets closed ${n(sum('closed'))}${sum('closed') ? ` (${tallies.flatMap((t) => t.reasons).slice(0, 3).join(' | ')})` : ''}`,
         );
         console.log(
-          `  latency (arrival − event time): p50 ${n(percentile(latencies, 50))} / p99 ${n(p99)} / max ${n(latencies.length ? Math.max(...latencies) : NaN)} ms`,
+          `  latency (arrival − event time): p50 ${n(percentile(latencies, 50))} / p99 ${n(p99)} / max ${n(latencies.length ? latencies[latencies.length - 1] : NaN)} ms`,
         );
         console.log(`  hub RSS before ${n(memoryBefore?.rss ?? NaN)} / peak ${n(Math.max(peak, hub!.memory()?.hwm ?? 0))} MB`);
         return { label, delivered: sum('delivered'), lost: sum('lost'), p99, messagesPerSecond };
@@ -271,8 +275,6 @@ async function main(): Promise<void> {
         held = result;
       }
     }
-    await db.end();
-
     console.log('\nsummary');
     console.log(`  machine            ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores`);
     for (const result of summary) {
@@ -282,6 +284,7 @@ async function main(): Promise<void> {
       console.log(held ? `  stress: held ${n(held.messagesPerSecond)} messages/s (${held.label})` : '  stress: fell behind at the first rate');
     }
   } finally {
+    await db?.end().catch(() => undefined);
     for (const client of clients) client.stop();
     if (hub) await hub.stop().catch(() => undefined);
     await database?.stop().catch(() => undefined);

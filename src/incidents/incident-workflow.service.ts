@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, LockMode, MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { ScopedReader } from '../access/scope';
-import { DEFAULT_INGEST_OPTIONS, IngestionService, IngestKind, IngestOptions } from '../ingest/ingestion.service';
+import { IngestionService, IngestKind, IngestOptions } from '../ingest/ingestion.service';
 import { Sql } from '../ingest/sql';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
 import { parseId } from '../shared/ids';
@@ -88,8 +88,10 @@ export class IncidentWorkflowService {
   constructor(
     private readonly orm: MikroORM,
     private readonly viewer: Viewer,
-    private readonly options: WorkflowOptions = defaultWorkflowOptions(),
-    private readonly ingest: IngestOptions = DEFAULT_INGEST_OPTIONS,
+    /** Required, as the ingestion and call services' are: a default here would silently ignore the configuration. */
+    private readonly options: WorkflowOptions,
+    /** What reports are ingested with (the configured survivorship priorities among them). */
+    private readonly ingest: IngestOptions,
   ) {}
 
   /**

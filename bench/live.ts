@@ -187,7 +187,8 @@ async function main(): Promise<void> {
     console.log(
       `regions: ${tree.counties.length} districts, ${tree.towns.length} towns, ${tree.communities.length} communities, ${tree.grids.length} grids`,
     );
-    // The staff running the cases: a command centre's token each, so that no one subject's rate limit paces them.
+    // The staff running the cases: 32 ADMIN tokens (ADMIN may act on every case at every level, so one token can run
+    // a case report to close), each its own subject so that no one subject's rate limit paces them.
     const staff = await Promise.all(
       Array.from({ length: 32 }, (_, i) => signToken(key, { sub: `bench-staff-${i}`, roles: [Role.ADMIN] })),
     );

@@ -59,7 +59,8 @@ export function townRefusal(viewer: Viewer, gridCode: string): string | null {
   if (region === null || region.length !== TOWN_CODE_LENGTH) {
     return `a command centre of region ${region} is not a town's: only a town command centre (9-digit region) calls county departments and rates their answers`;
   }
-  if (!isWithin(gridCode, region)) return `the case's grid ${gridCode} lies outside your town ${region}`;
+  // Not naming the case's grid: a case outside the viewer's scope must not tell where it lies.
+  if (!isWithin(gridCode, region)) return `the case lies outside your town ${region}`;
   return null;
 }
 
@@ -73,7 +74,7 @@ export function seatRefusal(viewer: Viewer, department: string, gridCode: string
   if (region === null || region.length > COUNTY_CODE_LENGTH) {
     return `the seat of a county department holds a county (or wider) region; yours is ${region}`;
   }
-  if (!isWithin(gridCode, region)) return `the case's grid ${gridCode} lies outside your region ${region}`;
+  if (!isWithin(gridCode, region)) return `the case lies outside your region ${region}`;
   return null;
 }
 

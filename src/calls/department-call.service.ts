@@ -8,12 +8,13 @@ import { HandlingLevel } from '../incidents/incident-workflow';
 import {
   departmentName,
   MAX_DEPARTMENT_LENGTH,
-  RegionNames,
+  regionNames,
   ResponsibilityList,
 } from '../incidents/responsibility-list';
 import { inTransaction, Sql } from '../ingest/sql';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
 import { parseId } from '../shared/ids';
+import { optionalTextArgument, requiredTextArgument } from '../shared/text';
 import { CALLABLE_STATUSES, CALL_STEPS, CallAction, allowedCallMutations, callLevelRefusal, callStepFrom, seatRefusal, townRefusal } from './call-rights';
 import { CallStatus, DepartmentCall } from './department-call.entity';
 
@@ -68,8 +69,8 @@ export class DepartmentCallService {
    */
   async call(incidentId: string, department: string, note: string): Promise<DepartmentCall> {
     const id = parseId(incidentId, 'incidentId');
-    const name = requiredText(department, 'department', MAX_DEPARTMENT_LENGTH);
-    const text = requiredText(note, 'note', 500);
+    const name = requiredTextArgument(department, 'department', MAX_DEPARTMENT_LENGTH);
+    const text = requiredTextArgument(note, 'note', 500);
     const callId = await inTransaction(this.orm, async (sql, em) => {
       // Locked, so that two calls to one department cannot both find no open call.
       const incident = await em.findOne(Incident, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -130,7 +131,7 @@ export class DepartmentCallService {
 
   /** The called department's seat reports back (反馈), after acknowledging. */
   answer(callId: string, report: string, expectedVersion?: number | null): Promise<DepartmentCall> {
-    const text = requiredText(report, 'report', 2000);
+    const text = requiredTextArgument(report, 'report', 2000);
     return this.step(callId, CallAction.ANSWER, expectedVersion, (call, now) => {
       call.answeredAt = now;
       call.answeredBy = this.viewer.subject;
@@ -141,7 +142,7 @@ export class DepartmentCallService {
   /** The calling town rates the answer (评价, 1–5), once. */
   rate(callId: string, satisfaction: number, comment: string | null | undefined, expectedVersion?: number | null): Promise<DepartmentCall> {
     if (!Number.isInteger(satisfaction) || satisfaction < 1 || satisfaction > 5) throw new BadUserInputError('must be a whole number from 1 to 5', 'satisfaction');
-    const text = optionalText(comment, 'comment', 500);
+    const text = optionalTextArgument(comment, 'comment', 500);
     return this.step(callId, CallAction.RATE, expectedVersion, (call, now) => {
       call.satisfaction = satisfaction;
       call.ratingComment = text;
@@ -210,26 +211,5 @@ export class DepartmentCallService {
   }
 }
 
-/** Names of the county, town and community of a grid, from the region registry. */
-async function regionNames(gridCode: string, sql: Sql): Promise<RegionNames> {
-  const rows = await sql.rows<{ code: string; name: string }>(`select code, name from region where code = any(?::text[])`, [
-    [gridCode.slice(0, 6), gridCode.slice(0, 9), gridCode.slice(0, 12)],
-  ]);
-  const name = (code: string) => rows.find((row) => row.code === code)?.name ?? code;
-  return { county: name(gridCode.slice(0, 6)), town: name(gridCode.slice(0, 9)), community: name(gridCode.slice(0, 12)) };
-}
 
-/** A trimmed text argument, or null when left out or blank. @throws BadUserInputError naming `field` */
-function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  if (value == null || value.trim() === '') return null;
-  const text = value.trim();
-  if (text.length > max) throw new BadUserInputError(`at most ${max} characters, got ${text.length}`, field);
-  return text;
-}
 
-/** A trimmed, non-blank text argument. @throws BadUserInputError naming `field` */
-function requiredText(value: string, field: string, max: number): string {
-  const text = optionalText(value, field, max);
-  if (text === null) throw new BadUserInputError('must not be blank', field);
-  return text;
-}

@@ -1,7 +1,7 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { ScopedReader } from '../access/scope';
-import { DEFAULT_DUE_POLICY, dueLimitSeconds } from '../incidents/due-time';
+import { DEFAULT_DUE_POLICY, DuePolicy, dueLimitSeconds } from '../incidents/due-time';
 import { appendIncidentEvents, IncidentEventDraft } from '../incidents/incident-log';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
@@ -116,6 +116,11 @@ export interface DemoCityOptions {
   reset?: boolean;
   /** Per-field source priority of survivorship (`GRIDHUB_SURVIVORSHIP_FILE`); default {@link DEFAULT_PRIORITIES}. */
   priorities?: Priorities;
+  /**
+   * The due-time policy the replayed workflows' deadlines follow (`GRIDHUB_DUE_HOURS`, `GRIDHUB_DUE_SEVERITY_FACTORS`),
+   * as dispatch and the overdue sweeper do; default {@link DEFAULT_DUE_POLICY}.
+   */
+  due?: DuePolicy;
 }
 
 /** Rows written per table. */
@@ -195,7 +200,7 @@ export async function seedDemoCity(orm: MikroORM, options: DemoCityOptions): Pro
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new Error(`seedDemoCity: seed must be an integer from 0 to 4294967295, got ${seed}`);
   }
-  const city = new DemoCity(planCity(), seed, scale, options.onProgress ?? (() => undefined));
+  const city = new DemoCity(planCity(), seed, scale, options.onProgress ?? (() => undefined), options.due ?? DEFAULT_DUE_POLICY);
   const em = orm.em.fork();
   const service = new IngestionService(orm, DEMO_VIEWER, { maxBatch: MAX_BATCH, priorities: options.priorities ?? DEFAULT_PRIORITIES });
   const { counts, peopleWithConflicts } = await em.transactional(async (tx) => {
@@ -641,6 +646,7 @@ class DemoCity {
     private readonly seed: number,
     scale: number,
     private readonly onProgress: (progress: DemoProgress) => void,
+    private readonly due: DuePolicy,
   ) {
     this.grids = plan.grids;
     this.people = Math.round(50_000 * scale);
@@ -1675,7 +1681,7 @@ class DemoCity {
     target: IncidentStatus,
     fill: (text: string) => string,
   ): Workflow {
-    const limit = dueLimitSeconds(DEFAULT_DUE_POLICY, category, severity);
+    const limit = dueLimitSeconds(this.due, category, severity);
     const events: EventDraft[] = [];
     let status: IncidentStatus | null = null;
     let level = HandlingLevel.GRID;

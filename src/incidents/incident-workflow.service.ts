@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, LockMode, MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { ScopedReader } from '../access/scope';
-import { DEFAULT_INGEST_OPTIONS, IngestionService, IngestKind, IngestOptions } from '../ingest/ingestion.service';
+import { IngestionService, IngestKind, IngestOptions } from '../ingest/ingestion.service';
 import { Sql } from '../ingest/sql';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
 import { parseId } from '../shared/ids';
+import { optionalTextArgument, requiredTextArgument } from '../shared/text';
 import { RecordOutcome } from '../shared/outcome';
 import { SourceSystem } from '../sources/source-system';
 import { DEFAULT_DUE_POLICY, DuePolicy, dueTime } from './due-time';
@@ -19,7 +20,7 @@ import {
   departmentsFor,
   loadResponsibilityList,
   MAX_DEPARTMENT_LENGTH,
-  RegionNames,
+  regionNames,
   ResponsibilityList,
   responsibilityFor,
 } from './responsibility-list';
@@ -87,8 +88,10 @@ export class IncidentWorkflowService {
   constructor(
     private readonly orm: MikroORM,
     private readonly viewer: Viewer,
-    private readonly options: WorkflowOptions = defaultWorkflowOptions(),
-    private readonly ingest: IngestOptions = DEFAULT_INGEST_OPTIONS,
+    /** Required, as the ingestion and call services' are: a default here would silently ignore the configuration. */
+    private readonly options: WorkflowOptions,
+    /** What reports are ingested with (the configured survivorship priorities among them). */
+    private readonly ingest: IngestOptions,
   ) {}
 
   /**
@@ -144,13 +147,13 @@ export class IncidentWorkflowService {
 
   /** Accepts a reported case as a case of its level (受理/立案). */
   accept(id: string, note: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
-    const text = optionalText(note, 'note', 500);
+    const text = optionalTextArgument(note, 'note', 500);
     return this.act(id, IncidentAction.ACCEPT, expectedVersion, () => text ?? '受理立案');
   }
 
   /** Refuses a reported case (不予受理), saying why. */
   reject(id: string, reason: string, expectedVersion?: number | null): Promise<Incident> {
-    const text = requiredText(reason, 'reason', 500);
+    const text = requiredTextArgument(reason, 'reason', 500);
     return this.act(id, IncidentAction.REJECT, expectedVersion, () => text);
   }
 
@@ -164,9 +167,9 @@ export class IncidentWorkflowService {
     args: { department?: string | null; assignee?: string | null; dueAt?: Date | null; note?: string | null },
     expectedVersion?: number | null,
   ): Promise<Incident> {
-    const department = optionalText(args.department, 'department', MAX_DEPARTMENT_LENGTH);
-    const assignee = optionalText(args.assignee, 'assignee', 50);
-    const note = optionalText(args.note, 'note', 500);
+    const department = optionalTextArgument(args.department, 'department', MAX_DEPARTMENT_LENGTH);
+    const assignee = optionalTextArgument(args.assignee, 'assignee', 50);
+    const note = optionalTextArgument(args.note, 'note', 500);
     if (args.dueAt != null && Number.isNaN(args.dueAt.getTime())) throw new BadUserInputError('must be a date-time', 'dueAt');
     return this.act(id, IncidentAction.DISPATCH, expectedVersion, async (incident, now, sql) => {
       incident.department = await this.departmentFor(incident, department, sql);
@@ -179,13 +182,13 @@ export class IncidentWorkflowService {
 
   /** Starts handling a dispatched case on site (处置). */
   start(id: string, note: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
-    const text = optionalText(note, 'note', 500);
+    const text = optionalTextArgument(note, 'note', 500);
     return this.act(id, IncidentAction.START, expectedVersion, () => text ?? '开始处置');
   }
 
   /** Reports a case handled (处置完成), with feedback and photos of the site (URLs). */
   resolve(id: string, feedback: string, photoUrls: readonly string[] | null | undefined, expectedVersion?: number | null): Promise<Incident> {
-    const text = requiredText(feedback, 'feedback', 2000);
+    const text = requiredTextArgument(feedback, 'feedback', 2000);
     const photos = checkPhotoUrls(photoUrls);
     return this.act(id, IncidentAction.RESOLVE, expectedVersion, (incident) => {
       incident.feedback = text;
@@ -199,7 +202,7 @@ export class IncidentWorkflowService {
    * dispatched to, with a new due time from now.
    */
   verify(id: string, passed: boolean, note: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
-    const text = optionalText(note, 'note', 500);
+    const text = optionalTextArgument(note, 'note', 500);
     const action = passed ? IncidentAction.VERIFY_PASSED : IncidentAction.VERIFY_FAILED;
     return this.act(id, action, expectedVersion, (incident, now) => {
       if (passed) {
@@ -217,7 +220,7 @@ export class IncidentWorkflowService {
    * due time are cleared. A county case cannot be escalated.
    */
   escalate(id: string, reason: string, expectedVersion?: number | null): Promise<Incident> {
-    const text = requiredText(reason, 'reason', 500);
+    const text = requiredTextArgument(reason, 'reason', 500);
     return this.act(id, IncidentAction.ESCALATE, expectedVersion, (incident) => {
       const above = levelAbove(incident.level)!;
       incident.level = above;
@@ -232,7 +235,7 @@ export class IncidentWorkflowService {
   /** Records the satisfaction (评价, 1–5) with a resolved or closed case; a later rating replaces an earlier one. */
   rate(id: string, satisfaction: number, comment: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
     if (!Number.isInteger(satisfaction) || satisfaction < 1 || satisfaction > 5) throw new BadUserInputError('must be a whole number from 1 to 5', 'satisfaction');
-    const text = optionalText(comment, 'comment', 500);
+    const text = optionalTextArgument(comment, 'comment', 500);
     return this.act(id, IncidentAction.RATE, expectedVersion, (incident) => {
       incident.satisfaction = satisfaction;
       return `满意度${satisfaction}分${text ? `：${text}` : ''}`;
@@ -317,7 +320,7 @@ export class IncidentWorkflowService {
       if (given === null) throw new BadUserInputError(`the responsibility list names no department for ${what}: name one`, 'department');
       return given;
     }
-    const { lead, cooperating } = departmentsFor(responsibility, await this.regionNames(incident.gridCode, sql));
+    const { lead, cooperating } = departmentsFor(responsibility, await regionNames(incident.gridCode, sql));
     if (given === null || given === lead) return lead;
     if (cooperating.includes(given)) return given;
     throw new BadUserInputError(
@@ -326,14 +329,6 @@ export class IncidentWorkflowService {
     );
   }
 
-  /** Names of the county, town and community of a grid, from the region registry. */
-  private async regionNames(gridCode: string, sql: Sql): Promise<RegionNames> {
-    const rows = await sql.rows<{ code: string; name: string }>(`select code, name from region where code = any(?::text[])`, [
-      [gridCode.slice(0, 6), gridCode.slice(0, 9), gridCode.slice(0, 12)],
-    ]);
-    const name = (code: string) => rows.find((row) => row.code === code)?.name ?? code;
-    return { county: name(gridCode.slice(0, 6)), town: name(gridCode.slice(0, 9)), community: name(gridCode.slice(0, 12)) };
-  }
 }
 
 /** Ingestion's field names as the report input names them. */
@@ -366,20 +361,7 @@ const VERB_OF: Readonly<Record<WorkflowAction, string>> = {
   RATE: 'rated',
 };
 
-/** A trimmed text argument, or null when left out or blank. @throws BadUserInputError naming `field` */
-function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  if (value == null || value.trim() === '') return null;
-  const text = value.trim();
-  if (text.length > max) throw new BadUserInputError(`at most ${max} characters, got ${text.length}`, field);
-  return text;
-}
 
-/** A trimmed, non-blank text argument. @throws BadUserInputError naming `field` */
-function requiredText(value: string, field: string, max: number): string {
-  const text = optionalText(value, field, max);
-  if (text === null) throw new BadUserInputError('must not be blank', field);
-  return text;
-}
 
 /** Photo URLs: http(s), at most 500 characters, at most {@link MAX_RESOLUTION_PHOTOS}. @throws BadUserInputError */
 function checkPhotoUrls(urls: readonly string[] | null | undefined): string[] | null {

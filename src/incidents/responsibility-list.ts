@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Sql } from '../ingest/sql';
 import { IncidentCategory } from './incident.entity';
 import { HandlingLevel } from './incident-workflow';
 
@@ -151,6 +152,18 @@ export function responsibilityFor(
   const own = subCategory ? list.items.find((item) => item.category === category && item.subCategory === subCategory.trim()) : undefined;
   const item = own ?? list.items.find((candidate) => candidate.category === category && candidate.subCategory === null);
   return item?.levels[level] ?? null;
+}
+
+/**
+ * Names of the county, town and community of a grid, from the region registry (a code that is not registered
+ * stands for its own name): what department name templates are filled with, for dispatch and calls alike.
+ */
+export async function regionNames(gridCode: string, sql: Sql): Promise<RegionNames> {
+  const rows = await sql.rows<{ code: string; name: string }>(`select code, name from region where code = any(?::text[])`, [
+    [gridCode.slice(0, 6), gridCode.slice(0, 9), gridCode.slice(0, 12)],
+  ]);
+  const name = (code: string) => rows.find((row) => row.code === code)?.name ?? code;
+  return { county: name(gridCode.slice(0, 6)), town: name(gridCode.slice(0, 9)), community: name(gridCode.slice(0, 12)) };
 }
 
 /** A department name template with the region's names filled in. */

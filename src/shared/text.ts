@@ -1,3 +1,5 @@
+import { BadUserInputError } from './errors';
+
 /**
  * Checks on text that is stored as given (names, labels): what PostgreSQL cannot store, or what has no place in a
  * one-line value, is refused before it reaches the database, so one bad record cannot fail a whole batch.
@@ -62,4 +64,25 @@ function jsonStringProblem(value: string): string | null {
 function surrogateProblem(value: string): string | null {
   const lone = LONE_SURROGATE.exec(value);
   return lone ? `must be valid Unicode (a lone surrogate at position ${lone.index + 1})` : null;
+}
+
+/**
+ * A free-text argument of a mutation (a note, reason, feedback, report), trimmed; null when left out or blank. Line
+ * breaks are allowed; the NUL character and lone surrogates, which PostgreSQL cannot store, are not.
+ * @throws BadUserInputError naming `field`: longer than `max` characters, or not storable.
+ */
+export function optionalTextArgument(value: string | null | undefined, field: string, max: number): string | null {
+  if (value == null || value.trim() === '') return null;
+  const text = value.trim();
+  if (text.length > max) throw new BadUserInputError(`at most ${max} characters, got ${text.length}`, field);
+  const problem = jsonStringProblem(text);
+  if (problem !== null) throw new BadUserInputError(problem, field);
+  return text;
+}
+
+/** A free-text argument that must not be blank (see {@link optionalTextArgument}). @throws BadUserInputError naming `field` */
+export function requiredTextArgument(value: string, field: string, max: number): string {
+  const text = optionalTextArgument(value, field, max);
+  if (text === null) throw new BadUserInputError('must not be blank', field);
+  return text;
 }

@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client } from 'pg';
 import { composeIdNumber } from '../../src/shared/id-number';
-import { TEST_ADMIN_URL, TEST_TEMPLATE } from '../support/env';
-import { HubProcess, printedToken, spawnHub } from '../support/process';
+import { HubProcess, printedToken, spawnHub, stopHubProcess } from '../support/process';
+import { createScratchDatabase, ScratchDatabase } from '../support/scratch-database';
 
 /*
  * GRIDHUB_SURVIVORSHIP_FILE as a user sets it: the hub (`node dist/src/main.js`) and the import CLI, each started with
@@ -19,10 +17,8 @@ const IMPORT_CLI = path.resolve(__dirname, '..', '..', 'src', 'cli', 'import.js'
 const PHONE_FIRST = 'CIVIL_AFFAIRS';
 
 describe('GRIDHUB_SURVIVORSHIP_FILE reaches every writer', () => {
-  let admin: Client;
-  let db: Client;
+  let database: ScratchDatabase;
   let databaseUrl: string;
-  let name: string;
   let dir: string;
   let file: string;
   let grid: string;
@@ -32,32 +28,20 @@ describe('GRIDHUB_SURVIVORSHIP_FILE reaches every writer', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'gridhub-survivorship-'));
     file = path.join(dir, 'survivorship.json');
     writeFileSync(file, JSON.stringify({ person: { phone: [PHONE_FIRST, 'GRID_APP', 'COMPREHENSIVE_GOVERNANCE', 'SOCIAL_SECURITY'] } }));
-    admin = new Client({ connectionString: process.env[TEST_ADMIN_URL] });
-    await admin.connect();
-    name = `gridhub_test_${randomBytes(6).toString('hex')}`;
-    await admin.query(`create database ${name} template ${TEST_TEMPLATE}`);
-    const url = new URL(process.env[TEST_ADMIN_URL]!);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    db = new Client({ connectionString: databaseUrl });
-    await db.connect();
-    grid = (await db.query<{ code: string }>(`select code from region where level = 'GRID' order by code limit 1`)).rows[0].code;
+    database = await createScratchDatabase();
+    databaseUrl = database.url;
+    grid = (await database.db.query<{ code: string }>(`select code from region where level = 'GRID' order by code limit 1`)).rows[0].code;
   });
 
   afterAll(async () => {
-    if (hub && hub.child.exitCode === null) {
-      hub.child.kill('SIGTERM');
-      await hub.exited;
-    }
-    await db?.end();
-    await admin?.query(`drop database if exists ${name} with (force)`);
-    await admin?.end();
+    await stopHubProcess(hub);
+    await database?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   /** The stored person's phone and which source it came from. */
   async function phoneOf(idNumber: string): Promise<{ phone: string; source: string }> {
-    const { rows } = await db.query<{ phone: string; source: string }>(
+    const { rows } = await database.db.query<{ phone: string; source: string }>(
       `select phone, lineage -> 'phone' ->> 'source' as source from person where id_number = $1`,
       [idNumber],
     );

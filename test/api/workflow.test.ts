@@ -306,6 +306,20 @@ describe('rights by role, region and level', () => {
   });
 });
 
+describe('text arguments', () => {
+  it('refuses text PostgreSQL cannot store (NUL, a lone surrogate) as BAD_USER_INPUT naming the argument, and changes nothing', async () => {
+    const id = await caseIn('REPORTED');
+    const gql = (query: string, variables: Record<string, unknown>) => hub.gql(tokens.worker, query, variables);
+    await changesNothing(id, async () => {
+      const nul = await gql(`mutation ($id: ID!, $note: String) { acceptIncident(id: $id, note: $note) { id } }`, { id, note: '受理\u0000' });
+      expectError(nul, 'BAD_USER_INPUT', 'note');
+      const lone = await gql(`mutation ($id: ID!, $reason: String!) { rejectIncident(id: $id, reason: $reason) { id } }`, { id, reason: '重复\ud800' });
+      expectError(lone, 'BAD_USER_INPUT', 'reason');
+    });
+    expect(ok(await act(tokens.worker, 'accept', id, 'note: "第一行\\n第二行"')).acceptIncident.status).toBe('ACCEPTED');
+  });
+});
+
 describe('expectedVersion', () => {
   it('refuses a stale version with CONFLICT and appends nothing; the current one passes', async () => {
     const id = await caseIn('REPORTED');

@@ -67,3 +67,11 @@ export function processesMentioning(needle: string): number[] {
   }
   return pids;
 }
+
+/** Stops a hub child that is still running (SIGTERM) and waits for it to exit. */
+export async function stopHubProcess(hub: HubProcess | null): Promise<void> {
+  if (hub && hub.child.exitCode === null) {
+    hub.child.kill('SIGTERM');
+    await hub.exited;
+  }
+}

@@ -66,6 +66,11 @@ describe('call rights', () => {
     expect(seatRefusal(viewer([Role.COMMAND_CENTER], '150302'), HOUSING, GRID)).toContain('only the seat of');
     expect(seatRefusal(viewer([Role.ADMIN], null), HOUSING, GRID)).toContain('only the seat of');
   });
+
+  it('never names the grid of a case outside the viewer’s scope', () => {
+    expect(townRefusal(viewer([Role.COMMAND_CENTER], '150302002'), GRID)).not.toContain(GRID);
+    expect(seatRefusal(viewer([Role.COMMAND_CENTER], '150303', HOUSING), HOUSING, GRID)).not.toContain(GRID);
+  });
 });
 
 describe('scorecard figures from the sums per department and kind', () => {

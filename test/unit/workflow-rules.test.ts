@@ -124,6 +124,10 @@ describe('workflow rights', () => {
     expect(workflowRefusal(viewer([Role.ADMIN], '150303'), accept, at(HandlingLevel.GRID))).toContain('outside your region');
     expect(workflowRefusal(viewer([Role.ANALYST], '150302'), accept, at(HandlingLevel.COUNTY))).toContain('ANALYST tokens run no workflow');
     expect(workflowRefusal(viewer([Role.DEPARTMENT], '150302'), accept, at(HandlingLevel.COUNTY))).toContain('DEPARTMENT tokens run no workflow');
+    // A case outside the viewer's scope does not tell where it lies.
+    for (const [role, region] of [[Role.GRID_WORKER, '150302001002004'], [Role.COMMAND_CENTER, '150303'], [Role.ADMIN, '150303']] as const) {
+      expect(workflowRefusal(viewer([role], region), accept, at(HandlingLevel.GRID))).not.toContain(GRID);
+    }
     // Several roles: any one that grants it.
     expect(workflowRefusal(viewer([Role.ANALYST, Role.COMMAND_CENTER], '150302'), accept, at(HandlingLevel.COUNTY))).toBeNull();
   });

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Role } from '../../src/auth/viewer';
+import { OverdueSweeper } from '../../src/incidents/overdue-sweeper';
+import { Hub, ok, startHub } from '../support/harness';
+import { collect, disposeLiveClients, liveClient, waitUntil } from '../support/live';
+
+/**
+ * The writers of the incident event log ring the live feed after they commit (inIncidentTransaction): the
+ * workflow mutations and the overdue sweeper. The feed's timer is set to a minute here, so an event that arrives
+ * within seconds was rung — the wiring between the three parts of issue 11, not the timer, delivered it.
+ */
+
+/** Longer than any wait below: only the bell can deliver in time. */
+const POLL_MS = 60_000;
+const RUNG_WITHIN_MS = 10_000;
+
+describe('live feed rung by the workflow and the sweeper', () => {
+  let hub: Hub;
+  let grid: string;
+  let worker: string;
+
+  beforeAll(async () => {
+    hub = await startHub({ live: { pollMs: POLL_MS } });
+    grid = (await hub.sql<{ code: string }>(`select code from region where level = 'GRID' and code like '150302%' order by code limit 1`))[0].code;
+    worker = await hub.token({ sub: 'gw-live', roles: [Role.GRID_WORKER], region: grid });
+  });
+  afterAll(async () => {
+    await disposeLiveClients();
+    await hub?.close();
+  });
+
+  const run = async (mutation: string): Promise<any> =>
+    Object.values(ok(await hub.gql(worker, `mutation { ${mutation} { id status version dueAt } }`)))[0];
+
+  it('delivers each workflow mutation and the OVERDUE event of a sweep at once, without waiting for the timer', async () => {
+    const centre = await hub.token({ sub: 'cc-live', roles: [Role.COMMAND_CENTER], region: grid.slice(0, 9) });
+    const feed = collect(liveClient(hub.wsUrl, centre), { regionCode: grid });
+    // The server registers the subscription asynchronously; give it a moment before the first write.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const { id } = await run(
+      `reportIncident(input: { title: "路灯不亮", category: CITY_MANAGEMENT, subCategory: "路灯不亮", severity: LOW, gridCode: "${grid}" })`,
+    );
+    await waitUntil(() => feed.events.length >= 1, 'the CREATED event of reportIncident', RUNG_WITHIN_MS);
+    await run(`acceptIncident(id: "${id}")`);
+    const { dueAt } = await run(`dispatchIncident(id: "${id}")`);
+    await waitUntil(() => feed.events.length >= 3, 'the ACCEPTED and DISPATCHED events', RUNG_WITHIN_MS);
+
+    const sweeper = new OverdueSweeper(hub.orm, { intervalMs: POLL_MS, clock: () => new Date(new Date(dueAt).getTime() + 1000) });
+    expect(await sweeper.sweep()).toBeGreaterThanOrEqual(1);
+    await waitUntil(() => feed.events.some((event) => event.type === 'OVERDUE' && event.incidentId === id), 'the OVERDUE event', RUNG_WITHIN_MS);
+
+    const mine = feed.events.filter((event) => event.incidentId === id);
+    expect(mine.map((event) => [event.type, event.actor])).toEqual([
+      ['CREATED', expect.any(String)],
+      ['ACCEPTED', 'gw-live'],
+      ['DISPATCHED', 'gw-live'],
+      ['OVERDUE', 'system'],
+    ]);
+    expect(feed.failure).toBeNull();
+  });
+});

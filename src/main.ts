@@ -152,7 +152,7 @@ async function seedEmpty(orm: MikroORM, config: Config, cancelled: () => boolean
   const summary = await seedDemoCity(orm, {
     scale,
     priorities: config.priorities,
-    due: config.workflow.due,
+    workflow: config.workflow,
     onProgress: ({ phase, done, total }) => {
       if (cancelled()) throw new Error('the demo city load was cancelled; nothing was kept');
       const quarter = total > 0 ? Math.floor((done / total) * 4) * 25 : 100;

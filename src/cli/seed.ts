@@ -162,7 +162,7 @@ async function main(): Promise<number> {
     // On the maintenance pool: the load's statements (a batch of 5,000 records, the ANALYZE at the end) may run
     // longer than the serving pool's statement timeout.
     const summary = await database.maintenance((orm) =>
-      seedDemoCity(orm, { scale: options.scale, seed: options.seed, reset: options.reset, priorities: config.priorities, due: config.workflow.due, onProgress }),
+      seedDemoCity(orm, { scale: options.scale, seed: options.seed, reset: options.reset, priorities: config.priorities, workflow: config.workflow, onProgress }),
     );
     printer.finish();
     const seconds = summary.elapsedMs / 1000;

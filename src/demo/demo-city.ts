@@ -1,7 +1,9 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
 import { ScopedReader } from '../access/scope';
-import { DEFAULT_DUE_POLICY, DuePolicy, dueLimitSeconds } from '../incidents/due-time';
+import { dueLimitSeconds } from '../incidents/due-time';
+import { defaultWorkflowOptions, WorkflowOptions } from '../incidents/incident-workflow.service';
+import { departmentsFor, responsibilityFor } from '../incidents/responsibility-list';
 import { appendIncidentEvents, IncidentEventDraft } from '../incidents/incident-log';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
@@ -117,10 +119,11 @@ export interface DemoCityOptions {
   /** Per-field source priority of survivorship (`GRIDHUB_SURVIVORSHIP_FILE`); default {@link DEFAULT_PRIORITIES}. */
   priorities?: Priorities;
   /**
-   * The due-time policy the replayed workflows' deadlines follow (`GRIDHUB_DUE_HOURS`, `GRIDHUB_DUE_SEVERITY_FACTORS`),
-   * as dispatch and the overdue sweeper do; default {@link DEFAULT_DUE_POLICY}.
+   * The responsibility list the replayed dispatches follow (`GRIDHUB_RESPONSIBILITY_FILE`: its lead department at the
+   * case's level) and the due-time policy of their deadlines (`GRIDHUB_DUE_HOURS`, `GRIDHUB_DUE_SEVERITY_FACTORS`),
+   * as `dispatchIncident` and the overdue sweeper have them; default {@link defaultWorkflowOptions}.
    */
-  due?: DuePolicy;
+  workflow?: WorkflowOptions;
 }
 
 /** Rows written per table. */
@@ -200,7 +203,7 @@ export async function seedDemoCity(orm: MikroORM, options: DemoCityOptions): Pro
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new Error(`seedDemoCity: seed must be an integer from 0 to 4294967295, got ${seed}`);
   }
-  const city = new DemoCity(planCity(), seed, scale, options.onProgress ?? (() => undefined), options.due ?? DEFAULT_DUE_POLICY);
+  const city = new DemoCity(planCity(), seed, scale, options.onProgress ?? (() => undefined), options.workflow ?? defaultWorkflowOptions());
   const em = orm.em.fork();
   const service = new IngestionService(orm, DEMO_VIEWER, { maxBatch: MAX_BATCH, priorities: options.priorities ?? DEFAULT_PRIORITIES });
   const { counts, peopleWithConflicts } = await em.transactional(async (tx) => {
@@ -646,7 +649,7 @@ class DemoCity {
     private readonly seed: number,
     scale: number,
     private readonly onProgress: (progress: DemoProgress) => void,
-    private readonly due: DuePolicy,
+    private readonly workflowOptions: WorkflowOptions,
   ) {
     this.grids = plan.grids;
     this.people = Math.round(50_000 * scale);
@@ -1681,7 +1684,7 @@ class DemoCity {
     target: IncidentStatus,
     fill: (text: string) => string,
   ): Workflow {
-    const limit = dueLimitSeconds(this.due, category, severity);
+    const limit = dueLimitSeconds(this.workflowOptions.due, category, severity);
     const events: EventDraft[] = [];
     let status: IncidentStatus | null = null;
     let level = HandlingLevel.GRID;
@@ -1712,8 +1715,13 @@ class DemoCity {
       t += Math.max(1, Math.round(gap));
       append(action, actor, note, t);
     };
+    // Dispatched as dispatchIncident does by default: to the responsibility list's lead at the case's level (the
+    // template's own departments where the list names none there, as a command centre would then name one).
+    const names = { county: community.town.county.name, town: community.town.name, community: community.name };
     const dispatch = () => {
-      department = fill(random.pick(template.departments));
+      const named = fill(random.pick(template.departments));
+      const responsibility = responsibilityFor(this.workflowOptions.responsibilities, category, template.sub, level);
+      department = responsibility ? departmentsFor(responsibility, names).lead : named;
       assignee = staffName(this.seed, department, random.int(0, 3));
       step(IncidentAction.DISPATCH, handler(), `派遣至${department}`, random.int(600, 3 * 3600));
       dueOffset = t + limit;

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
+import { HandlingLevel } from '../../src/incidents/incident-workflow';
+import { IncidentCategory } from '../../src/incidents/incident.entity';
+import { DEFAULT_RESPONSIBILITY_FILE, departmentsFor, loadResponsibilityList, responsibilityFor } from '../../src/incidents/responsibility-list';
 import { expectError, GraphQLResponse, Hub, ok, startHub } from '../support/harness';
 
 /*
@@ -344,6 +347,24 @@ describe('expectedVersion', () => {
 });
 
 describe('dispatch: the responsibility list and due times', () => {
+  it('the demo city’s dispatched cases went to the list’s lead at their level, as dispatchIncident sends them', async () => {
+    const list = loadResponsibilityList(DEFAULT_RESPONSIBILITY_FILE);
+    const cases = await hub.sql<{ category: IncidentCategory; subCategory: string | null; level: HandlingLevel; department: string; county: string; town: string; community: string }>(
+      `select i.category, i.sub_category as "subCategory", i.level, i.department,
+              c.name as county, t.name as town, m.name as community
+         from incident i join region c on c.code = left(i.grid_code, 6) join region t on t.code = left(i.grid_code, 9)
+         join region m on m.code = left(i.grid_code, 12)
+        where i.department is not null`,
+    );
+    const covered = cases.filter((row) => responsibilityFor(list, row.category, row.subCategory, row.level) !== null);
+    // The shipped list names a lead for most categories and levels; the template's own department stands in elsewhere.
+    expect(covered.length).toBeGreaterThan(cases.length / 2);
+    const astray = covered.filter(
+      (row) => row.department !== departmentsFor(responsibilityFor(list, row.category, row.subCategory, row.level)!, row).lead,
+    );
+    expect(astray.slice(0, 3)).toEqual([]);
+  });
+
   it('takes the lead department for the case’s category and level, and accepts a cooperating one', async () => {
     const atCounty = await caseIn('ACCEPTED', tokens.countyCentre);
     expect(ok(await act(tokens.countyCentre, 'dispatch', atCounty)).dispatchIncident.department).toBe(`${names.county}城市管理综合执法局`);

@@ -14,6 +14,7 @@ import {
 import { inTransaction, Sql } from '../ingest/sql';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
 import { parseId } from '../shared/ids';
+import { multiLineTextProblem } from '../shared/text';
 import { CALLABLE_STATUSES, CALL_STEPS, CallAction, allowedCallMutations, callLevelRefusal, callStepFrom, seatRefusal, townRefusal } from './call-rights';
 import { CallStatus, DepartmentCall } from './department-call.entity';
 
@@ -224,6 +225,9 @@ function optionalText(value: string | null | undefined, field: string, max: numb
   if (value == null || value.trim() === '') return null;
   const text = value.trim();
   if (text.length > max) throw new BadUserInputError(`at most ${max} characters, got ${text.length}`, field);
+  // Refused here, naming the argument, rather than by the database (an internal error, or no field named).
+  const problem = multiLineTextProblem(text);
+  if (problem !== null) throw new BadUserInputError(problem, field);
   return text;
 }
 

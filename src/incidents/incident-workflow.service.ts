@@ -6,6 +6,7 @@ import { DEFAULT_INGEST_OPTIONS, IngestionService, IngestKind, IngestOptions } f
 import { Sql } from '../ingest/sql';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
 import { parseId } from '../shared/ids';
+import { lineTextProblem, multiLineTextProblem } from '../shared/text';
 import { RecordOutcome } from '../shared/outcome';
 import { SourceSystem } from '../sources/source-system';
 import { DEFAULT_DUE_POLICY, DuePolicy, dueTime } from './due-time';
@@ -371,6 +372,9 @@ function optionalText(value: string | null | undefined, field: string, max: numb
   if (value == null || value.trim() === '') return null;
   const text = value.trim();
   if (text.length > max) throw new BadUserInputError(`at most ${max} characters, got ${text.length}`, field);
+  // Refused here, naming the argument, rather than by the database (an internal error, or no field named).
+  const problem = multiLineTextProblem(text);
+  if (problem !== null) throw new BadUserInputError(problem, field);
   return text;
 }
 
@@ -392,7 +396,7 @@ function checkPhotoUrls(urls: readonly string[] | null | undefined): string[] | 
     } catch {
       // reported below
     }
-    if (parsed === null || !['http:', 'https:'].includes(parsed.protocol) || url.length > 500) {
+    if (parsed === null || !['http:', 'https:'].includes(parsed.protocol) || url.length > 500 || lineTextProblem(url) !== null) {
       throw new BadUserInputError('must be an http or https URL of at most 500 characters', `photoUrls[${i}]`);
     }
     return url;

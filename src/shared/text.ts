@@ -22,6 +22,22 @@ export function lineTextProblem(value: string): string | null {
   return surrogateProblem(value);
 }
 
+/**
+ * Why `value` cannot be free multi-line text (a note, a reason, feedback, a report), or null when it can: tabs and
+ * line breaks are fine, other control characters (C0, DEL) are not — the NUL byte among them, which PostgreSQL text
+ * cannot hold — nor lone UTF-16 surrogates (not Unicode: the driver would store U+FFFD in their place). The message
+ * does not repeat the value.
+ */
+export function multiLineTextProblem(value: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(value);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return `must not contain control characters (U+${code} at position ${control.index + 1})`;
+  }
+  return surrogateProblem(value);
+}
+
 /** Where in a JSON value a problem lies (`properties.name`, `coordinates[0]`; empty: the value itself), and what. */
 export interface JsonProblem {
   path: string;

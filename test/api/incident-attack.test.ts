@@ -101,4 +101,91 @@ describe('text arguments PostgreSQL cannot store', () => {
   }, 60_000);
 });
 
+describe('incidentEvents afterSeq', () => {
+  it('an afterSeq past the end of the log is BAD_USER_INPUT, not a subscription that stays silent while events happen', async () => {
+    const last = BigInt((await hub.sql(`select coalesce(max(seq), 0)::text as m from incident_event`))[0].m);
+    const ahead = collect(liveClient(hub.wsUrl, tokens.admin), { afterSeq: (last + 1000n).toString() });
+    // The end itself is a seq a client may hold: it resumes there and hears the next event.
+    const atEnd = collect(liveClient(hub.wsUrl, tokens.admin), { afterSeq: last.toString() });
+    await waitUntil(() => ahead.errors.length > 0 || ahead.completed || ahead.failure !== null || atEnd.failure !== null, 'the refusal', 5_000).catch(() => undefined);
+    const id = await plantCase(grid1, { status: 'REPORTED' });
+    ok(await hub.gql(tokens.town1, `mutation($id: ID!) { acceptIncident(id: $id) { id } }`, { id }));
+    await waitUntil(() => atEnd.events.some((event) => event.incidentId === id), 'the event at the end of the log');
+    expect(ahead.events).toEqual([]);
+    expect(ahead.errors).toHaveLength(1);
+    expect(ahead.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'afterSeq' });
+    expect(ahead.completed).toBe(true);
+    expect(atEnd.errors).toEqual([]);
+  }, 60_000);
+});
+
+describe('probe3', () => {
+  it('conc', async () => {
+    const a = await plantCase(grid1, { status: 'REPORTED' });
+    const accs = await Promise.all(Array.from({ length: 8 }, () => hub.gql(tokens.town1, `mutation($id: ID!) { acceptIncident(id: $id) { id version } }`, { id: a })));
+    log('accept x8', accs.map((r) => r.errors?.[0]?.extensions?.code ?? 'OK'));
+    log('accept events', await hub.sql(`select type from incident_event where incident_id = $1`, [a]));
+    const r = await plantCase(grid1, { status: 'RESOLVED', department: housing });
+    const rates = await Promise.all([1, 2, 3, 4, 5].map((n) => hub.gql(tokens.town1, `mutation($id: ID!, $n: Int!) { rateIncident(id: $id, satisfaction: $n) { id version satisfaction } }`, { id: r, n })));
+    log('rate x5', rates.map((x) => x.errors?.[0]?.extensions?.code ?? x.data.rateIncident.version));
+    log('rate db', await hub.sql(`select version, satisfaction, (select count(*)::int from incident_event where incident_id = $1) as events from incident where id = $1`, [r]));
+    const c = await plantCase(grid1, { status: 'DISPATCHED', department: housing });
+    const calls = await Promise.all(Array.from({ length: 5 }, () => hub.gql(tokens.town1, `mutation($id: ID!, $d: String!) { callDepartment(incidentId: $id, department: $d, note: "x") { id } }`, { id: c, d: housing })));
+    log('call x5', calls.map((x) => x.errors?.[0]?.extensions?.code ?? 'OK'));
+    const callId = calls.find((x) => !x.errors)!.data.callDepartment.id;
+    ok(await hub.gql(tokens.housingSeat, `mutation($id: ID!) { acknowledgeCall(callId: $id) { id } }`, { id: callId }));
+    ok(await hub.gql(tokens.housingSeat, `mutation($id: ID!) { answerCall(callId: $id, report: "ok") { id } }`, { id: callId }));
+    const rc = await Promise.all([1, 2, 3].map((n) => hub.gql(tokens.town1, `mutation($id: ID!, $n: Int!) { rateCall(callId: $id, satisfaction: $n) { id } }`, { id: callId, n })));
+    log('ratecall x3', rc.map((x) => x.errors?.[0]?.extensions?.code ?? 'OK'));
+    const e = await plantCase(grid1, { status: 'ACCEPTED' });
+    const race = await Promise.all([
+      hub.gql(tokens.town1, `mutation($id: ID!) { escalateIncident(id: $id, reason: "r") { status level department } }`, { id: e }),
+      hub.gql(tokens.town1, `mutation($id: ID!) { dispatchIncident(id: $id) { status level department } }`, { id: e }),
+    ]);
+    log('race', race);
+    log('race db', await hub.sql(`select status, level, department, version from incident where id = $1`, [e]));
+  }, 60_000);
+
+  it('live', async () => {
+    const sub = async (tok: string, vars: Record<string, unknown>, q?: string) => {
+      const c = collect(liveClient(hub.wsUrl, tok), vars, q);
+      await sleep(700);
+      return c;
+    };
+    for (const afterSeq of ['-1', 'abc', '99999999999999999999', '999999999999999999', ' 1', '0']) {
+      const c = await sub(tokens.admin, { afterSeq });
+      log(`afterSeq ${afterSeq}`, { events: c.events.length, errors: c.errors, failure: String(c.failure), completed: c.completed });
+      c.stop();
+    }
+    for (const regionCode of ['%', '15030_', 'x'.repeat(5000), '150303', '', '1503020010020019999']) {
+      const c = await sub(tokens.worker, { regionCode });
+      log(`region ${regionCode.slice(0, 20)}`, { events: c.events.length, errors: c.errors, failure: String(c.failure) });
+      c.stop();
+    }
+    const many = await sub(tokens.admin, { categories: Array(100).fill('DISPUTE') });
+    log('categories x100', { errors: many.errors, failure: String(many.failure) });
+    const toomany = await sub(tokens.admin, { categories: Array(5000).fill('DISPUTE') });
+    log('categories x5000', { errors: toomany.errors, failure: String(toomany.failure) });
+    // analyst masking in live and replay, and timeline
+    const maxSeq = (await hub.sql(`select coalesce(max(seq),0)::text as m from incident_event`))[0].m;
+    const analystLive = await sub(tokens.analyst, {}, `subscription { incidentEvents { seq note incident { id assignee } } }`);
+    const id = await plantCase(grid1, { status: 'REPORTED' });
+    ok(await hub.gql(tokens.town1, `mutation($id: ID!) { rejectIncident(id: $id, reason: "重复，联系人13812345678 身份证110101199003071234") { id } }`, { id }));
+    await waitUntil(() => analystLive.events.length > 0, 'analyst live');
+    const analystReplay = await sub(tokens.analyst, { afterSeq: maxSeq }, `subscription($afterSeq: ID) { incidentEvents(afterSeq: $afterSeq) { seq note } }`);
+    log('analyst live', analystLive.events);
+    log('analyst replay', analystReplay.events);
+    log('analyst timeline', await hub.gql(tokens.analyst, `query($id: ID!) { incidentTimeline(id: $id) { steps { note event { note } } } }`, { id }));
+    log('analyst events', await hub.gql(tokens.analyst, `query($id: ID!) { incident(id: $id) { events { edges { node { note } } } } }`, { id }));
+    // token expiring
+    const short = await hub.token({ sub: 'short', roles: [Role.ADMIN] }, '2s');
+    const s2 = await sub(short, {});
+    await sleep(3000);
+    log('expired', { errors: s2.errors, completed: s2.completed, failure: String(s2.failure) });
+    const expired = await hub.token({ sub: 'short', roles: [Role.ADMIN] }, '-10s');
+    const s3 = await sub(expired, {});
+    log('already expired', { errors: s3.errors, completed: s3.completed, failure: String(s3.failure) });
+  }, 60_000);
+});
+
 export const _unused = [log, expect, expectError, ok, collect, liveClient, sleep, waitUntil, () => grid2, () => farGrid];

@@ -9,7 +9,7 @@ import { parseId } from '../shared/ids';
 import { lineTextProblem, multiLineTextProblem } from '../shared/text';
 import { RecordOutcome } from '../shared/outcome';
 import { SourceSystem } from '../sources/source-system';
-import { DEFAULT_DUE_POLICY, DuePolicy, dueTime } from './due-time';
+import { DEFAULT_DUE_POLICY, dueLimitSeconds, DuePolicy, dueTime } from './due-time';
 import { Incident } from './incident.entity';
 import { IncidentService } from './incident.service';
 import { appendIncidentEvents, inIncidentTransaction } from './incident-log';
@@ -302,7 +302,14 @@ export class IncidentWorkflowService {
     if (given === null) return latest;
     if (given.getTime() <= now.getTime()) throw new BadUserInputError('must lie in the future', 'dueAt');
     if (given.getTime() > latest.getTime()) {
-      throw new BadUserInputError(`may be at most the due-time limit for ${incident.category} ${incident.severity}: ${latest.toISOString()}`, 'dueAt');
+      // Error messages are masked for every reader (dates to their year): the limit is said in hours, and given whole
+      // in `extensions.latestDueAt`.
+      const hours = dueLimitSeconds(this.options.due, incident.category, incident.severity) / 3600;
+      throw new GridhubError(
+        `dueAt: may be at most the due-time limit for ${incident.category} ${incident.severity} from now, ${hours} hours (extensions.latestDueAt)`,
+        ErrorCode.BAD_USER_INPUT,
+        { field: 'dueAt', latestDueAt: latest.toISOString() },
+      );
     }
     return given;
   }

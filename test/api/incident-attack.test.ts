@@ -119,6 +119,36 @@ describe('incidentEvents afterSeq', () => {
   }, 60_000);
 });
 
+describe('errors a client must be able to act on', () => {
+  it('a dueAt past the limit says the limit usably (error messages are masked for everyone, so not as a date in the message)', async () => {
+    const id = await plantCase(grid1, { status: 'ACCEPTED' });
+    const before = Date.now();
+    const response = await hub.gql(tokens.town1, `mutation($id: ID!, $d: DateTimeISO) { dispatchIncident(id: $id, dueAt: $d) { id dueAt } }`, {
+      id,
+      d: '2099-01-01T00:00:00Z',
+    });
+    expectError(response, 'BAD_USER_INPUT', 'dueAt');
+    const error = response.errors![0];
+    expect(error.message).not.toContain('**');
+    // DISPUTE 72 h × HIGH 0.5 = 36 h from now.
+    expect(error.message).toContain('36 hours');
+    const latest = Date.parse(error.extensions!.latestDueAt);
+    expect(latest - before).toBeGreaterThanOrEqual(36 * 3600_000 - 1000);
+    expect(latest - Date.now()).toBeLessThanOrEqual(36 * 3600_000);
+    // The limit itself is accepted.
+    expect(ok(await hub.gql(tokens.town1, `mutation($id: ID!, $d: DateTimeISO) { dispatchIncident(id: $id, dueAt: $d) { dueAt } }`, { id, d: error.extensions!.latestDueAt })).dispatchIncident.dueAt).toBe(
+      error.extensions!.latestDueAt,
+    );
+  });
+
+  it('departmentCalls filter.department with a NUL byte is BAD_USER_INPUT on filter.department, not INTERNAL_SERVER_ERROR', async () => {
+    const QUERY = `query($d: String) { departmentCalls(filter: { department: $d }) { totalCount } }`;
+    expectError(await hub.gql(tokens.analyst, QUERY, { d: `${housing}\u0000` }), 'BAD_USER_INPUT', 'filter.department');
+    expectError(await hub.gql(tokens.analyst, QUERY, { d: `${housing}\ud800` }), 'BAD_USER_INPUT', 'filter.department');
+    expect(ok(await hub.gql(tokens.analyst, QUERY, { d: housing })).departmentCalls.totalCount).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe('probe3', () => {
   it('conc', async () => {
     const a = await plantCase(grid1, { status: 'REPORTED' });
@@ -185,6 +215,40 @@ describe('probe3', () => {
     const expired = await hub.token({ sub: 'short', roles: [Role.ADMIN] }, '-10s');
     const s3 = await sub(expired, {});
     log('already expired', { errors: s3.errors, completed: s3.completed, failure: String(s3.failure) });
+  }, 60_000);
+});
+
+describe('probe4', () => {
+  it('p4', async () => {
+    for (const d of ['a\u0000', 'a\ud800', ' '.repeat(150), '']) {
+      log(`calls dept ${JSON.stringify(d).slice(0, 20)}`, await hub.gql(tokens.analyst, `query($d: String) { departmentCalls(filter: { department: $d }) { totalCount edges { node { id } } } }`, { d }));
+    }
+    log('calls statuses', await hub.gql(tokens.analyst, `query { departmentCalls(filter: { statuses: [] }) { totalCount } }`));
+    log('calls first 0', await hub.gql(tokens.analyst, `query { departmentCalls(first: 0) { totalCount pageInfo { hasNextPage } } }`));
+    log('scorecard town', await hub.gql(tokens.town1, `query { departmentScorecard(regionCode: "150302", from: "2026-01-01T00:00:00Z", to: "2026-12-31T00:00:00Z") { department } }`));
+    log('scorecard worker', await hub.gql(tokens.worker, `query($r: String!) { departmentScorecard(regionCode: $r, from: "2026-01-01T00:00:00Z", to: "2026-12-31T00:00:00Z") { department } }`, { r: grid1 }));
+    log('scorecard city analyst', await hub.gql(tokens.analyst, `query { departmentScorecard(regionCode: "1503", from: "2026-01-01T00:00:00Z", to: "2026-12-31T00:00:00Z") { department } }`));
+    log('scorecard dates', await hub.gql(tokens.analyst, `query { departmentScorecard(regionCode: "150302", from: "2026-01-01", to: "2026-12-31") { department } }`));
+    log('timeline bad id', await hub.gql(tokens.analyst, `query { incidentTimeline(id: "0") { complete } }`));
+    const id = await plantCase(grid1, { status: 'DISPATCHED', department: housing });
+    const call = ok(await hub.gql(tokens.town1, `mutation($id: ID!, $d: String!) { callDepartment(incidentId: $id, department: $d, note: "x 13812345678") { id } }`, { id, d: housing })).callDepartment;
+    log('worker calls', await hub.gql(tokens.worker, `query { departmentCalls { totalCount edges { node { note incident { id } } } } }`));
+    log('other county calls by id', await hub.gql(tokens.otherCounty, `query($id: ID!) { departmentCalls(filter: { incidentId: $id }) { totalCount } }`, { id }));
+    log('other county ack', await hub.gql(tokens.housingSeatOther, `mutation($id: ID!) { acknowledgeCall(callId: $id) { id } }`, { id: call.id }));
+    log('other county rate call', await hub.gql(tokens.otherCounty, `mutation($id: ID!) { rateCall(callId: $id, satisfaction: 1) { id } }`, { id: call.id }));
+    log('worker ack', await hub.gql(tokens.worker, `mutation($id: ID!) { acknowledgeCall(callId: $id) { id } }`, { id: call.id }));
+    log('admin ack', await hub.gql(tokens.admin, `mutation($id: ID!) { acknowledgeCall(callId: $id) { id } }`, { id: call.id }));
+    log('call on county case', await hub.gql(tokens.town1, `mutation($id: ID!, $d: String!) { callDepartment(incidentId: $id, department: $d, note: "x") { id } }`, { id: await plantCase(grid1, { status: 'DISPATCHED', level: 'COUNTY', department: housing }), d: housing }));
+    log('call huge incident', await hub.gql(tokens.town1, `mutation($d: String!) { callDepartment(incidentId: "9223372036854775807", department: $d, note: "x") { id } }`, { d: housing }));
+    log('ack huge call', await hub.gql(tokens.housingSeat, `mutation { acknowledgeCall(callId: "9223372036854775807") { id } }`));
+    // seat whose department claim is an empty string or has odd unicode
+    const emptySeat = await hub.token({ sub: 'empty-seat', roles: [Role.COMMAND_CENTER], region: town1, department: '' } as never);
+    const id2 = await plantCase(grid1, { status: 'ACCEPTED' });
+    log('empty dept seat accept', await hub.gql(emptySeat, `mutation($id: ID!) { acceptIncident(id: $id) { id status } }`, { id: id2 }));
+    const wsSeat = await hub.token({ sub: 'ws-seat', roles: [Role.COMMAND_CENTER], region: '150302', department: ` ${housing} ` } as never);
+    log('spaced dept seat start', await hub.gql(wsSeat, `mutation($id: ID!) { startIncident(id: $id) { id status } }`, { id }));
+    const seatGrid = await hub.token({ sub: 'seat-multi', roles: [Role.COMMAND_CENTER, Role.GRID_WORKER], region: grid1, department: housing } as never);
+    log('seat+worker', await hub.gql(seatGrid, `mutation($id: ID!) { acceptIncident(id: $id) { id status } }`, { id: id2 }));
   }, 60_000);
 });
 

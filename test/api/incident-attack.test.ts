@@ -198,6 +198,38 @@ describe('incidentEvents after a slow-consumer close', () => {
   }, 120_000);
 });
 
+describe('refusals do not describe a case outside the caller’s scope', () => {
+  it('workflow and call refusals to a caller outside the case’s region name neither its grid nor the department called', async () => {
+    const otherWorker = await hub.token({ sub: 'gw-other', roles: [Role.GRID_WORKER], region: grid2 });
+    const otherCountySeat = await hub.token({ sub: 'far-seat', roles: [Role.COMMAND_CENTER], region: '150303', department: '某区住房和城乡建设局' });
+    const otherCountyAdmin = await hub.token({ sub: 'far-admin', roles: [Role.ADMIN], region: '150303' });
+    const otherTown = await hub.token({ sub: 'far-town', roles: [Role.COMMAND_CENTER], region: farGrid.slice(0, 9) });
+
+    const gridCase = await plantCase(grid1, { status: 'REPORTED', level: 'GRID' });
+    const refusals: GraphQLResponse[] = [];
+    for (const token of [tokens.otherCounty, otherWorker, otherCountySeat, otherCountyAdmin]) {
+      refusals.push(await hub.gql(token, `mutation($id: ID!) { acceptIncident(id: $id) { id } }`, { id: gridCase }));
+    }
+    const dispatched = await plantCase(grid1, { status: 'DISPATCHED', department: housing });
+    refusals.push(await hub.gql(otherCountySeat, `mutation($id: ID!) { startIncident(id: $id) { id } }`, { id: dispatched }));
+    refusals.push(await hub.gql(otherTown, `mutation($id: ID!) { callDepartment(incidentId: $id, department: "x", note: "呼叫") { id } }`, { id: dispatched }));
+    const call = ok(await hub.gql(tokens.town1, `mutation($id: ID!, $d: String!) { callDepartment(incidentId: $id, department: $d, note: "呼叫") { id } }`, { id: dispatched, d: housing })).callDepartment;
+    for (const token of [otherCountySeat, otherCountyAdmin, otherWorker]) {
+      refusals.push(await hub.gql(token, `mutation($id: ID!) { acknowledgeCall(callId: $id) { id } }`, { id: call.id }));
+    }
+    refusals.push(await hub.gql(otherTown, `mutation($id: ID!) { rateCall(callId: $id, satisfaction: 1) { id } }`, { id: call.id }));
+    for (const response of refusals) {
+      expectError(response, 'FORBIDDEN');
+      const message = response.errors![0].message;
+      expect(message).not.toContain(grid1);
+      expect(message).not.toContain(housing);
+    }
+    // The case's own actors still hear why, in full.
+    const inScope = await hub.gql(tokens.housingSeat, `mutation($id: ID!) { acceptIncident(id: $id) { id } }`, { id: gridCase });
+    expect(inScope.errors![0].message).toContain('may only start and resolve');
+  });
+});
+
 describe('probe3', () => {
   it('conc', async () => {
     const a = await plantCase(grid1, { status: 'REPORTED' });

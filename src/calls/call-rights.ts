@@ -59,22 +59,23 @@ export function townRefusal(viewer: Viewer, gridCode: string): string | null {
   if (region === null || region.length !== TOWN_CODE_LENGTH) {
     return `a command centre of region ${region} is not a town's: only a town command centre (9-digit region) calls county departments and rates their answers`;
   }
-  // Not naming the case's grid: a case outside the viewer's scope must not tell where it lies.
+  // A case outside the viewer's scope is not described (its grid, like the call, is nothing a query would show).
   if (!isWithin(gridCode, region)) return `the case lies outside your town ${region}`;
   return null;
 }
 
 /** Why `viewer` may not act as the seat of `department` for a case in `gridCode` (acknowledge, answer), or null. */
 export function seatRefusal(viewer: Viewer, department: string, gridCode: string): string | null {
+  const region = viewer.regionCode;
+  // Scope first: a call outside it is not described (neither its case's grid nor the department called).
+  if (region !== null && !isWithin(gridCode, region)) return `the case lies outside your region ${region}`;
   if (!viewer.has(Role.COMMAND_CENTER) || viewer.department === null) {
     return `only the seat of ${department} (a COMMAND_CENTER token with that department claim) acknowledges and answers this call`;
   }
-  if (viewer.department !== department) return `this call is to ${department}, not to ${viewer.department}`;
-  const region = viewer.regionCode;
   if (region === null || region.length > COUNTY_CODE_LENGTH) {
     return `the seat of a county department holds a county (or wider) region; yours is ${region}`;
   }
-  if (!isWithin(gridCode, region)) return `the case lies outside your region ${region}`;
+  if (viewer.department !== department) return `this call is to ${department}, not to ${viewer.department}`;
   return null;
 }
 

@@ -1,6 +1,7 @@
 import { Condition, regionCondition, ScopedReader } from '../access/scope';
 import { BadUserInputError } from '../shared/errors';
 import { parseId } from '../shared/ids';
+import { lineTextProblem } from '../shared/text';
 import { DepartmentCall } from './department-call.entity';
 import { DepartmentCallFilter } from './department-call.types';
 
@@ -16,6 +17,9 @@ export class DepartmentCallQueryService {
     }
     if (filter.department != null) {
       if (filter.department.length > 100) throw new BadUserInputError('at most 100 characters', 'filter.department');
+      // A NUL byte would fail the statement (an internal error); a lone surrogate would match U+FFFD.
+      const problem = lineTextProblem(filter.department);
+      if (problem !== null) throw new BadUserInputError(problem, 'filter.department');
       conditions.push({ sql: 'l.department = ?', params: [filter.department.trim()] });
     }
     if (filter.statuses?.length) conditions.push({ sql: 'l.status in (?)', params: [filter.statuses] });

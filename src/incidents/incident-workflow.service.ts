@@ -6,10 +6,10 @@ import { IngestionService, IngestKind, IngestOptions } from '../ingest/ingestion
 import { Sql } from '../ingest/sql';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
 import { parseId } from '../shared/ids';
-import { optionalTextArgument, requiredTextArgument } from '../shared/text';
+import { lineTextProblem, optionalTextArgument, requiredTextArgument } from '../shared/text';
 import { RecordOutcome } from '../shared/outcome';
 import { SourceSystem } from '../sources/source-system';
-import { DEFAULT_DUE_POLICY, DuePolicy, dueTime } from './due-time';
+import { DEFAULT_DUE_POLICY, dueLimitSeconds, DuePolicy, dueTime } from './due-time';
 import { Incident } from './incident.entity';
 import { IncidentService } from './incident.service';
 import { appendIncidentEvents, inIncidentTransaction } from './incident-log';
@@ -304,7 +304,14 @@ export class IncidentWorkflowService {
     if (given === null) return latest;
     if (given.getTime() <= now.getTime()) throw new BadUserInputError('must lie in the future', 'dueAt');
     if (given.getTime() > latest.getTime()) {
-      throw new BadUserInputError(`may be at most the due-time limit for ${incident.category} ${incident.severity}: ${latest.toISOString()}`, 'dueAt');
+      // Error messages are masked for every reader (dates to their year): the limit is said in hours, and given whole
+      // in `extensions.latestDueAt`.
+      const hours = dueLimitSeconds(this.options.due, incident.category, incident.severity) / 3600;
+      throw new GridhubError(
+        `dueAt: may be at most the due-time limit for ${incident.category} ${incident.severity} from now, ${hours} hours (extensions.latestDueAt)`,
+        ErrorCode.BAD_USER_INPUT,
+        { field: 'dueAt', latestDueAt: latest.toISOString() },
+      );
     }
     return given;
   }
@@ -374,7 +381,7 @@ function checkPhotoUrls(urls: readonly string[] | null | undefined): string[] | 
     } catch {
       // reported below
     }
-    if (parsed === null || !['http:', 'https:'].includes(parsed.protocol) || url.length > 500) {
+    if (parsed === null || !['http:', 'https:'].includes(parsed.protocol) || url.length > 500 || lineTextProblem(url) !== null) {
       throw new BadUserInputError('must be an http or https URL of at most 500 characters', `photoUrls[${i}]`);
     }
     return url;

@@ -73,14 +73,16 @@ export function workflowRefusal(viewer: Viewer, action: WorkflowAction, target: 
 function refusalAs(role: Role, viewer: Viewer, action: WorkflowAction, target: CaseRef): string | null {
   const region = viewer.regionCode;
   const outside = region !== null && !isWithin(target.gridCode, region);
-  // Neither reason names the case's grid: a case outside the viewer's scope must not tell where it lies.
-  const outsideReason = `this case lies outside your region ${region}`;
+  // A case outside the viewer's scope is not described (its grid is where it happened, which a query would not
+  // show): only a report names the grid, which the reporter gave or placed by its coordinates.
+  const reporting = action === IncidentAction.REPORT;
+  const outsideReason = reporting ? `the case's grid ${target.gridCode} lies outside your region ${region}` : `the case lies outside your region ${region}`;
   switch (role) {
     case Role.ADMIN:
       return outside ? outsideReason : null;
     case Role.GRID_WORKER:
       if (region === null || region.length !== 15) return "a grid worker's token must name its grid (15 digits)";
-      if (target.gridCode !== region) return `a grid worker acts in its own grid ${region} only; this case lies in another grid`;
+      if (target.gridCode !== region) return `a grid worker acts in its own grid ${region} only; this case is in ${reporting ? `grid ${target.gridCode}` : 'another grid'}`;
       if (target.level !== HandlingLevel.GRID) return `a grid worker acts on cases handled at GRID level; this one is handled at ${target.level}`;
       return null;
     case Role.COMMAND_CENTER: {

@@ -72,6 +72,7 @@ export class IncidentEventStreamService {
     if (categories) this.policy.checkMergedValueFilter('categories');
     // Only right after start-up, while the transactions that were running then end.
     await this.live.feed.ready;
+    if (afterSeq !== null && BigInt(afterSeq) > this.live.feed.watermark) await this.checkAfterSeqInLog(BigInt(afterSeq));
     return new IncidentEventSubscription({
       orm: this.orm,
       viewer: this.viewer,
@@ -82,6 +83,20 @@ export class IncidentEventStreamService {
       filter: { region, categories },
       afterSeq: afterSeq === null ? null : BigInt(afterSeq),
     });
+  }
+
+  /**
+   * An `afterSeq` past the end of the log is no seq the client received (another database's, a mistyped one): the
+   * subscription would stay silent until the log grew past it, so it is refused. Beyond this instance's watermark
+   * the log itself decides (another instance may have handed out a seq this one has not read yet).
+   * @throws BadUserInputError on `afterSeq`
+   */
+  private async checkAfterSeqInLog(afterSeq: bigint): Promise<void> {
+    const [{ last }] = await this.orm.em
+      .fork()
+      .getConnection()
+      .execute<Array<{ last: string }>>('select coalesce(max(seq), 0)::text as "last" from incident_event');
+    if (afterSeq > BigInt(last)) throw new BadUserInputError(`must be the seq of an event: the log ends at ${last}`, 'afterSeq');
   }
 }
 

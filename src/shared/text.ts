@@ -24,6 +24,22 @@ export function lineTextProblem(value: string): string | null {
   return surrogateProblem(value);
 }
 
+/**
+ * Why `value` cannot be free multi-line text (a note, a reason, feedback, a report), or null when it can: tabs and
+ * line breaks are fine, other control characters (C0, DEL) are not — the NUL byte among them, which PostgreSQL text
+ * cannot hold — nor lone UTF-16 surrogates (not Unicode: the driver would store U+FFFD in their place). The message
+ * does not repeat the value.
+ */
+export function multiLineTextProblem(value: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(value);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return `must not contain control characters (U+${code} at position ${control.index + 1})`;
+  }
+  return surrogateProblem(value);
+}
+
 /** Where in a JSON value a problem lies (`properties.name`, `coordinates[0]`; empty: the value itself), and what. */
 export interface JsonProblem {
   path: string;
@@ -67,15 +83,16 @@ function surrogateProblem(value: string): string | null {
 }
 
 /**
- * A free-text argument of a mutation (a note, reason, feedback, report), trimmed; null when left out or blank. Line
- * breaks are allowed; the NUL character and lone surrogates, which PostgreSQL cannot store, are not.
+ * A free-text argument of a mutation (a note, reason, feedback, report), trimmed; null when left out or blank. Tabs
+ * and line breaks are allowed; other control characters, the NUL character among them, and lone surrogates are not
+ * ({@link multiLineTextProblem}).
  * @throws BadUserInputError naming `field`: longer than `max` characters, or not storable.
  */
 export function optionalTextArgument(value: string | null | undefined, field: string, max: number): string | null {
   if (value == null || value.trim() === '') return null;
   const text = value.trim();
   if (text.length > max) throw new BadUserInputError(`at most ${max} characters, got ${text.length}`, field);
-  const problem = jsonStringProblem(text);
+  const problem = multiLineTextProblem(text);
   if (problem !== null) throw new BadUserInputError(problem, field);
   return text;
 }

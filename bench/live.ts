@@ -39,16 +39,17 @@ interface Options {
   stress: boolean;
   stressStep: number;
   scale: string;
+  profileDir: string | null;
 }
 
-const USAGE = '--subscribers N[,N…], --rate N, --seconds N, --clients N, --stress-step N, --no-stress, --scale S';
+const USAGE = '--subscribers N[,N…], --rate N, --seconds N, --clients N, --stress-step N, --no-stress, --scale S, --profile DIR';
 /** The demo city (乌海市): every subscriber's region lies in it. */
 const CITY = '1503';
 /** The stress line stops doubling the rate past this. */
 const MAX_STRESS_RATE = 3200;
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { subscribers: [1000, 5000], rate: 200, seconds: 30, clients: 2, stress: true, stressStep: 10, scale: '0.02' };
+  const options: Options = { subscribers: [1000, 5000], rate: 200, seconds: 30, clients: 2, stress: true, stressStep: 10, scale: '0.02', profileDir: null };
   const whole = (name: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (value === undefined || !/^\d+$/.test(value) || n < min) throw new Error(`${name} needs a whole number of at least ${min}`);
@@ -75,6 +76,10 @@ function parseArgs(argv: string[]): Options {
       case '--scale':
         if (!value) throw new Error('--scale needs a number');
         options.scale = value;
+        break;
+      case '--profile':
+        if (!value) throw new Error('--profile needs a directory');
+        options.profileDir = path.resolve(value);
         break;
       case '--no-stress':
         options.stress = false;
@@ -178,7 +183,7 @@ async function main(): Promise<void> {
         GRIDHUB_JWT_SECRET: secret,
       },
       path.resolve(__dirname, '..', 'src', 'main.js'),
-      [],
+      options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
     );
     await hub.start(10 * 60_000);
     console.log(`database and hub ready in ${seconds(performance.now() - started)} (hub pid ${hub.child.pid}, ${hub.url})`);

@@ -33,6 +33,10 @@ import { MAX_CALLS_PER_INCIDENT } from '../calls/department-call.service';
 import { MAX_TIMELINE_EVENTS } from '../calls/incident-timeline.service';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
 
+/** Documents kept checked ({@link OperationGuard}), and the longest kept. */
+const MAX_CACHED_DOCUMENTS = 500;
+const MAX_CACHED_DOCUMENT_LENGTH = 20_000;
+
 /** A GraphQL request as both transports receive it. */
 export interface OperationRequest {
   query: unknown;
@@ -51,6 +55,13 @@ export type CheckedOperation = { document: DocumentNode; errors: [] } | { docume
  */
 export class OperationGuard {
   private readonly fullRules: readonly ValidationRule[];
+  /**
+   * Documents that passed parsing and every rule, by their text, most recently used last: a dashboard or a
+   * department system sends the same few documents again and again, and what they are checked for here does not
+   * depend on their variables (the cost, which does, is estimated per request). Bounded, so that a stream of
+   * unique documents only evicts others.
+   */
+  private readonly checked = new Map<string, DocumentNode>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -69,6 +80,13 @@ export class OperationGuard {
     if (typeof request.query !== 'string') {
       return { document: null, errors: [requestError(new GraphQLError('the request has no query string'), 'BAD_REQUEST')] };
     }
+    checkVariables(request.variables, this.limits.maxListLength);
+    const known = this.checked.get(request.query);
+    if (known) {
+      this.checked.delete(request.query);
+      this.checked.set(request.query, known);
+      return this.checkOperation(known, request);
+    }
     let document: DocumentNode;
     try {
       document = parse(request.query, { maxTokens: this.limits.maxTokens, noLocation: false });
@@ -81,13 +99,21 @@ export class OperationGuard {
       }
       return { document: null, errors: [requestError(error instanceof GraphQLError ? error : new GraphQLError(String(error)), 'GRAPHQL_PARSE_FAILED')] };
     }
-    checkVariables(request.variables, this.limits.maxListLength);
     const refusals: GraphQLError[] = [];
     validate(this.schema, document, this.limitRules(refusals), { maxErrors: 1 });
     if (refusals.length > 0) throw refusals[0];
     // The document is small and plain now: GraphQL's own rules run in bounded time.
     const errors = validate(this.schema, document, this.fullRules);
     if (errors.length > 0) return { document: null, errors: errors.map((error) => requestError(error, 'GRAPHQL_VALIDATION_FAILED')) };
+    if (request.query.length <= MAX_CACHED_DOCUMENT_LENGTH) {
+      this.checked.set(request.query, document);
+      if (this.checked.size > MAX_CACHED_DOCUMENTS) this.checked.delete(this.checked.keys().next().value!);
+    }
+    return this.checkOperation(document, request);
+  }
+
+  /** What depends on the request beyond its document: the operation it names, its variables and the cost. */
+  private checkOperation(document: DocumentNode, request: OperationRequest): CheckedOperation {
     // Variables are coerced here, a few errors at most, before the cost model walks them (it coerces them again,
     // with no limit on errors, each quoting the value: quadratic in a hostile variable).
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;

@@ -207,6 +207,19 @@ describe('limits (design §6)', () => {
       expectNamesLimit(error.message, /cost/i, DEFAULT_LIMITS.maxCost, DEFAULT_LIMITS.maxCost + 1);
     });
 
+    it('estimates each request anew: a document answered with a small page variable is refused with a large one', async () => {
+      // The guard keeps documents it has checked; what it keeps must not carry one request's cost to the next.
+      const query = `query($n: Int) { ${Array.from({ length: 15 }, (_, i) => `a${i}: ${nested(0).replace('first: 0', 'first: $n')}`).join(' ')} }`;
+      const costOf = (answer: HttpAnswer) =>
+        answerCode(answer) === 'data' ? 0 : Math.max(...numbersIn(answer.body.errors[0].message).filter((n) => n !== DEFAULT_LIMITS.maxCost));
+      const small = await codeOf(query, { n: 1 });
+      const big = await codeOf(query, { n: 100 });
+      const again = await codeOf(query, { n: 1 });
+      expectRefusal(big, 'QUERY_TOO_COMPLEX');
+      expect(costOf(small)).toBeLessThan(costOf(big));
+      expect(costOf(again)).toBe(costOf(small));
+    });
+
     it('counts page sizes: the same document with first: 50 costs less (or passes)', async () => {
       const big = await codeOf(aliasQuery(15, nested(100)));
       const half = await codeOf(aliasQuery(15, nested(50)));

@@ -1,6 +1,33 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { sleep } from './attack-client';
+
+/** How a benchmark runs its hub: on `databaseUrl`, its files under `dataDir`, the demo city at `scale`. */
+export interface BenchHubOptions {
+  databaseUrl: string;
+  dataDir: string;
+  scale: string;
+  /** The HS256 secret the benchmark signs its tokens with. */
+  secret: string;
+  /** Run under `node --cpu-prof` into this directory. */
+  profileDir: string | null;
+}
+
+/** The compiled hub (`dist/src/main.js`) as the benchmarks run it, on a free port; not started yet. */
+export function benchHub(options: BenchHubOptions): HubProcess {
+  return new HubProcess(
+    {
+      PORT: '0',
+      DATABASE_URL: options.databaseUrl,
+      GRIDHUB_DATA_DIR: options.dataDir,
+      GRIDHUB_DEMO_SCALE: options.scale,
+      GRIDHUB_JWT_SECRET: options.secret,
+    },
+    path.resolve(__dirname, '..', 'src', 'main.js'),
+    options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
+  );
+}
 
 /**
  * The hub as a child process (`node <main>`), started as a user would start it, for the benchmarks: waits for its

@@ -12,7 +12,7 @@ import { SourceSystem } from '../src/sources/source-system';
 import { postGraphQL } from './attack-client';
 import { ClientProcess } from './client-process';
 import { findProfile, summarizeProfile } from './cpu-profile';
-import { cpuSeconds, HubProcess, postgresCpuSeconds } from './hub-process';
+import { benchHub, cpuSeconds, HubProcess, postgresCpuSeconds } from './hub-process';
 import { BareResult, ClientCommand, GenerateResult, GraphQLResult } from './ingest-client';
 import { csvLines, PEOPLE_SOURCES } from './ingest-data';
 
@@ -145,17 +145,7 @@ async function main(): Promise<void> {
     });
     if (options.pgStats > 0) statements = await StatementStats.open(database.url);
     const secret = randomBytes(32).toString('hex');
-    hub = new HubProcess(
-      {
-        PORT: '0',
-        DATABASE_URL: database.url,
-        GRIDHUB_DATA_DIR: path.join(tempDir, 'hub'),
-        GRIDHUB_DEMO_SCALE: options.scale,
-        GRIDHUB_JWT_SECRET: secret,
-      },
-      path.resolve(__dirname, '..', 'src', 'main.js'),
-      options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
-    );
+    hub = benchHub({ databaseUrl: database.url, dataDir: path.join(tempDir, 'hub'), scale: options.scale, secret, profileDir: options.profileDir });
     await hub.start(10 * 60_000);
     console.log(`database and hub ready in ${seconds(performance.now() - started)} (hub pid ${hub.child.pid}, ${hub.url})`);
 

@@ -9,7 +9,7 @@ import { Role } from '../src/auth/viewer';
 import { EmbeddedDatabase, startEmbeddedDatabase } from '../src/db/embedded';
 import { postGraphQL } from './attack-client';
 import { ClientProcess } from './client-process';
-import { HubProcess } from './hub-process';
+import { benchHub, HubProcess } from './hub-process';
 import { DriveResult, LiveCommand, SubscribeResult, Subscriber, TallyResult } from './live-client';
 
 /*
@@ -174,17 +174,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     database = await startEmbeddedDatabase({ dir: path.join(tempDir, 'postgres'), ownedRoot: tempDir });
     const secret = randomBytes(32).toString('hex');
-    hub = new HubProcess(
-      {
-        PORT: '0',
-        DATABASE_URL: database.url,
-        GRIDHUB_DATA_DIR: path.join(tempDir, 'hub'),
-        GRIDHUB_DEMO_SCALE: options.scale,
-        GRIDHUB_JWT_SECRET: secret,
-      },
-      path.resolve(__dirname, '..', 'src', 'main.js'),
-      options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
-    );
+    hub = benchHub({ databaseUrl: database.url, dataDir: path.join(tempDir, 'hub'), scale: options.scale, secret, profileDir: options.profileDir });
     await hub.start(10 * 60_000);
     console.log(`database and hub ready in ${seconds(performance.now() - started)} (hub pid ${hub.child.pid}, ${hub.url})`);
     const key = new TextEncoder().encode(secret);

@@ -12,6 +12,7 @@ import { SourceSystem } from '../src/sources/source-system';
 import { postGraphQL } from './attack-client';
 import { ClientProcess } from './client-process';
 import { findProfile, summarizeProfile } from './cpu-profile';
+import { n, readFlags, seconds } from './bench-args';
 import { benchHub, cpuSeconds, HubProcess, postgresCpuSeconds } from './hub-process';
 import { BareResult, ClientCommand, GenerateResult, GraphQLResult } from './ingest-client';
 import { csvLines, PEOPLE_SOURCES } from './ingest-data';
@@ -48,47 +49,25 @@ interface Options {
   pgStats: number;
 }
 
-const USAGE = '--records N, --batch N, --concurrency N, --scale S, --import-rows N, --profile DIR, --pg-stats N';
-
-function parseArgs(argv: string[]): Options {
-  const options: Options = { records: 200_000, batch: 1000, concurrency: 2, scale: '0.02', importRows: 1_000_000, profileDir: null, pgStats: 0 };
-  const whole = (name: string, value: string | undefined, min: number): number => {
-    const n = Number(value);
-    if (value === undefined || !/^\d+$/.test(value) || n < min) throw new Error(`${name} needs a whole number of at least ${min}`);
-    return n;
+function readOptions(argv: string[]): Options {
+  const flags = readFlags(argv, {
+    records: { whole: 1 },
+    batch: { whole: 1 },
+    concurrency: { whole: 1 },
+    scale: 'text',
+    'import-rows': { whole: 0 },
+    profile: 'directory',
+    'pg-stats': { whole: 1 },
+  });
+  return {
+    records: (flags.records as number | undefined) ?? 200_000,
+    batch: (flags.batch as number | undefined) ?? 1000,
+    concurrency: (flags.concurrency as number | undefined) ?? 2,
+    scale: (flags.scale as string | undefined) ?? '0.02',
+    importRows: (flags['import-rows'] as number | undefined) ?? 1_000_000,
+    profileDir: (flags.profile as string | undefined) ?? null,
+    pgStats: (flags['pg-stats'] as number | undefined) ?? 0,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const value = argv[i + 1];
-    switch (argv[i]) {
-      case '--records':
-        options.records = whole('--records', value, 1);
-        break;
-      case '--batch':
-        options.batch = whole('--batch', value, 1);
-        break;
-      case '--concurrency':
-        options.concurrency = whole('--concurrency', value, 1);
-        break;
-      case '--scale':
-        if (!value) throw new Error('--scale needs a number');
-        options.scale = value;
-        break;
-      case '--import-rows':
-        options.importRows = whole('--import-rows', value, 0);
-        break;
-      case '--pg-stats':
-        options.pgStats = whole('--pg-stats', value, 1);
-        break;
-      case '--profile':
-        if (!value) throw new Error('--profile needs a directory');
-        options.profileDir = path.resolve(value);
-        break;
-      default:
-        throw new Error(`unknown argument ${argv[i]} (${USAGE})`);
-    }
-    i++;
-  }
-  return options;
 }
 
 /** CPU seconds used so far by the hub, PostgreSQL and the client. */
@@ -112,12 +91,10 @@ function cpuLine(before: CpuSnapshot, after: CpuSnapshot, records: number): stri
   );
 }
 
-const n = (value: number) => Math.round(value).toLocaleString('en');
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (value: number | undefined) => (value === undefined ? '—' : n(value));
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = readOptions(process.argv.slice(2));
   const cpus = os.cpus();
   console.log(
     `bench:ingest: ${n(options.records)} person records in batches of ${n(options.batch)}, concurrency ${options.concurrency}; ` +

@@ -8,6 +8,7 @@ import { signToken } from '../src/auth/tokens';
 import { Role } from '../src/auth/viewer';
 import { EmbeddedDatabase, startEmbeddedDatabase } from '../src/db/embedded';
 import { postGraphQL } from './attack-client';
+import { n, readFlags, seconds } from './bench-args';
 import { ClientProcess } from './client-process';
 import { benchHub, HubProcess } from './hub-process';
 import { DriveResult, LiveCommand, SubscribeResult, Subscriber, TallyResult } from './live-client';
@@ -42,58 +43,37 @@ interface Options {
   profileDir: string | null;
 }
 
-const USAGE = '--subscribers N[,N…], --rate N, --seconds N, --clients N, --stress-step N, --no-stress, --scale S, --profile DIR';
 /** The demo city (乌海市): every subscriber's region lies in it. */
 const CITY = '1503';
 /** The stress line stops doubling the rate past this. */
 const MAX_STRESS_RATE = 3200;
 
-function parseArgs(argv: string[]): Options {
-  const options: Options = { subscribers: [1000, 5000], rate: 200, seconds: 30, clients: 2, stress: true, stressStep: 10, scale: '0.02', profileDir: null };
-  const whole = (name: string, value: string | undefined, min: number): number => {
-    const n = Number(value);
-    if (value === undefined || !/^\d+$/.test(value) || n < min) throw new Error(`${name} needs a whole number of at least ${min}`);
-    return n;
+function readOptions(argv: string[]): Options {
+  const flags = readFlags(argv, {
+    subscribers: 'text',
+    rate: { whole: 1 },
+    seconds: { whole: 1 },
+    clients: { whole: 1 },
+    'stress-step': { whole: 1 },
+    'no-stress': 'switch',
+    scale: 'text',
+    profile: 'directory',
+  });
+  const subscribers = ((flags.subscribers as string | undefined) ?? '1000,5000').split(',').map((part) => {
+    if (!/^\d+$/.test(part) || Number(part) < 1) throw new Error('--subscribers needs whole numbers of at least 1, separated by commas');
+    return Number(part);
+  });
+  return {
+    subscribers,
+    rate: (flags.rate as number | undefined) ?? 200,
+    seconds: (flags.seconds as number | undefined) ?? 30,
+    clients: (flags.clients as number | undefined) ?? 2,
+    stress: flags['no-stress'] !== true,
+    stressStep: (flags['stress-step'] as number | undefined) ?? 10,
+    scale: (flags.scale as string | undefined) ?? '0.02',
+    profileDir: (flags.profile as string | undefined) ?? null,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const value = argv[i + 1];
-    switch (argv[i]) {
-      case '--subscribers':
-        options.subscribers = (value ?? '').split(',').map((part) => whole('--subscribers', part, 1));
-        break;
-      case '--rate':
-        options.rate = whole('--rate', value, 1);
-        break;
-      case '--seconds':
-        options.seconds = whole('--seconds', value, 1);
-        break;
-      case '--clients':
-        options.clients = whole('--clients', value, 1);
-        break;
-      case '--stress-step':
-        options.stressStep = whole('--stress-step', value, 1);
-        break;
-      case '--scale':
-        if (!value) throw new Error('--scale needs a number');
-        options.scale = value;
-        break;
-      case '--profile':
-        if (!value) throw new Error('--profile needs a directory');
-        options.profileDir = path.resolve(value);
-        break;
-      case '--no-stress':
-        options.stress = false;
-        continue;
-      default:
-        throw new Error(`unknown argument ${argv[i]} (${USAGE})`);
-    }
-    i++;
-  }
-  return options;
 }
-
-const n = (value: number) => Math.round(value).toLocaleString('en');
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The p-th percentile (0–100) of `sorted` (ascending), or NaN when empty. */
 function percentile(sorted: readonly number[], p: number): number {
@@ -153,7 +133,7 @@ interface Round {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = readOptions(process.argv.slice(2));
   const cpus = os.cpus();
   console.log(
     `bench:live: ${options.subscribers.map(n).join(' then ')} subscribers, ${options.rate} changes/s for ${options.seconds} s; ` +

@@ -10,7 +10,7 @@ import { EmbeddedDatabase, startEmbeddedDatabase } from '../src/db/embedded';
 import { postGraphQL } from './attack-client';
 import { n, readFlags, seconds } from './bench-args';
 import { ClientProcess } from './client-process';
-import { benchHub, HubProcess } from './hub-process';
+import { benchHub, cpuSeconds, HubProcess, postgresCpuSeconds } from './hub-process';
 import { DriveResult, LiveCommand, SubscribeResult, Subscriber, TallyResult } from './live-client';
 
 /*
@@ -177,6 +177,14 @@ async function main(): Promise<void> {
     log.on('error', () => undefined);
     await log.connect();
     db = log;
+    const postmasterPid = Number(fs.readFileSync(path.join(tempDir, 'postgres', 'cluster', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    /** CPU seconds used so far by the hub, PostgreSQL, the subscriber processes and the driver. */
+    const cpu = () => ({
+      hub: cpuSeconds(hub!.child.pid!) ?? 0,
+      postgres: postgresCpuSeconds(postmasterPid),
+      subscribers: subscriberClients.reduce((sum, client) => sum + (cpuSeconds(client.child.pid!) ?? 0), 0),
+      driver: cpuSeconds(driver.child.pid!) ?? 0,
+    });
     const currentSeq = async () =>
       (await log.query<{ seq: string }>('select coalesce(max(seq), 0)::text as seq from incident_event')).rows[0].seq;
 
@@ -202,7 +210,9 @@ async function main(): Promise<void> {
             `${refused ? `; ${n(refused)} refused: ${opened.flatMap((r) => r.reasons).slice(0, 3).join(' | ')}` : ''}`,
         );
         await Promise.all(subscriberClients.map((client) => client.call({ type: 'mark' })));
+        const cpuBefore = cpu();
         const drive = await driver.call<DriveResult>({ type: 'drive', url: hub!.url, tokens: staff, grids: tree.grids, rate, seconds: secs, inFlight: 16 });
+        const cpuAfter = cpu();
         // Deliveries still in flight when the last change committed get a moment to arrive.
         await new Promise((resolve) => setTimeout(resolve, 2000));
         const toSeq = await currentSeq();
@@ -225,6 +235,14 @@ async function main(): Promise<void> {
         );
         console.log(
           `  latency (arrival − event time): p50 ${n(percentile(latencies, 50))} / p99 ${n(p99)} / max ${n(latencies.length ? latencies[latencies.length - 1] : NaN)} ms`,
+        );
+        const used = (key: keyof typeof cpuAfter) => cpuAfter[key] - cpuBefore[key];
+        const spent = (key: keyof typeof cpuAfter) => `${used(key).toFixed(1)} s (${n((100 * used(key) * 1000) / drive.wallMs)} % of a core)`;
+        const total = used('hub') + used('postgres') + used('subscribers') + used('driver');
+        console.log(
+          `  CPU while driving: hub ${spent('hub')}, PostgreSQL ${spent('postgres')}, subscriber processes ${spent('subscribers')}, ` +
+            `driver ${spent('driver')}; hub ${((used('hub') * 1e6) / Math.max(1, drive.changes)).toFixed(0)} µs and all ` +
+            `${((total * 1e6) / Math.max(1, drive.changes)).toFixed(0)} µs per change`,
         );
         console.log(`  hub RSS before ${n(memoryBefore?.rss ?? NaN)} / peak ${n(Math.max(peak, hub!.memory()?.hwm ?? 0))} MB`);
         return { label, delivered: sum('delivered'), lost: sum('lost'), p99, messagesPerSecond };

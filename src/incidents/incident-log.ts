@@ -1,12 +1,13 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { incidentEventBell } from '../live/bell';
-import { inTransaction, Sql } from '../ingest/sql';
-import { IncidentEventType, IncidentStatus } from './incident-workflow';
+import { inTransaction, Sql, sqlOf } from '../ingest/sql';
+import { HandlingLevel, IncidentEventType, IncidentStatus } from './incident-workflow';
 
 /**
- * The incident event log's write side: the one function that appends events ({@link appendIncidentEvents}) and
- * the one way a transaction that appends them runs ({@link inIncidentTransaction}). Ingestion, the workflow
- * mutations and the overdue sweeper all write through these two.
+ * The incident event log's write side: the one function that appends events ({@link appendIncidentEvents}), the
+ * one way a transaction that appends them runs ({@link inIncidentTransaction}), and one statement that changes an
+ * incident and appends its event ({@link changeIncident}, the workflow actions' lean path). Ingestion, the workflow
+ * mutations and the overdue sweeper all write through these.
  */
 
 /** One event to append. The grid code and category are copied from the incident as it stands in the transaction. */
@@ -55,6 +56,79 @@ export async function appendIncidentEvents(sql: Sql, drafts: readonly IncidentEv
   );
   if (rows.length !== drafts.length) throw new Error(`appending incident events: ${drafts.length - rows.length} name no incident`);
   return rows.map((row) => row.seq);
+}
+
+/** What one workflow action sets on an incident besides its status (absent: left as it is). */
+export interface IncidentChanges {
+  level?: HandlingLevel;
+  department?: string | null;
+  assignee?: string | null;
+  dueAt?: Date | null;
+  /** A due time this many seconds after the transaction's clock (instead of `dueAt`). */
+  dueInSeconds?: number;
+  overdue?: boolean;
+  feedback?: string | null;
+  photoUrls?: string[] | null;
+  satisfaction?: number;
+  /** Closes the case at the transaction's clock. */
+  closeNow?: boolean;
+}
+
+/** The columns of the changes that are plain values. */
+const CHANGED_COLUMNS: Readonly<Record<Exclude<keyof IncidentChanges, 'dueInSeconds' | 'closeNow'>, string>> = {
+  level: 'level',
+  department: 'department',
+  assignee: 'assignee',
+  dueAt: 'due_at',
+  overdue: 'overdue',
+  feedback: 'feedback',
+  photoUrls: 'photo_urls',
+  satisfaction: 'satisfaction',
+};
+
+/** One workflow action on one incident: the status it leaves, what else changes, and its one event. */
+export interface IncidentChange {
+  incidentId: string;
+  /** The version the action was decided on: the change applies only if the incident is still at it. */
+  fromVersion: number;
+  set: IncidentChanges;
+  event: Omit<IncidentEventDraft, 'incidentId' | 'at'>;
+}
+
+/**
+ * Applies `change` and appends its event in one autocommitted statement, at one clock (the statement's `now()`
+ * stamps `updated_at`, a `closeNow`, a `dueInSeconds` and the event). The version moves by one. The bell is rung
+ * after the commit.
+ * @returns the incident's row as it now stands (snake_case columns, as `select *` gives them), or null when the
+ * incident is no longer at `fromVersion` (nothing was written: read it again and decide again).
+ */
+export async function changeIncident(orm: MikroORM, change: IncidentChange): Promise<Record<string, unknown> | null> {
+  const assignments = ['status = ?', 'version = version + 1', 'updated_at = now()'];
+  const params: unknown[] = [change.event.toStatus];
+  for (const [key, column] of Object.entries(CHANGED_COLUMNS) as Array<[keyof typeof CHANGED_COLUMNS, string]>) {
+    if (!(key in change.set)) continue;
+    const value = change.set[key];
+    assignments.push(key === 'photoUrls' ? `${column} = ?::jsonb` : `${column} = ?`);
+    params.push(key === 'photoUrls' && value != null ? JSON.stringify(value) : value);
+  }
+  if (change.set.dueInSeconds !== undefined) {
+    assignments.push(`due_at = now() + ? * interval '1 second'`);
+    params.push(change.set.dueInSeconds);
+  }
+  if (change.set.closeNow) assignments.push('closed_at = now()');
+  const { event } = change;
+  const rows = await sqlOf(orm.em.fork()).rows<Record<string, unknown>>(
+    `with changed as (
+       update incident set ${assignments.join(', ')} where id = ? and version = ? returning *),
+     appended as (
+       insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status, at)
+       select id, grid_code, category, ?, ?, ?, ?, ?, now() from changed)
+     select * from changed`,
+    [...params, change.incidentId, change.fromVersion, event.type, event.actor, event.note, event.fromStatus, event.toStatus],
+  );
+  if (rows.length === 0) return null;
+  incidentEventBell(orm).ring();
+  return rows[0];
 }
 
 /**

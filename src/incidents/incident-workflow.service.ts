@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { EntityManager, LockMode, MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
+import { AccessPolicy } from '../access/policy';
 import { ScopedReader } from '../access/scope';
 import { IngestionService, IngestKind, IngestOptions } from '../ingest/ingestion.service';
-import { Sql } from '../ingest/sql';
+import { entityFromRow } from '../db/rows';
+import { sqlOf } from '../ingest/sql';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
 import { parseId } from '../shared/ids';
 import { lineTextProblem, optionalTextArgument, requiredTextArgument } from '../shared/text';
 import { RecordOutcome } from '../shared/outcome';
 import { SourceSystem } from '../sources/source-system';
 import { DEFAULT_DUE_POLICY, dueLimitSeconds, DuePolicy, dueTime } from './due-time';
-import { Incident } from './incident.entity';
+import { Incident, IncidentCategory, Severity } from './incident.entity';
 import { IncidentService } from './incident.service';
-import { appendIncidentEvents, inIncidentTransaction } from './incident-log';
+import { changeIncident, IncidentChanges, inIncidentTransaction } from './incident-log';
 import { eventFor, HandlingLevel, IncidentAction, IncidentStatus, levelAbove } from './incident-workflow';
 import { ReportIncidentInput } from './incident-workflow.types';
 import {
@@ -20,7 +22,7 @@ import {
   departmentsFor,
   loadResponsibilityList,
   MAX_DEPARTMENT_LENGTH,
-  regionNames,
+  RegionNames,
   ResponsibilityList,
   responsibilityFor,
 } from './responsibility-list';
@@ -73,8 +75,26 @@ export function allowedMutations(status: IncidentStatus, level: HandlingLevel): 
   return [...new Set(names)];
 }
 
-/** What one action does to the locked incident besides its status: returns the event's note. */
-type Apply = (incident: Incident, now: Date, sql: Sql) => Promise<string | null> | string | null;
+/** An incident as an action decides on it: read without a lock; the change applies only at this version. */
+interface CaseRow {
+  id: string;
+  gridCode: string;
+  level: HandlingLevel;
+  department: string | null;
+  status: IncidentStatus;
+  version: number;
+  category: IncidentCategory;
+  subCategory: string | null;
+  severity: Severity;
+  /** The names of the case's district, town and community (for department names). */
+  names: RegionNames;
+}
+
+/** What one action does to the incident besides its status, and its event's note. */
+type Apply = (incident: CaseRow, now: Date) => { note: string | null; set?: IncidentChanges };
+
+/** How often an action is decided afresh when a concurrent change moved the incident between its read and write. */
+const DECISION_ATTEMPTS = 8;
 
 /**
  * The workflow mutations (design §4): each checks the viewer's rights on the case ({@link workflowRefusal}), the
@@ -148,13 +168,13 @@ export class IncidentWorkflowService {
   /** Accepts a reported case as a case of its level (受理/立案). */
   accept(id: string, note: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
     const text = optionalTextArgument(note, 'note', 500);
-    return this.act(id, IncidentAction.ACCEPT, expectedVersion, () => text ?? '受理立案');
+    return this.act(id, IncidentAction.ACCEPT, expectedVersion, () => ({ note: text ?? '受理立案' }));
   }
 
   /** Refuses a reported case (不予受理), saying why. */
   reject(id: string, reason: string, expectedVersion?: number | null): Promise<Incident> {
     const text = requiredTextArgument(reason, 'reason', 500);
-    return this.act(id, IncidentAction.REJECT, expectedVersion, () => text);
+    return this.act(id, IncidentAction.REJECT, expectedVersion, () => ({ note: text }));
   }
 
   /**
@@ -171,30 +191,26 @@ export class IncidentWorkflowService {
     const assignee = optionalTextArgument(args.assignee, 'assignee', 50);
     const note = optionalTextArgument(args.note, 'note', 500);
     if (args.dueAt != null && Number.isNaN(args.dueAt.getTime())) throw new BadUserInputError('must be a date-time', 'dueAt');
-    return this.act(id, IncidentAction.DISPATCH, expectedVersion, async (incident, now, sql) => {
-      incident.department = await this.departmentFor(incident, department, sql);
-      incident.assignee = assignee;
-      incident.dueAt = this.dueAt(incident, now, args.dueAt ?? null);
-      incident.overdue = false;
-      return `派遣至${incident.department}${assignee ? `（${assignee}）` : ''}${note ? `：${note}` : ''}`;
+    return this.act(id, IncidentAction.DISPATCH, expectedVersion, (incident, now) => {
+      const to = this.departmentFor(incident, department);
+      return {
+        note: `派遣至${to}${assignee ? `（${assignee}）` : ''}${note ? `：${note}` : ''}`,
+        set: { department: to, assignee, ...this.due(incident, now, args.dueAt ?? null), overdue: false },
+      };
     });
   }
 
   /** Starts handling a dispatched case on site (处置). */
   start(id: string, note: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
     const text = optionalTextArgument(note, 'note', 500);
-    return this.act(id, IncidentAction.START, expectedVersion, () => text ?? '开始处置');
+    return this.act(id, IncidentAction.START, expectedVersion, () => ({ note: text ?? '开始处置' }));
   }
 
   /** Reports a case handled (处置完成), with feedback and photos of the site (URLs). */
   resolve(id: string, feedback: string, photoUrls: readonly string[] | null | undefined, expectedVersion?: number | null): Promise<Incident> {
     const text = requiredTextArgument(feedback, 'feedback', 2000);
     const photos = checkPhotoUrls(photoUrls);
-    return this.act(id, IncidentAction.RESOLVE, expectedVersion, (incident) => {
-      incident.feedback = text;
-      incident.photoUrls = photos;
-      return text;
-    });
+    return this.act(id, IncidentAction.RESOLVE, expectedVersion, () => ({ note: text, set: { feedback: text, photoUrls: photos } }));
   }
 
   /**
@@ -205,13 +221,11 @@ export class IncidentWorkflowService {
     const text = optionalTextArgument(note, 'note', 500);
     const action = passed ? IncidentAction.VERIFY_PASSED : IncidentAction.VERIFY_FAILED;
     return this.act(id, action, expectedVersion, (incident, now) => {
-      if (passed) {
-        incident.closedAt = now;
-        return text ?? '核查通过，予以结案';
-      }
-      incident.dueAt = this.dueAt(incident, now, null);
-      incident.overdue = false;
-      return `核查未通过${text ? `：${text}` : ''}，退回${incident.department ?? '处置部门'}重新处置`;
+      if (passed) return { note: text ?? '核查通过，予以结案', set: { closeNow: true } };
+      return {
+        note: `核查未通过${text ? `：${text}` : ''}，退回${incident.department ?? '处置部门'}重新处置`,
+        set: { ...this.due(incident, now, null), overdue: false },
+      };
     });
   }
 
@@ -223,12 +237,10 @@ export class IncidentWorkflowService {
     const text = requiredTextArgument(reason, 'reason', 500);
     return this.act(id, IncidentAction.ESCALATE, expectedVersion, (incident) => {
       const above = levelAbove(incident.level)!;
-      incident.level = above;
-      incident.department = null;
-      incident.assignee = null;
-      incident.dueAt = null;
-      incident.overdue = false;
-      return `上报${LEVEL_NAMES[above]}：${text}`;
+      return {
+        note: `上报${LEVEL_NAMES[above]}：${text}`,
+        set: { level: above, department: null, assignee: null, dueAt: null, overdue: false },
+      };
     });
   }
 
@@ -236,24 +248,28 @@ export class IncidentWorkflowService {
   rate(id: string, satisfaction: number, comment: string | null | undefined, expectedVersion?: number | null): Promise<Incident> {
     if (!Number.isInteger(satisfaction) || satisfaction < 1 || satisfaction > 5) throw new BadUserInputError('must be a whole number from 1 to 5', 'satisfaction');
     const text = optionalTextArgument(comment, 'comment', 500);
-    return this.act(id, IncidentAction.RATE, expectedVersion, (incident) => {
-      incident.satisfaction = satisfaction;
-      return `满意度${satisfaction}分${text ? `：${text}` : ''}`;
-    });
+    return this.act(id, IncidentAction.RATE, expectedVersion, () => ({
+      note: `满意度${satisfaction}分${text ? `：${text}` : ''}`,
+      set: { satisfaction },
+    }));
   }
 
   /**
-   * The one transaction of every action on an existing incident: lock it, check rights, version and transition,
-   * apply the change, flush, append its one event. Commits through {@link inIncidentTransaction}.
+   * Every action on an existing incident, in two statements and no open transaction: read the case (no lock),
+   * decide — rights, `expectedVersion`, the transition table, the action's own checks — and then change it and
+   * append its one event in one statement that applies only if the case is still at the version read
+   * ({@link changeIncident}). When a concurrent change got there first, nothing was written and the action is
+   * decided afresh on the new state (which may now refuse it: CONFLICT for a stale `expectedVersion`, or the
+   * transition). The answer is the row the statement returned, as the viewer reads it.
    */
   private async act(id: string, action: WorkflowAction, expectedVersion: number | null | undefined, apply: Apply): Promise<Incident> {
     const incidentId = parseId(id);
     if (expectedVersion != null && (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)) {
       throw new BadUserInputError('must be a version the incident had (1 or more)', 'expectedVersion');
     }
-    await inIncidentTransaction(this.orm, async (sql, em) => {
-      const incident = await this.lock(em, incidentId);
-      const refusal = workflowRefusal(this.viewer, action, { gridCode: incident.gridCode, level: incident.level, department: incident.department ?? null });
+    for (let attempt = 1; attempt <= DECISION_ATTEMPTS; attempt++) {
+      const incident = await this.readCase(incidentId);
+      const refusal = workflowRefusal(this.viewer, action, incident);
       if (refusal !== null) throw new ForbiddenError(refusal, 'id');
       if (expectedVersion != null && incident.version !== expectedVersion) {
         throw new ConflictError(`incident ${incidentId} is at version ${incident.version}, not ${expectedVersion}: it changed since you read it`, {
@@ -265,23 +281,44 @@ export class IncidentWorkflowService {
       if (step === null || (action === IncidentAction.ESCALATE && levelAbove(incident.level) === null)) {
         throw impossible(incidentId, incident, action);
       }
-      const now = new Date();
-      const note = await apply(incident, now, sql);
-      incident.status = step.toStatus;
-      // Always a change, so the version moves with every event (a repeated rating changes no other column).
-      incident.updatedAt = now;
-      await em.flush();
-      await appendIncidentEvents(sql, [
-        { incidentId, type: step.type, actor: this.viewer.subject, note, fromStatus: step.fromStatus, toStatus: step.toStatus },
-      ]);
+      const { note, set } = apply(incident, new Date());
+      const row = await changeIncident(this.orm, {
+        incidentId,
+        fromVersion: incident.version,
+        set: set ?? {},
+        event: { type: step.type, actor: this.viewer.subject, note, fromStatus: step.fromStatus, toStatus: step.toStatus },
+      });
+      if (row !== null) return this.present(row);
+    }
+    throw new ConflictError(`incident ${incidentId} kept changing while ${MUTATION_OF[action]} was decided: read it again and retry`, {
+      field: 'id',
     });
-    return this.readBack(incidentId);
   }
 
-  private async lock(em: EntityManager, id: string): Promise<Incident> {
-    const incident = await em.findOne(Incident, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (incident === null) throw new NotFoundError(`no incident ${id}`, 'id');
-    return incident;
+  /** The case as an action decides on it, with its region's names. @throws NotFoundError */
+  private async readCase(id: string): Promise<CaseRow> {
+    const [row] = await sqlOf(this.orm.em.fork()).rows<Omit<CaseRow, 'names'> & { county: string; town: string; community: string }>(
+      `select i.id::text as "id", i.grid_code as "gridCode", i.level, i.department, i.status, i.version, i.category,
+              i.sub_category as "subCategory", i.severity,
+              coalesce((select name from region where code = left(i.grid_code, 6)), left(i.grid_code, 6)) as "county",
+              coalesce((select name from region where code = left(i.grid_code, 9)), left(i.grid_code, 9)) as "town",
+              coalesce((select name from region where code = left(i.grid_code, 12)), left(i.grid_code, 12)) as "community"
+         from incident i where i.id = ?`,
+      [id],
+    );
+    if (row === undefined) throw new NotFoundError(`no incident ${id}`, 'id');
+    const { county, town, community, ...rest } = row;
+    return { ...rest, names: { county, town, community } };
+  }
+
+  /**
+   * The changed incident as the viewer reads it. The rights just checked put it in the viewer's region; a viewer that
+   * reads through its department's own records (a DEPARTMENT role beside the acting one) reads it back through the
+   * scoped reader.
+   */
+  private present(row: Record<string, unknown>): Promise<Incident> | Incident {
+    if (new AccessPolicy(this.viewer).department === null) return entityFromRow(this.orm, Incident, row);
+    return this.readBack(String(row.id));
   }
 
   /** The committed incident as the viewer reads it: a fresh scoped reader, so nothing cached before the change shows. */
@@ -298,36 +335,40 @@ export class IncidentWorkflowService {
     return viewer.has(Role.ADMIN) || viewer.has(Role.GRID_WORKER) || handlingCentre;
   }
 
-  /** The due time of a dispatch at `now`: `given` when no later than the policy allows, else the policy's. */
-  private dueAt(incident: Incident, now: Date, given: Date | null): Date {
-    const latest = dueTime(this.options.due, incident.category, incident.severity, now);
-    if (given === null) return latest;
+  /**
+   * The due time of a dispatch decided at `now`: `given` when it lies in the future and no later than the policy
+   * allows, else the policy's limit from the change's own clock.
+   */
+  private due(incident: CaseRow, now: Date, given: Date | null): Pick<IncidentChanges, 'dueAt' | 'dueInSeconds'> {
+    const { category, severity } = incident;
+    if (given === null) return { dueInSeconds: dueLimitSeconds(this.options.due, category, severity) };
+    const latest = dueTime(this.options.due, category, severity, now);
     if (given.getTime() <= now.getTime()) throw new BadUserInputError('must lie in the future', 'dueAt');
     if (given.getTime() > latest.getTime()) {
       // Error messages are masked for every reader (dates to their year): the limit is said in hours, and given whole
       // in `extensions.latestDueAt`.
-      const hours = dueLimitSeconds(this.options.due, incident.category, incident.severity) / 3600;
+      const hours = dueLimitSeconds(this.options.due, category, severity) / 3600;
       throw new GridhubError(
         `dueAt: may be at most the due-time limit for ${incident.category} ${incident.severity} from now, ${hours} hours (extensions.latestDueAt)`,
         ErrorCode.BAD_USER_INPUT,
         { field: 'dueAt', latestDueAt: latest.toISOString() },
       );
     }
-    return given;
+    return { dueAt: given };
   }
 
   /**
    * The department a dispatch goes to: `given` when the responsibility list names it for the case (lead or
    * cooperating, at the case's level), else the list's lead. @throws BadUserInputError on `department`
    */
-  private async departmentFor(incident: Incident, given: string | null, sql: Sql): Promise<string> {
+  private departmentFor(incident: CaseRow, given: string | null): string {
     const responsibility = responsibilityFor(this.options.responsibilities, incident.category, incident.subCategory, incident.level);
     const what = `${incident.category}${incident.subCategory ? ` ${incident.subCategory}` : ''} at ${incident.level} level`;
     if (responsibility === null) {
       if (given === null) throw new BadUserInputError(`the responsibility list names no department for ${what}: name one`, 'department');
       return given;
     }
-    const { lead, cooperating } = departmentsFor(responsibility, await regionNames(incident.gridCode, sql));
+    const { lead, cooperating } = departmentsFor(responsibility, incident.names);
     if (given === null || given === lead) return lead;
     if (cooperating.includes(given)) return given;
     throw new BadUserInputError(
@@ -342,7 +383,7 @@ export class IncidentWorkflowService {
 const INPUT_FIELD_OF: Readonly<Record<string, string>> = { 'place.id': 'placeId', 'thing.id': 'thingId' };
 
 /** BAD_USER_INPUT for an action the state does not allow: names the state and the mutations that are allowed. */
-function impossible(id: string, incident: Incident, action: WorkflowAction): GridhubError {
+function impossible(id: string, incident: CaseRow, action: WorkflowAction): GridhubError {
   const allowed = allowedMutations(incident.status, incident.level);
   const why =
     action === IncidentAction.ESCALATE && eventFor(incident.status, action) !== null

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 
 /** The PostgreSQL channel on which writers ring and every instance's live feed listens. */
@@ -13,7 +14,9 @@ type Listener = () => void;
  * take PostgreSQL's database-wide notify lock at its commit and serialise every committing writer, so writers
  * ring after their transaction has committed, outside it, and rings are coalesced: while one `NOTIFY` is on its
  * way, any number of further rings make exactly one more. Each `NOTIFY` is an autocommit statement of its own.
- * Feeds of this process are woken directly as well, without waiting for the notification to come back.
+ * Feeds of this process are woken directly as well, without waiting for the notification to come back; the
+ * notification carries the bell's {@link IncidentEventBell.id}, so that they can tell their own ring from another
+ * instance's and need not read the log twice for one ring.
  *
  * A ring that is lost (the statement fails, the listener is reconnecting) loses no event: every feed also reads
  * on a timer.
@@ -22,8 +25,10 @@ export class IncidentEventBell {
   private sending = false;
   private again = false;
   private readonly listeners = new Set<Listener>();
+  /** The payload of this bell's notifications. */
+  readonly id = randomUUID();
 
-  constructor(private readonly notify: () => Promise<unknown>) {}
+  constructor(private readonly notify: (payload: string) => Promise<unknown>) {}
 
   /** Rings: call after the transaction that appended incident events has committed. Never throws. */
   ring(): void {
@@ -46,7 +51,7 @@ export class IncidentEventBell {
     do {
       this.again = false;
       try {
-        await this.notify();
+        await this.notify(this.id);
       } catch {
         // Readers catch up on their timer.
       }
@@ -69,7 +74,7 @@ export function incidentEventBell(orm: MikroORM | EntityManager): IncidentEventB
   const connection = 'em' in orm ? orm.em.getConnection() : orm.getConnection();
   let bell = bells.get(connection);
   if (!bell) {
-    bell = new IncidentEventBell(() => connection.execute(`select pg_notify('${INCIDENT_EVENTS_CHANNEL}', '')`));
+    bell = new IncidentEventBell((payload) => connection.execute(`select pg_notify('${INCIDENT_EVENTS_CHANNEL}', ?)`, [payload]));
     bells.set(connection, bell);
   }
   return bell;

@@ -144,7 +144,10 @@ export class LiveFeed {
     });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, null));
-    client.on('notification', () => this.wake());
+    // This process's own rings have woken the feed already.
+    client.on('notification', (message) => {
+      if (this.options.bell === undefined || message.payload !== this.options.bell.id) this.wake();
+    });
     await client.connect();
     await client.query(`listen ${INCIDENT_EVENTS_CHANNEL}`);
     this.client = client;

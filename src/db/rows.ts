@@ -17,6 +17,26 @@ const columnsOf = new WeakMap<object, readonly Column[]>();
  * bigint, timestamps given as text, booleans); columns the entity does not map are left out.
  */
 export function entityFromRow<T extends object>(orm: MikroORM, entity: EntityClass<T>, row: Readonly<Record<string, unknown>>): T {
+  const instance = Object.create(entity.prototype) as Record<string, unknown>;
+  for (const { column, property, convert } of mappedColumns(orm, entity)) {
+    const value = row[column];
+    if (value === undefined) continue;
+    instance[property] = value === null ? null : convert(value);
+  }
+  return instance as T;
+}
+
+/**
+ * The columns `entity` maps, as a select or returning list (`alias.column, …`): what {@link entityFromRow} reads.
+ * Named, not `*`: a prepared statement's result must not change shape when a later migration adds a column.
+ */
+export function columnList(orm: MikroORM, entity: EntityClass<object>, alias?: string): string {
+  return mappedColumns(orm, entity)
+    .map(({ column }) => (alias ? `${alias}.${column}` : column))
+    .join(', ');
+}
+
+function mappedColumns(orm: MikroORM, entity: EntityClass<object>): readonly Column[] {
   let columns = columnsOf.get(entity);
   if (!columns) {
     const platform = orm.em.getPlatform();
@@ -24,16 +44,14 @@ export function entityFromRow<T extends object>(orm: MikroORM, entity: EntityCla
       .getMetadata()
       .get(entity.name)
       .props.filter((prop) => prop.fieldNames?.length === 1 && prop.persist !== false)
-      .map((prop) => ({ column: prop.fieldNames[0], property: prop.name, convert: converter(prop, (value) => prop.customType!.convertToJSValue(value, platform)) }));
+      .map((prop) => ({
+        column: prop.fieldNames[0],
+        property: prop.name,
+        convert: converter(prop, (value) => prop.customType!.convertToJSValue(value, platform)),
+      }));
     columnsOf.set(entity, columns);
   }
-  const instance = Object.create(entity.prototype) as Record<string, unknown>;
-  for (const { column, property, convert } of columns) {
-    const value = row[column];
-    if (value === undefined) continue;
-    instance[property] = value === null ? null : convert(value);
-  }
-  return instance as T;
+  return columns;
 }
 
 function converter(prop: EntityProperty, custom: (value: unknown) => unknown): (value: unknown) => unknown {

@@ -1,6 +1,8 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { incidentEventBell } from '../live/bell';
-import { inTransaction, Sql, sqlOf } from '../ingest/sql';
+import { columnList } from '../db/rows';
+import { inTransaction, preparedRows, Sql } from '../ingest/sql';
+import { Incident } from './incident.entity';
 import { HandlingLevel, IncidentEventType, IncidentStatus } from './incident-workflow';
 
 /**
@@ -103,28 +105,29 @@ export interface IncidentChange {
  * incident is no longer at `fromVersion` (nothing was written: read it again and decide again).
  */
 export async function changeIncident(orm: MikroORM, change: IncidentChange): Promise<Record<string, unknown> | null> {
-  const assignments = ['status = ?', 'version = version + 1', 'updated_at = now()'];
   const params: unknown[] = [change.event.toStatus];
+  const next = (value: unknown) => `$${params.push(value)}`;
+  const assignments = ['status = $1', 'version = version + 1', 'updated_at = now()'];
   for (const [key, column] of Object.entries(CHANGED_COLUMNS) as Array<[keyof typeof CHANGED_COLUMNS, string]>) {
     if (!(key in change.set)) continue;
     const value = change.set[key];
-    assignments.push(key === 'photoUrls' ? `${column} = ?::jsonb` : `${column} = ?`);
-    params.push(key === 'photoUrls' && value != null ? JSON.stringify(value) : value);
+    assignments.push(key === 'photoUrls' ? `${column} = ${next(value == null ? null : JSON.stringify(value))}::jsonb` : `${column} = ${next(value)}`);
   }
-  if (change.set.dueInSeconds !== undefined) {
-    assignments.push(`due_at = now() + ? * interval '1 second'`);
-    params.push(change.set.dueInSeconds);
-  }
+  if (change.set.dueInSeconds !== undefined) assignments.push(`due_at = now() + ${next(change.set.dueInSeconds)} * interval '1 second'`);
   if (change.set.closeNow) assignments.push('closed_at = now()');
   const { event } = change;
-  const rows = await sqlOf(orm.em.fork()).rows<Record<string, unknown>>(
+  // One statement per combination of changed columns: few, each prepared once per connection.
+  const rows = await preparedRows(
+    orm,
     `with changed as (
-       update incident set ${assignments.join(', ')} where id = ? and version = ? returning *),
+       update incident set ${assignments.join(', ')} where id = ${next(change.incidentId)} and version = ${next(change.fromVersion)}
+       returning ${columnList(orm, Incident)}),
      appended as (
        insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status, at)
-       select id, grid_code, category, ?, ?, ?, ?, ?, now() from changed)
+       select id, grid_code, category, ${next(event.type)}, ${next(event.actor)}, ${next(event.note)}, ${next(event.fromStatus)},
+              $1, now() from changed)
      select * from changed`,
-    [...params, change.incidentId, change.fromVersion, event.type, event.actor, event.note, event.fromStatus, event.toStatus],
+    params,
   );
   if (rows.length === 0) return null;
   incidentEventBell(orm).ring();

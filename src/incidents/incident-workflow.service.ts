@@ -5,7 +5,7 @@ import { AccessPolicy } from '../access/policy';
 import { ScopedReader } from '../access/scope';
 import { IngestionService, IngestKind, IngestOptions } from '../ingest/ingestion.service';
 import { entityFromRow } from '../db/rows';
-import { sqlOf } from '../ingest/sql';
+import { preparedRows } from '../ingest/sql';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
 import { parseId } from '../shared/ids';
 import { lineTextProblem, optionalTextArgument, requiredTextArgument } from '../shared/text';
@@ -297,13 +297,14 @@ export class IncidentWorkflowService {
 
   /** The case as an action decides on it, with its region's names. @throws NotFoundError */
   private async readCase(id: string): Promise<CaseRow> {
-    const [row] = await sqlOf(this.orm.em.fork()).rows<Omit<CaseRow, 'names'> & { county: string; town: string; community: string }>(
+    const [row] = await preparedRows<Omit<CaseRow, 'names'> & { county: string; town: string; community: string }>(
+      this.orm,
       `select i.id::text as "id", i.grid_code as "gridCode", i.level, i.department, i.status, i.version, i.category,
               i.sub_category as "subCategory", i.severity,
               coalesce((select name from region where code = left(i.grid_code, 6)), left(i.grid_code, 6)) as "county",
               coalesce((select name from region where code = left(i.grid_code, 9)), left(i.grid_code, 9)) as "town",
               coalesce((select name from region where code = left(i.grid_code, 12)), left(i.grid_code, 12)) as "community"
-         from incident i where i.id = ?`,
+         from incident i where i.id = $1`,
       [id],
     );
     if (row === undefined) throw new NotFoundError(`no incident ${id}`, 'id');

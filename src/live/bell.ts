@@ -4,6 +4,12 @@ import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 /** The PostgreSQL channel on which writers ring and every instance's live feed listens. */
 export const INCIDENT_EVENTS_CHANNEL = 'gridhub_incident_events';
 
+/**
+ * Notifications go out at least this far apart, in ms: under a stream of commits one `NOTIFY` stands for all that
+ * committed meanwhile (other instances hear of them a few ms later; this process's feeds are woken at once).
+ */
+export const NOTIFY_GAP_MS = 10;
+
 /** What rings on this process's bell: the live feeds reading the same database (one per server). */
 type Listener = () => void;
 
@@ -13,7 +19,8 @@ type Listener = () => void;
  * The event log is the truth; the bell only says "read it now". A `NOTIFY` inside a business transaction would
  * take PostgreSQL's database-wide notify lock at its commit and serialise every committing writer, so writers
  * ring after their transaction has committed, outside it, and rings are coalesced: while one `NOTIFY` is on its
- * way, any number of further rings make exactly one more. Each `NOTIFY` is an autocommit statement of its own.
+ * way, any number of further rings make exactly one more, and notifications go out at least
+ * {@link NOTIFY_GAP_MS} apart. Each `NOTIFY` is an autocommit statement of its own.
  * Feeds of this process are woken directly as well, without waiting for the notification to come back; the
  * notification carries the bell's {@link IncidentEventBell.id}, so that they can tell their own ring from another
  * instance's and need not read the log twice for one ring.
@@ -25,6 +32,8 @@ export class IncidentEventBell {
   private sending = false;
   private again = false;
   private readonly listeners = new Set<Listener>();
+  /** When the last notification went out (performance.now()). */
+  private lastSent = -Infinity;
   /** The payload of this bell's notifications. */
   readonly id = randomUUID();
 
@@ -49,6 +58,9 @@ export class IncidentEventBell {
 
   private async send(): Promise<void> {
     do {
+      const wait = this.lastSent + NOTIFY_GAP_MS - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.lastSent = performance.now();
       this.again = false;
       try {
         await this.notify(this.id);

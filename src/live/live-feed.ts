@@ -26,6 +26,11 @@ export interface LiveFeedOptions {
 const FEED_STATEMENT_TIMEOUT_MS = 30_000;
 /** How long to wait before reconnecting the feed's connection after it failed, in ms. */
 const RECONNECT_MS = 1000;
+/**
+ * Reads start at least this far apart, in ms: under a stream of commits each read takes all that committed since the
+ * last one instead of one read per commit. A ring after a quiet moment is read at once.
+ */
+export const FEED_READ_GAP_MS = 10;
 /** First and longest pause before reading again while events wait behind a gap, in ms (doubling between). */
 const GAP_RETRY_FIRST_MS = 5;
 
@@ -54,6 +59,8 @@ export class LiveFeed {
   private closed = false;
   private dirty = false;
   private running = false;
+  /** When the last read started (performance.now()). */
+  private lastRead = -Infinity;
   private gapRetryMs = GAP_RETRY_FIRST_MS;
   private gapTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -177,9 +184,10 @@ export class LiveFeed {
     this.reconnectTimer.unref();
   }
 
-  private async query<R>(text: string, params: unknown[] = []): Promise<R[]> {
+  /** Runs a statement on the feed's connection; `name` keeps it prepared there (the feed's read runs at every ring). */
+  private async query<R>(text: string, params: unknown[] = [], name?: string): Promise<R[]> {
     if (!this.client) throw new Error('the live feed is not connected');
-    return (await this.client.query(text, params)).rows as R[];
+    return (await this.client.query({ text, values: params, name })).rows as R[];
   }
 
   /**
@@ -220,6 +228,10 @@ export class LiveFeed {
     this.running = true;
     try {
       while (this.dirty && !this.closed && this.client) {
+        const wait = this.lastRead + FEED_READ_GAP_MS - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.closed || !this.client) break;
+        this.lastRead = performance.now();
         this.dirty = false;
         if (await this.readOnce()) this.dirty = true;
       }
@@ -258,6 +270,7 @@ export class LiveFeed {
            from incident_event ev join incident i on i.id = ev.incident_id
           where ev.seq > $1 order by ev.seq limit $2) e on true`,
       [before.toString(), this.settings.batchSize],
+      'gridhub_live_feed_read',
     );
     const events = rows.filter((row) => row.seq !== null);
     const xmin = BigInt(rows[0].xmin);

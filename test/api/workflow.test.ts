@@ -309,6 +309,40 @@ describe('rights by role, region and level', () => {
   });
 });
 
+describe('the answer', () => {
+  // Every scalar field of Incident, and its place, thing and events: the mutation answers from the row its statement
+  // returned, and must answer exactly as a query of the committed case does.
+  const ALL = `id caseNumber title description category subCategory severity source sourceKey gridCode address status level version
+    department assignee dueAt overdue feedback resolutionPhotos satisfaction reportedAt closedAt createdAt updatedAt
+    place { id } thing { id } events { seq type note }`;
+
+  it('is the committed case as a query reads it, field for field, after every kind of action', async () => {
+    const id = ok(await report(tokens.worker, { description: '门前堆放杂物 13812345678' })).reportIncident.id;
+    const steps: Array<[Action, string]> = [
+      ['accept', ''],
+      ['dispatch', 'assignee: "张三"'],
+      ['start', ''],
+      ['resolve', 'photoUrls: ["https://img.example.cn/a.jpg"]'],
+      ['verifyFailed', ''],
+      ['start', ''],
+      ['resolve', ''],
+      ['verifyPassed', ''],
+      ['rate', ''],
+    ];
+    for (const [action, extra] of steps) {
+      const [name, args] = MUTATION[action];
+      const all = [`id: "${id}"`, args, extra].filter(Boolean).join(', ');
+      const answer = ok(await hub.gql(tokens.admin, `mutation { ${name}(${all}) { ${ALL} } }`))[name];
+      const read = ok(await hub.gql(tokens.admin, `query($id: ID!) { incident(id: $id) { ${ALL} } }`, { id })).incident;
+      expect(answer).toEqual(read);
+    }
+    const escalated = await caseIn('DISPATCHED');
+    const answer = ok(await hub.gql(tokens.admin, `mutation { escalateIncident(id: "${escalated}", reason: "需上级协调") { ${ALL} } }`)).escalateIncident;
+    expect(answer).toEqual(ok(await hub.gql(tokens.admin, `query($id: ID!) { incident(id: $id) { ${ALL} } }`, { id: escalated })).incident);
+    expect(answer).toMatchObject({ level: 'COMMUNITY', status: 'ACCEPTED', department: null, dueAt: null });
+  });
+});
+
 describe('text arguments', () => {
   it('refuses text PostgreSQL cannot store (NUL, a lone surrogate) as BAD_USER_INPUT naming the argument, and changes nothing', async () => {
     const id = await caseIn('REPORTED');

@@ -1,0 +1,32 @@
+import { describe, expect, it } from '@jest/globals';
+import { Client } from 'pg';
+import { socketDirectory } from '../../src/db/embedded';
+import { TEST_ADMIN_URL } from '../support/env';
+
+/** Where the embedded PostgreSQL puts its Unix-domain socket (src/db/embedded.ts), and that the hub's tests use it. */
+describe('the embedded database socket', () => {
+  it('goes in the cluster directory when the socket path fits a socket address', () => {
+    expect(socketDirectory('/var/lib/gridhub/postgres/cluster', 54321)).toBe('/var/lib/gridhub/postgres/cluster');
+    const deep = `/${'d'.repeat(80)}/postgres/cluster`;
+    expect(socketDirectory(deep, 54321)).toBeNull();
+  });
+
+  it('is left out for a path PostgreSQL would split or quote (TCP only)', () => {
+    for (const dir of ['/srv/grid hub/cluster', '/srv/a,b/cluster', '/srv/"x"/cluster', "/srv/it's/cluster", '/srv/a\\b/cluster']) {
+      expect(socketDirectory(dir, 5432)).toBeNull();
+    }
+  });
+
+  it('is what the test database is reached through', async () => {
+    const url = new URL(process.env[TEST_ADMIN_URL]!);
+    expect(decodeURIComponent(url.hostname)).toMatch(/^\/.*\/cluster$/);
+    const client = new Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      // A Unix-domain socket connection has no client address.
+      expect((await client.query('select inet_client_addr() as addr')).rows[0].addr).toBeNull();
+    } finally {
+      await client.end();
+    }
+  });
+});

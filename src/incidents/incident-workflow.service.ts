@@ -98,9 +98,9 @@ const DECISION_ATTEMPTS = 8;
 
 /**
  * The workflow mutations (design §4): each checks the viewer's rights on the case ({@link workflowRefusal}), the
- * optional `expectedVersion`, and the transition table, changes the incident and appends exactly one incident
- * event, all in one transaction ({@link IncidentWorkflowService.act}); then the incident is read back through the
- * viewer's scoped reader (masking and scope as every read). Errors: NOT_FOUND (no such incident), FORBIDDEN (not
+ * optional `expectedVersion`, and the transition table, then changes the incident and appends exactly one incident
+ * event in one statement ({@link IncidentWorkflowService.act}), and answers with the changed incident, which the
+ * schema masks as every read. Errors: NOT_FOUND (no such incident), FORBIDDEN (not
  * the viewer's to act on), CONFLICT (stale `expectedVersion`), BAD_USER_INPUT (a bad argument, naming it; or an
  * impossible transition, naming the state and the allowed mutations).
  */

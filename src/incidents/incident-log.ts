@@ -26,9 +26,6 @@ export interface IncidentEventDraft {
   at?: Date;
 }
 
-/** The transactions' SQL handles that appended events (each attempt of a transaction has its own handle). */
-const appended = new WeakSet<Sql>();
-
 /**
  * Appends `drafts` to the log in the caller's transaction, in the order given (seq follows it), in one statement.
  * Call it only inside {@link inIncidentTransaction} (or a seeding transaction with no live readers), so that the
@@ -37,7 +34,6 @@ const appended = new WeakSet<Sql>();
  */
 export async function appendIncidentEvents(sql: Sql, drafts: readonly IncidentEventDraft[]): Promise<string[]> {
   if (drafts.length === 0) return [];
-  appended.add(sql);
   const rows = await sql.rows<{ seq: string }>(
     `insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status, at)
      select i.id, i.grid_code, i.category, r.type, r.actor, r.note, r.from_status, r.to_status, coalesce(r.at, now())
@@ -144,14 +140,9 @@ export async function changeIncident(orm: MikroORM, change: IncidentChange): Pro
  * transaction — and every event it appended — has committed, and the live feeds have been rung (after the commit).
  */
 export async function inIncidentTransaction<T>(orm: MikroORM, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
-  let committed: Sql | null = null;
-  const result = await inTransaction(orm, (sql, em) => {
-    committed = sql;
-    return work(sql, em);
-  });
-  // Committed: this tells live readers new events are in the log — never inside the transaction, where NOTIFY would
-  // serialise every committing writer. Coalesced; a lost ring only waits for the feeds' timer. A transaction that
-  // appended nothing (an overdue sweep that found no case) does not ring.
-  if (committed !== null && appended.has(committed)) incidentEventBell(orm).ring();
+  const result = await inTransaction(orm, work);
+  // Committed: the one place that tells live readers new events are in the log — never inside the transaction,
+  // where NOTIFY would serialise every committing writer. Coalesced; a lost ring only waits for the feeds' timer.
+  incidentEventBell(orm).ring();
   return result;
 }

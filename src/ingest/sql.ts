@@ -41,18 +41,7 @@ export async function inTransaction<T>(orm: MikroORM, work: (sql: Sql, em: Entit
  * `execute` inlines parameters into the SQL text.
  */
 export function sqlOf(em: EntityManager): Sql {
-  const transaction = em.getTransactionContext<Knex.Transaction>();
-  if (!transaction) return sqlOn(em.getConnection().getKnex());
-  // One handle per transaction, however many entity managers of it ask: what a handle has done in the transaction
-  // (appended incident events, say) is known by the handle.
-  let sql = transactionSql.get(transaction);
-  if (!sql) transactionSql.set(transaction, (sql = sqlOn(transaction)));
-  return sql;
-}
-
-const transactionSql = new WeakMap<object, Sql>();
-
-function sqlOn(knex: Knex): Sql {
+  const knex = (em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex()) as Knex;
   return {
     rows: async <R>(text: string, params: readonly unknown[] = []) => {
       const result = await knex.raw(text, params as Knex.RawBinding[]);

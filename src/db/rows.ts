@@ -7,21 +7,23 @@ interface Column {
   convert: (value: unknown) => unknown;
 }
 
-/** Each entity's mapped columns, from the ORM's metadata (read once per entity). */
-const columnsOf = new WeakMap<object, readonly Column[]>();
+/** Each ORM's (metadata's) entities' mapped columns, read once per entity. */
+const columnsOf = new WeakMap<object, Map<EntityClass<object>, readonly Column[]>>();
 
 /**
- * An instance of `entity` made from one raw row of its table (`returning *`, `select *`: columns by their names)
- * without the entity manager: no identity map, no change tracking — what a read or a write's answer needs when the
- * row is already at hand. Values are converted as MikroORM's hydrator converts them (custom types such as json and
- * bigint, timestamps given as text, booleans); columns the entity does not map are left out.
+ * An object of `entity`'s class made from one raw row of its table (the columns of {@link columnList}) without
+ * the entity manager: no identity map, no hydration, no snapshot — for answers made from a row already at hand.
+ * Its values are its own data properties (MikroORM's property accessors on the prototype are not run), converted
+ * as MikroORM's hydrator converts them (custom types such as json and bigint, timestamps given as text, booleans);
+ * columns the entity does not map are left out. The object is detached: read it, never persist or merge it (the
+ * entity manager would take it for a new entity).
  */
 export function entityFromRow<T extends object>(orm: MikroORM, entity: EntityClass<T>, row: Readonly<Record<string, unknown>>): T {
-  const instance = Object.create(entity.prototype) as Record<string, unknown>;
+  const instance = Object.create(entity.prototype) as object;
   for (const { column, property, convert } of mappedColumns(orm, entity)) {
     const value = row[column];
     if (value === undefined) continue;
-    instance[property] = value === null ? null : convert(value);
+    Object.defineProperty(instance, property, { value: value === null ? null : convert(value), writable: true, enumerable: true, configurable: true });
   }
   return instance as T;
 }
@@ -37,23 +39,26 @@ export function columnList(orm: MikroORM, entity: EntityClass<object>, alias?: s
 }
 
 function mappedColumns(orm: MikroORM, entity: EntityClass<object>): readonly Column[] {
-  let columns = columnsOf.get(entity);
+  const metadata = orm.getMetadata();
+  let entities = columnsOf.get(metadata);
+  if (!entities) columnsOf.set(metadata, (entities = new Map()));
+  let columns = entities.get(entity);
   if (!columns) {
     const platform = orm.em.getPlatform();
-    columns = orm
-      .getMetadata()
+    columns = metadata
       .get(entity.name)
-      .props.filter((prop) => prop.fieldNames?.length === 1 && prop.persist !== false)
+      .props.filter((prop) => prop.fieldNames?.length === 1 && prop.persist !== false && !prop.formula && !prop.embedded)
       .map((prop) => ({
         column: prop.fieldNames[0],
         property: prop.name,
         convert: converter(prop, (value) => prop.customType!.convertToJSValue(value, platform)),
       }));
-    columnsOf.set(entity, columns);
+    entities.set(entity, columns);
   }
   return columns;
 }
 
+/** How MikroORM's hydrator turns a raw value into the property's (core/hydration/ObjectHydrator, scalars). */
 function converter(prop: EntityProperty, custom: (value: unknown) => unknown): (value: unknown) => unknown {
   if (prop.customType) return custom;
   if (prop.runtimeType === 'boolean') return (value) => !!value;

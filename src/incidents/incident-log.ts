@@ -1,15 +1,16 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { incidentEventBell } from '../live/bell';
 import { columnList } from '../db/rows';
-import { inTransaction, preparedRows, Sql } from '../ingest/sql';
+import { Query } from '../db/prepared';
+import { inTransaction, Sql } from '../ingest/sql';
 import { Incident } from './incident.entity';
 import { HandlingLevel, IncidentEventType, IncidentStatus } from './incident-workflow';
 
 /**
- * The incident event log's write side: the one function that appends events ({@link appendIncidentEvents}), the
- * one way a transaction that appends them runs ({@link inIncidentTransaction}), and one statement that changes an
- * incident and appends its event ({@link changeIncident}, the workflow actions' lean path). Ingestion, the workflow
- * mutations and the overdue sweeper all write through these.
+ * The incident event log's write side, the only code that writes `incident_event`: {@link appendIncidentEvents}
+ * appends events in an ORM transaction run by {@link inIncidentTransaction} (ingestion, reports, the overdue
+ * sweeper); {@link changeIncident} changes one incident and appends its event in one statement (the workflow
+ * actions). Both give the same columns ({@link EVENT_COLUMNS}) and leave `seq` to its default.
  */
 
 /** One event to append. The grid code and category are copied from the incident as it stands in the transaction. */
@@ -26,6 +27,9 @@ export interface IncidentEventDraft {
   at?: Date;
 }
 
+/** The columns every writer gives an event; `seq` is left to its default (see the live migration). */
+const EVENT_COLUMNS = 'incident_id, grid_code, category, type, actor, note, from_status, to_status, at';
+
 /**
  * Appends `drafts` to the log in the caller's transaction, in the order given (seq follows it), in one statement.
  * Call it only inside {@link inIncidentTransaction} (or a seeding transaction with no live readers), so that the
@@ -35,7 +39,7 @@ export interface IncidentEventDraft {
 export async function appendIncidentEvents(sql: Sql, drafts: readonly IncidentEventDraft[]): Promise<string[]> {
   if (drafts.length === 0) return [];
   const rows = await sql.rows<{ seq: string }>(
-    `insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status, at)
+    `insert into incident_event (${EVENT_COLUMNS})
      select i.id, i.grid_code, i.category, r.type, r.actor, r.note, r.from_status, r.to_status, coalesce(r.at, now())
        from rows from (jsonb_to_recordset(?::jsonb) as (incident_id bigint, type text, actor text, note text, from_status text,
             to_status text, at timestamptz)) with ordinality as r(incident_id, type, actor, note, from_status, to_status, at, n)
@@ -60,28 +64,28 @@ export async function appendIncidentEvents(sql: Sql, drafts: readonly IncidentEv
   return rows.map((row) => row.seq);
 }
 
-/** What one workflow action sets on an incident besides its status (absent: left as it is). */
+/** A due time: a given one (or none), or so many seconds after the changing statement's clock. */
+export type DueChange = { at: Date | null } | { inSeconds: number };
+
+/** What one workflow action sets on an incident besides its status (absent or undefined: left as it is). */
 export interface IncidentChanges {
   level?: HandlingLevel;
   department?: string | null;
   assignee?: string | null;
-  dueAt?: Date | null;
-  /** A due time this many seconds after the transaction's clock (instead of `dueAt`). */
-  dueInSeconds?: number;
+  due?: DueChange;
   overdue?: boolean;
   feedback?: string | null;
   photoUrls?: string[] | null;
   satisfaction?: number;
-  /** Closes the case at the transaction's clock. */
+  /** Closes the case at the changing statement's clock. */
   closeNow?: boolean;
 }
 
 /** The columns of the changes that are plain values. */
-const CHANGED_COLUMNS: Readonly<Record<Exclude<keyof IncidentChanges, 'dueInSeconds' | 'closeNow'>, string>> = {
+const CHANGED_COLUMNS: Readonly<Record<Exclude<keyof IncidentChanges, 'due' | 'closeNow'>, string>> = {
   level: 'level',
   department: 'department',
   assignee: 'assignee',
-  dueAt: 'due_at',
   overdue: 'overdue',
   feedback: 'feedback',
   photoUrls: 'photo_urls',
@@ -98,51 +102,54 @@ export interface IncidentChange {
 }
 
 /**
- * Applies `change` and appends its event in one autocommitted statement, at one clock (the statement's `now()`
- * stamps `updated_at`, a `closeNow`, a `dueInSeconds` and the event). The version moves by one. The bell is rung
- * after the commit.
- * @returns the incident's row as it now stands (snake_case columns, as `select *` gives them), or null when the
- * incident is no longer at `fromVersion` (nothing was written: read it again and decide again).
+ * Applies `change` and appends its event in one statement, at one clock (the statement's `now()` stamps
+ * `updated_at`, a `closeNow`, a due time in seconds and the event). The version moves by one. Run it autocommitted
+ * ({@link preparedQuery}) or in an {@link inPreparedTransaction}; the caller rings the bell once it has committed.
+ * @returns the incident's row as it now stands (its mapped columns), or null when the incident is no longer at
+ * `fromVersion` (nothing was written: read it again and decide again).
  */
-export async function changeIncident(orm: MikroORM, change: IncidentChange): Promise<Record<string, unknown> | null> {
+export async function changeIncident(orm: MikroORM, query: Query, change: IncidentChange): Promise<Record<string, unknown> | null> {
   const params: unknown[] = [change.event.toStatus];
   const next = (value: unknown) => `$${params.push(value)}`;
   const assignments = ['status = $1', 'version = version + 1', 'updated_at = now()'];
   for (const [key, column] of Object.entries(CHANGED_COLUMNS) as Array<[keyof typeof CHANGED_COLUMNS, string]>) {
-    if (!(key in change.set)) continue;
     const value = change.set[key];
-    assignments.push(key === 'photoUrls' ? `${column} = ${next(value == null ? null : JSON.stringify(value))}::jsonb` : `${column} = ${next(value)}`);
+    if (value === undefined) continue;
+    assignments.push(key === 'photoUrls' ? `${column} = ${next(value === null ? null : JSON.stringify(value))}::jsonb` : `${column} = ${next(value)}`);
   }
-  if (change.set.dueInSeconds !== undefined) assignments.push(`due_at = now() + ${next(change.set.dueInSeconds)} * interval '1 second'`);
+  const { due } = change.set;
+  if (due !== undefined) assignments.push('inSeconds' in due ? `due_at = now() + ${next(due.inSeconds)} * interval '1 second'` : `due_at = ${next(due.at)}`);
   if (change.set.closeNow) assignments.push('closed_at = now()');
   const { event } = change;
-  // One statement per combination of changed columns: few, each prepared once per connection.
-  const rows = await preparedRows(
-    orm,
+  // One text per combination of changed columns: few, each prepared once per connection.
+  const rows = await query(
     `with changed as (
        update incident set ${assignments.join(', ')} where id = ${next(change.incidentId)} and version = ${next(change.fromVersion)}
        returning ${columnList(orm, Incident)}),
      appended as (
-       insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status, at)
+       insert into incident_event (${EVENT_COLUMNS})
        select id, grid_code, category, ${next(event.type)}, ${next(event.actor)}, ${next(event.note)}, ${next(event.fromStatus)},
               $1, now() from changed)
      select * from changed`,
     params,
   );
-  if (rows.length === 0) return null;
-  incidentEventBell(orm).ring();
-  return rows[0];
+  return rows[0] ?? null;
 }
 
 /**
  * Runs `work` in one transaction, retried on deadlocks and lost races as {@link inTransaction} does (so `work` must
- * be safe to run again): the one way a transaction that appends incident events runs. When it returns, the
- * transaction — and every event it appended — has committed, and the live feeds have been rung (after the commit).
+ * be safe to run again): the one way an ORM transaction that appends incident events runs. When it returns, the
+ * transaction — and every event it appended — has committed, and the live feeds have been rung (after the commit)
+ * unless `rings` says of the result that nothing was appended.
  */
-export async function inIncidentTransaction<T>(orm: MikroORM, work: (sql: Sql, em: EntityManager) => Promise<T>): Promise<T> {
+export async function inIncidentTransaction<T>(
+  orm: MikroORM,
+  work: (sql: Sql, em: EntityManager) => Promise<T>,
+  rings: (result: T) => boolean = () => true,
+): Promise<T> {
   const result = await inTransaction(orm, work);
-  // Committed: the one place that tells live readers new events are in the log — never inside the transaction,
-  // where NOTIFY would serialise every committing writer. Coalesced; a lost ring only waits for the feeds' timer.
-  incidentEventBell(orm).ring();
+  // Committed: this tells live readers new events are in the log — never inside the transaction, where NOTIFY would
+  // serialise every committing writer. Coalesced; a lost ring only waits for the feeds' timer.
+  if (rings(result)) incidentEventBell(orm).ring();
   return result;
 }

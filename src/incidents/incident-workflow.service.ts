@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Role, Viewer } from '../auth/viewer';
-import { AccessPolicy } from '../access/policy';
 import { ScopedReader } from '../access/scope';
 import { IngestionService, IngestKind, IngestOptions } from '../ingest/ingestion.service';
 import { entityFromRow } from '../db/rows';
-import { preparedRows } from '../ingest/sql';
+import { inPreparedTransaction, preparedQuery, Query } from '../db/prepared';
+import { incidentEventBell } from '../live/bell';
 import { BadUserInputError, ConflictError, ErrorCode, ForbiddenError, GridhubError, NotFoundError } from '../shared/errors';
 import { parseId } from '../shared/ids';
 import { lineTextProblem, optionalTextArgument, requiredTextArgument } from '../shared/text';
@@ -14,7 +14,7 @@ import { SourceSystem } from '../sources/source-system';
 import { DEFAULT_DUE_POLICY, dueLimitSeconds, DuePolicy, dueTime } from './due-time';
 import { Incident, IncidentCategory, Severity } from './incident.entity';
 import { IncidentService } from './incident.service';
-import { changeIncident, IncidentChanges, inIncidentTransaction } from './incident-log';
+import { changeIncident, DueChange, IncidentChanges, inIncidentTransaction } from './incident-log';
 import { eventFor, HandlingLevel, IncidentAction, IncidentStatus, levelAbove } from './incident-workflow';
 import { ReportIncidentInput } from './incident-workflow.types';
 import {
@@ -23,6 +23,7 @@ import {
   loadResponsibilityList,
   MAX_DEPARTMENT_LENGTH,
   RegionNames,
+  regionNamesSql,
   ResponsibilityList,
   responsibilityFor,
 } from './responsibility-list';
@@ -93,8 +94,11 @@ interface CaseRow {
 /** What one action does to the incident besides its status, and its event's note. */
 type Apply = (incident: CaseRow, now: Date) => { note: string | null; set?: IncidentChanges };
 
-/** How often an action is decided afresh when a concurrent change moved the incident between its read and write. */
-const DECISION_ATTEMPTS = 8;
+/**
+ * How often an action is decided without a lock before it locks the case: a case that another change got to first
+ * this often is contended, and its next decision holds the row until it has written.
+ */
+const UNLOCKED_ATTEMPTS = 2;
 
 /**
  * The workflow mutations (design §4): each checks the viewer's rights on the case ({@link workflowRefusal}), the
@@ -195,7 +199,7 @@ export class IncidentWorkflowService {
       const to = this.departmentFor(incident, department);
       return {
         note: `派遣至${to}${assignee ? `（${assignee}）` : ''}${note ? `：${note}` : ''}`,
-        set: { department: to, assignee, ...this.due(incident, now, args.dueAt ?? null), overdue: false },
+        set: { department: to, assignee, due: this.due(incident, now, args.dueAt ?? null), overdue: false },
       };
     });
   }
@@ -224,7 +228,7 @@ export class IncidentWorkflowService {
       if (passed) return { note: text ?? '核查通过，予以结案', set: { closeNow: true } };
       return {
         note: `核查未通过${text ? `：${text}` : ''}，退回${incident.department ?? '处置部门'}重新处置`,
-        set: { ...this.due(incident, now, null), overdue: false },
+        set: { due: this.due(incident, now, null), overdue: false },
       };
     });
   }
@@ -239,7 +243,7 @@ export class IncidentWorkflowService {
       const above = levelAbove(incident.level)!;
       return {
         note: `上报${LEVEL_NAMES[above]}：${text}`,
-        set: { level: above, department: null, assignee: null, dueAt: null, overdue: false },
+        set: { level: above, department: null, assignee: null, due: { at: null }, overdue: false },
       };
     });
   }
@@ -260,66 +264,66 @@ export class IncidentWorkflowService {
    * append its one event in one statement that applies only if the case is still at the version read
    * ({@link changeIncident}). When a concurrent change got there first, nothing was written and the action is
    * decided afresh on the new state (which may now refuse it: CONFLICT for a stale `expectedVersion`, or the
-   * transition). The answer is the row the statement returned, as the viewer reads it.
+   * transition); after {@link UNLOCKED_ATTEMPTS} such misses it decides under the case's row lock, which always
+   * writes. The answer is made from the row the statement returned; the schema masks it as every read.
    */
   private async act(id: string, action: WorkflowAction, expectedVersion: number | null | undefined, apply: Apply): Promise<Incident> {
     const incidentId = parseId(id);
     if (expectedVersion != null && (!Number.isSafeInteger(expectedVersion) || expectedVersion < 1)) {
       throw new BadUserInputError('must be a version the incident had (1 or more)', 'expectedVersion');
     }
-    for (let attempt = 1; attempt <= DECISION_ATTEMPTS; attempt++) {
-      const incident = await this.readCase(incidentId);
-      const refusal = workflowRefusal(this.viewer, action, incident);
-      if (refusal !== null) throw new ForbiddenError(refusal, 'id');
-      if (expectedVersion != null && incident.version !== expectedVersion) {
-        throw new ConflictError(`incident ${incidentId} is at version ${incident.version}, not ${expectedVersion}: it changed since you read it`, {
-          field: 'expectedVersion',
-          currentVersion: incident.version,
-        });
-      }
-      const step = eventFor(incident.status, action);
-      if (step === null || (action === IncidentAction.ESCALATE && levelAbove(incident.level) === null)) {
-        throw impossible(incidentId, incident, action);
-      }
-      const { note, set } = apply(incident, new Date());
-      const row = await changeIncident(this.orm, {
-        incidentId,
-        fromVersion: incident.version,
-        set: set ?? {},
-        event: { type: step.type, actor: this.viewer.subject, note, fromStatus: step.fromStatus, toStatus: step.toStatus },
+    const decide = (query: Query, lock: boolean) => this.decideAndChange(query, lock, incidentId, action, expectedVersion, apply);
+    let row: Record<string, unknown> | null = null;
+    for (let attempt = 1; row === null && attempt <= UNLOCKED_ATTEMPTS; attempt++) row = await decide(preparedQuery(this.orm), false);
+    row ??= await inPreparedTransaction(this.orm, (query) => decide(query, true));
+    if (row === null) throw new Error(`incident ${incidentId} changed under its row lock`);
+    // Committed: the live feeds may read the event.
+    incidentEventBell(this.orm).ring();
+    return entityFromRow(this.orm, Incident, row);
+  }
+
+  /** One decision of {@link act}: @returns the changed row, or null when the case was no longer at the version read. */
+  private async decideAndChange(
+    query: Query,
+    lock: boolean,
+    incidentId: string,
+    action: WorkflowAction,
+    expectedVersion: number | null | undefined,
+    apply: Apply,
+  ): Promise<Record<string, unknown> | null> {
+    const incident = await this.readCase(query, incidentId, lock);
+    const refusal = workflowRefusal(this.viewer, action, incident);
+    if (refusal !== null) throw new ForbiddenError(refusal, 'id');
+    if (expectedVersion != null && incident.version !== expectedVersion) {
+      throw new ConflictError(`incident ${incidentId} is at version ${incident.version}, not ${expectedVersion}: it changed since you read it`, {
+        field: 'expectedVersion',
+        currentVersion: incident.version,
       });
-      if (row !== null) return this.present(row);
     }
-    throw new ConflictError(`incident ${incidentId} kept changing while ${MUTATION_OF[action]} was decided: read it again and retry`, {
-      field: 'id',
+    const step = eventFor(incident.status, action);
+    if (step === null || (action === IncidentAction.ESCALATE && levelAbove(incident.level) === null)) {
+      throw impossible(incidentId, incident, action);
+    }
+    const { note, set } = apply(incident, new Date());
+    return changeIncident(this.orm, query, {
+      incidentId,
+      fromVersion: incident.version,
+      set: set ?? {},
+      event: { type: step.type, actor: this.viewer.subject, note, fromStatus: step.fromStatus, toStatus: step.toStatus },
     });
   }
 
-  /** The case as an action decides on it, with its region's names. @throws NotFoundError */
-  private async readCase(id: string): Promise<CaseRow> {
-    const [row] = await preparedRows<Omit<CaseRow, 'names'> & { county: string; town: string; community: string }>(
-      this.orm,
+  /** The case as an action decides on it, with its region's names; `lock`: hold its row until the transaction ends. @throws NotFoundError */
+  private async readCase(query: Query, id: string, lock: boolean): Promise<CaseRow> {
+    const [row] = await query<Omit<CaseRow, 'names'> & { county: string; town: string; community: string }>(
       `select i.id::text as "id", i.grid_code as "gridCode", i.level, i.department, i.status, i.version, i.category,
-              i.sub_category as "subCategory", i.severity,
-              coalesce((select name from region where code = left(i.grid_code, 6)), left(i.grid_code, 6)) as "county",
-              coalesce((select name from region where code = left(i.grid_code, 9)), left(i.grid_code, 9)) as "town",
-              coalesce((select name from region where code = left(i.grid_code, 12)), left(i.grid_code, 12)) as "community"
-         from incident i where i.id = $1`,
+              i.sub_category as "subCategory", i.severity, ${regionNamesSql('i.grid_code')}
+         from incident i where i.id = $1${lock ? ' for update of i' : ''}`,
       [id],
     );
     if (row === undefined) throw new NotFoundError(`no incident ${id}`, 'id');
     const { county, town, community, ...rest } = row;
     return { ...rest, names: { county, town, community } };
-  }
-
-  /**
-   * The changed incident as the viewer reads it. The rights just checked put it in the viewer's region; a viewer that
-   * reads through its department's own records (a DEPARTMENT role beside the acting one) reads it back through the
-   * scoped reader.
-   */
-  private present(row: Record<string, unknown>): Promise<Incident> | Incident {
-    if (new AccessPolicy(this.viewer).department === null) return entityFromRow(this.orm, Incident, row);
-    return this.readBack(String(row.id));
   }
 
   /** The committed incident as the viewer reads it: a fresh scoped reader, so nothing cached before the change shows. */
@@ -340,9 +344,9 @@ export class IncidentWorkflowService {
    * The due time of a dispatch decided at `now`: `given` when it lies in the future and no later than the policy
    * allows, else the policy's limit from the change's own clock.
    */
-  private due(incident: CaseRow, now: Date, given: Date | null): Pick<IncidentChanges, 'dueAt' | 'dueInSeconds'> {
+  private due(incident: CaseRow, now: Date, given: Date | null): DueChange {
     const { category, severity } = incident;
-    if (given === null) return { dueInSeconds: dueLimitSeconds(this.options.due, category, severity) };
+    if (given === null) return { inSeconds: dueLimitSeconds(this.options.due, category, severity) };
     const latest = dueTime(this.options.due, category, severity, now);
     if (given.getTime() <= now.getTime()) throw new BadUserInputError('must lie in the future', 'dueAt');
     if (given.getTime() > latest.getTime()) {
@@ -355,7 +359,7 @@ export class IncidentWorkflowService {
         { field: 'dueAt', latestDueAt: latest.toISOString() },
       );
     }
-    return { dueAt: given };
+    return { at: given };
   }
 
   /**

@@ -108,7 +108,8 @@ export class OverdueSweeper {
           }),
         );
         return rows.length;
-      });
+        // A sweep that marked nothing appended nothing: no ring.
+      }, (count) => count > 0);
       marked += count;
       if (count < this.batchSize) return marked;
     }

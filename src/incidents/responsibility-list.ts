@@ -159,11 +159,17 @@ export function responsibilityFor(
  * stands for its own name): what department name templates are filled with, for dispatch and calls alike.
  */
 export async function regionNames(gridCode: string, sql: Sql): Promise<RegionNames> {
-  const rows = await sql.rows<{ code: string; name: string }>(`select code, name from region where code = any(?::text[])`, [
-    [gridCode.slice(0, 6), gridCode.slice(0, 9), gridCode.slice(0, 12)],
-  ]);
-  const name = (code: string) => rows.find((row) => row.code === code)?.name ?? code;
-  return { county: name(gridCode.slice(0, 6)), town: name(gridCode.slice(0, 9)), community: name(gridCode.slice(0, 12)) };
+  const [names] = await sql.rows<RegionNames>(`select ${regionNamesSql('g.code')} from (select ?::text as code) g`, [gridCode]);
+  return names;
+}
+
+/**
+ * {@link regionNames} in SQL: the names of the district, town and community of the grid `gridCode` (an SQL
+ * expression, such as a column) as the columns `county`, `town` and `community` of a select list.
+ */
+export function regionNamesSql(gridCode: string): string {
+  const name = (length: number) => `coalesce((select name from region where code = left(${gridCode}, ${length})), left(${gridCode}, ${length}))`;
+  return `${name(6)} as "county", ${name(9)} as "town", ${name(12)} as "community"`;
 }
 
 /** A department name template with the region's names filled in. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Knex } from '@mikro-orm/knex';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 
@@ -50,26 +49,3 @@ export function sqlOf(em: EntityManager): Sql {
   };
 }
 
-/** The names given to prepared statements, by their text. */
-const statementNames = new Map<string, string>();
-
-/**
- * Runs one autocommitted statement (`$1` placeholders) as a named prepared statement on a connection of the ORM's
- * pool: PostgreSQL plans it once per connection instead of at every call, and it bypasses the query builder. For
- * the hot single-statement paths (the workflow actions); the statement's text must be one of a few fixed ones, as
- * each distinct text is kept prepared on every connection that ran it.
- */
-export async function preparedRows<R = Record<string, unknown>>(orm: MikroORM, text: string, params: readonly unknown[]): Promise<R[]> {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = `gridhub_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    statementNames.set(text, name);
-  }
-  const client = orm.em.getConnection().getKnex().client as Knex.Client;
-  const connection = (await client.acquireConnection()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }> };
-  try {
-    return (await connection.query({ name, text, values: [...params] })).rows;
-  } finally {
-    await client.releaseConnection(connection);
-  }
-}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
 import { OverdueSweeper } from '../../src/incidents/overdue-sweeper';
+import { incidentEventBell } from '../../src/live/bell';
 import { Hub, ok, startHub } from '../support/harness';
 import { collect, disposeLiveClients, liveClient, waitUntil } from '../support/live';
 
@@ -58,5 +59,42 @@ describe('live feed rung by the workflow and the sweeper', () => {
       ['OVERDUE', 'system'],
     ]);
     expect(feed.failure).toBeNull();
+  });
+
+  it('rings after a sweep that marked cases, not after one that found none', async () => {
+    let rings = 0;
+    const stop = incidentEventBell(hub.orm).listen(() => rings++);
+    try {
+      expect(await new OverdueSweeper(hub.orm, { intervalMs: POLL_MS, clock: () => new Date(0) }).sweep()).toBe(0);
+      expect(rings).toBe(0);
+      await run(`reportIncident(input: { title: "井盖缺失", category: CITY_MANAGEMENT, severity: LOW, gridCode: "${grid}" })`);
+      expect(rings).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('reads the log when another instance notifies, not when its own notification comes back', async () => {
+    const centre = await hub.token({ sub: 'cc-notify', roles: [Role.COMMAND_CENTER], region: grid.slice(0, 9) });
+    const feed = collect(liveClient(hub.wsUrl, centre), { regionCode: grid });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { id } = await run(`reportIncident(input: { title: "井盖缺失", category: CITY_MANAGEMENT, severity: LOW, gridCode: "${grid}" })`);
+    await waitUntil(() => feed.events.length >= 1, 'the CREATED event', RUNG_WITHIN_MS);
+    // An event written behind the hub's back (as another instance's writer would), announced first with this
+    // process's own bell id — which its feed ignores, its bell having woken it already — then with another's.
+    await hub.sql(
+      `insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status, at)
+       select id, grid_code, category, 'UPDATED', 'other-instance', null, status, status, now() from incident where id = $1`,
+      [id],
+    );
+    await hub.sql(`select pg_notify('gridhub_incident_events', $1)`, [incidentEventBell(hub.orm).id]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(feed.events.map((event) => event.type)).toEqual(['CREATED']);
+    await hub.sql(`select pg_notify('gridhub_incident_events', 'another-instance')`);
+    await waitUntil(() => feed.events.length >= 2, 'the event announced by another instance', RUNG_WITHIN_MS);
+    expect(feed.events.map((event) => [event.type, event.actor])).toEqual([
+      ['CREATED', expect.any(String)],
+      ['UPDATED', 'other-instance'],
+    ]);
   });
 });

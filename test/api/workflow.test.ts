@@ -314,13 +314,21 @@ describe('the answer', () => {
   // returned, and must answer exactly as a query of the committed case does.
   const ALL = `id caseNumber title description category subCategory severity source sourceKey gridCode address status level version
     department assignee dueAt overdue feedback resolutionPhotos satisfaction reportedAt closedAt createdAt updatedAt
-    place { id } thing { id } events { seq type note }`;
+    location { lng lat } grid { code name } regionPath { code } lineage { field source sourceRecordId }
+    place { id name } thing { id } events { seq type note }`;
 
   it('is the committed case as a query reads it, field for field, after every kind of action', async () => {
-    const id = ok(await report(tokens.worker, { description: '门前堆放杂物 13812345678' })).reportIncident.id;
+    const [place] = await hub.sql<{ id: string; lng: number; lat: number }>(
+      `select id::text, lng, lat from place where grid_code = $1 and lng is not null order by id limit 1`,
+      [grid],
+    );
+    const id = ok(
+      await report(tokens.worker, { description: '门前堆放杂物 13812345678', address: '人民路1号', placeId: place.id, lng: place.lng, lat: place.lat }),
+    ).reportIncident.id;
+    const dueAt = new Date(Date.now() + 3600_000).toISOString();
     const steps: Array<[Action, string]> = [
       ['accept', ''],
-      ['dispatch', 'assignee: "张三"'],
+      ['dispatch', `assignee: "张三", dueAt: "${dueAt}"`],
       ['start', ''],
       ['resolve', 'photoUrls: ["https://img.example.cn/a.jpg"]'],
       ['verifyFailed', ''],
@@ -336,6 +344,9 @@ describe('the answer', () => {
       const read = ok(await hub.gql(tokens.admin, `query($id: ID!) { incident(id: $id) { ${ALL} } }`, { id })).incident;
       expect(answer).toEqual(read);
     }
+    const read = ok(await hub.gql(tokens.admin, `query($id: ID!) { incident(id: $id) { ${ALL} } }`, { id })).incident;
+    expect(read).toMatchObject({ place: { id: place.id }, location: { lng: place.lng, lat: place.lat }, satisfaction: 4, status: 'CLOSED' });
+    expect(read.lineage.length).toBeGreaterThan(0);
     const escalated = await caseIn('DISPATCHED');
     const answer = ok(await hub.gql(tokens.admin, `mutation { escalateIncident(id: "${escalated}", reason: "需上级协调") { ${ALL} } }`)).escalateIncident;
     expect(answer).toEqual(ok(await hub.gql(tokens.admin, `query($id: ID!) { incident(id: $id) { ${ALL} } }`, { id: escalated })).incident);
@@ -370,11 +381,27 @@ describe('expectedVersion', () => {
     expectError(await act(tokens.worker, 'start', id, '', 0), 'BAD_USER_INPUT', 'expectedVersion');
   });
 
+  it('without expectedVersion, lands every one of twenty concurrent ratings, each with its own event (a contended case is decided under its row lock)', async () => {
+    const id = await caseIn('CLOSED');
+    const before = (await stored(id)).version;
+    // Each its own subject: one subject may have only a few operations in flight.
+    const raters = await Promise.all(Array.from({ length: 20 }, (_, i) => hub.token({ sub: `rater-${i}`, roles: [Role.ADMIN] })));
+    const answers = await Promise.all(
+      raters.map((token, i) => hub.gql(token, `mutation { rateIncident(id: "${id}", satisfaction: ${(i % 5) + 1}) { version } }`)),
+    );
+    const versions = answers.map((answer) => ok(answer).rateIncident.version).sort((a: number, b: number) => a - b);
+    expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => before + i + 1));
+    expect((await events(id)).filter((event) => event.type === 'RATED')).toHaveLength(20);
+    expect((await stored(id)).version).toBe(before + 20);
+  });
+
   it('lets one of two concurrent actions on the same version win', async () => {
     const id = await caseIn('ACCEPTED');
     const results = await Promise.all([act(tokens.worker, 'dispatch', id, '', 2), act(tokens.worker, 'escalate', id, '', 2)]);
-    const codes = results.map((response) => response.errors?.[0]?.extensions?.code ?? 'OK').sort();
-    expect(codes).toEqual(['CONFLICT', 'OK']);
+    const [dispatch, escalate] = results.map((response) => response.errors?.[0]?.extensions?.code ?? 'OK');
+    // The loser is decided on the winner's state: after a dispatch, a stale escalation is a CONFLICT; after an
+    // escalation the case is the community's, which the grid worker may not act on at all (checked first).
+    expect([dispatch, escalate]).toEqual(dispatch === 'OK' ? ['OK', 'CONFLICT'] : ['FORBIDDEN', 'OK']);
     expect(await events(id)).toHaveLength(3);
     expect((await stored(id)).version).toBe(3);
   });

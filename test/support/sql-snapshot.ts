@@ -37,8 +37,12 @@ export function snapshotDirectory(compiledTestDir: string): string {
  * hide which statement follows from which. The cost is only that the captured request runs its statements
  * serially; nothing but the order changes (the same batches, the same statements).
  *
+ * Statements the hub runs as prepared statements on a pooled connection (src/db/prepared.ts: the workflow actions)
+ * do not pass MikroORM's `execute`; they announce themselves as knex's `query` event with `prepared: true` and
+ * are taken from there, in the order they start.
+ *
  * The statements are also taken from `hub.captureStatements` (the driver's own log, values inlined) and checked
- * against those seen here one for one, so nothing that bypasses MikroORM's `execute` goes unnoticed.
+ * against those seen here one for one, so nothing that bypasses both goes unnoticed.
  */
 export async function captureSql(hub: Hub, action: () => Promise<unknown>): Promise<string[]> {
   const connection = hub.orm.em.getConnection() as unknown as {
@@ -58,11 +62,17 @@ export async function captureSql(hub: Hub, action: () => Promise<unknown>): Prom
     );
     return turn;
   };
+  const knex = hub.orm.em.getConnection().getKnex();
+  const prepared = (query: { sql: string; prepared?: boolean }) => {
+    if (query.prepared) seen.push(query.sql);
+  };
+  knex.on('query', prepared);
   let driverLog: string[];
   try {
     driverLog = await hub.captureStatements(action);
   } finally {
     connection.execute = execute;
+    knex.removeListener('query', prepared);
   }
   if (driverLog.length !== seen.length) {
     throw new Error(`the driver ran ${driverLog.length} statements, ${seen.length} went through MikroORM's execute:\n${driverLog.join('\n')}`);

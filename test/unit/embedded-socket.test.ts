@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { realpathSync } from 'node:fs';
+import os from 'node:os';
 import { Client } from 'pg';
 import { socketDirectory } from '../../src/db/embedded';
 import { TEST_ADMIN_URL } from '../support/env';
@@ -17,7 +19,19 @@ describe('the embedded database socket', () => {
     }
   });
 
-  it('is what the test database is reached through', async () => {
+  it('takes exactly 100 bytes of socket path, not 101', () => {
+    // `<dir>/.s.PGSQL.5432`: the directory plus 14 bytes.
+    const fits = `/${'a'.repeat(100 - 14 - '/cluster'.length - 1)}/cluster`;
+    const over = `/a${fits.slice(1)}`;
+    expect([Buffer.byteLength(`${fits}/.s.PGSQL.5432`), Buffer.byteLength(`${over}/.s.PGSQL.5432`)]).toEqual([100, 101]);
+    expect(socketDirectory(fits, 5432)).toBe(fits);
+    expect(socketDirectory(over, 5432)).toBeNull();
+  });
+
+  // On the embedded test server (not DATABASE_URL's), in a temporary directory short enough for a socket
+  // (`<tmp>/gridhub-test-XXXXXX/cluster/.s.PGSQL.NNNNN` is the temporary directory plus 43 bytes at most).
+  const embeddedWithSocket = !process.env.DATABASE_URL && Buffer.byteLength(realpathSync(os.tmpdir())) + 43 <= 100;
+  (embeddedWithSocket ? it : it.skip)('is what the embedded test database is reached through', async () => {
     const url = new URL(process.env[TEST_ADMIN_URL]!);
     expect(decodeURIComponent(url.hostname)).toMatch(/^\/.*\/cluster$/);
     const client = new Client({ connectionString: url.toString() });

@@ -1,4 +1,5 @@
 import { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
+import { entityFromRow } from '../db/rows';
 import { Role, Viewer } from '../auth/viewer';
 import { Region } from '../regions/region.entity';
 import { BadUserInputError, ForbiddenError } from '../shared/errors';
@@ -147,12 +148,15 @@ export function inViewerScope(viewer: Viewer, policy: AccessPolicy, gridCode: st
 /**
  * A query over one table, limited to the viewer's scope when it was made. Conditions can only be added (there
  * is no `where`/`orWhere` that could replace or OR past the scope); a clone is a separate query with the same
- * conditions. Rows come back as the access policy lets the viewer read them.
+ * conditions. Rows come back as the access policy lets the viewer read them, as plain objects of the entity's class
+ * ({@link entityFromRow}): the entity manager neither hydrates nor tracks them.
  */
 export class ScopedQuery<T extends object> {
   constructor(
     private readonly qb: QueryBuilder<T, 'e'>,
     private readonly present: (rows: T[]) => Promise<T[]>,
+    private readonly em: EntityManager,
+    private readonly entity: EntityClass<T>,
   ) {}
 
   /** Adds a condition (an object in MikroORM's query language, or SQL with `?` parameters). */
@@ -178,15 +182,22 @@ export class ScopedQuery<T extends object> {
   }
 
   clone(): ScopedQuery<T> {
-    return new ScopedQuery(this.qb.clone(), this.present);
+    return new ScopedQuery(this.qb.clone(), this.present, this.em, this.entity);
   }
 
   async getResultList(): Promise<T[]> {
-    return this.present(await this.qb.getResultList());
+    return this.present(await this.rows());
   }
 
   async getSingleResult(): Promise<T | null> {
-    return (await this.present(await this.qb.limit(1).getResultList()))[0] ?? null;
+    this.qb.limit(1);
+    return (await this.present(await this.rows()))[0] ?? null;
+  }
+
+  /** The rows as the database gives them (columns by name), made into the entity's plain objects. */
+  private async rows(): Promise<T[]> {
+    const raw = await this.qb.execute<Array<Record<string, unknown>>>('all', false);
+    return raw.map((row) => entityFromRow(this.em, this.entity, row));
   }
 
   async getCount(): Promise<number> {
@@ -234,7 +245,7 @@ export class ScopedReader {
     const qb = this.#em.createQueryBuilder<T, 'e'>(entity, 'e');
     const { sql, params } = this.scope(kind, 'e');
     if (sql !== 'true') qb.andWhere(sql, params);
-    return new ScopedQuery(qb, (rows) => this.present(kind, rows));
+    return new ScopedQuery(qb, (rows) => this.present(kind, rows), this.#em, entity);
   }
 
   /** The rows of `entity` with these ids that lie in scope (any order). */
@@ -569,7 +580,7 @@ export class ScopedReader {
         [...subtree.params, ...ancestors],
       );
     }
-    return new ScopedQuery(qb, async (rows) => rows);
+    return new ScopedQuery(qb, async (rows) => rows, this.#em, Region);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { EntityClass, EntityProperty, MikroORM } from '@mikro-orm/core';
+import { EntityClass, EntityManager, EntityProperty } from '@mikro-orm/core';
 
 /** One mapped column of an entity: where it goes and how its raw value becomes the property's. */
 interface Column {
@@ -11,16 +11,16 @@ interface Column {
 const columnsOf = new WeakMap<object, Map<EntityClass<object>, readonly Column[]>>();
 
 /**
- * An object of `entity`'s class made from one raw row of its table (the columns of {@link columnList}) without
- * the entity manager: no identity map, no hydration, no snapshot — for answers made from a row already at hand.
+ * An object of `entity`'s class made from one raw row of its table (the columns of {@link columnList}), outside
+ * the entity manager (`em` only lends the metadata): no identity map, no hydration, no snapshot — for answers made from a row already at hand.
  * Its values are its own data properties (MikroORM's property accessors on the prototype are not run), converted
  * as MikroORM's hydrator converts them (custom types such as json and bigint, timestamps given as text, booleans);
  * columns the entity does not map are left out. The object is detached: read it, never persist or merge it (the
  * entity manager would take it for a new entity).
  */
-export function entityFromRow<T extends object>(orm: MikroORM, entity: EntityClass<T>, row: Readonly<Record<string, unknown>>): T {
+export function entityFromRow<T extends object>(em: EntityManager, entity: EntityClass<T>, row: Readonly<Record<string, unknown>>): T {
   const instance = Object.create(entity.prototype) as object;
-  for (const { column, property, convert } of mappedColumns(orm, entity)) {
+  for (const { column, property, convert } of mappedColumns(em, entity)) {
     const value = row[column];
     if (value === undefined) continue;
     Object.defineProperty(instance, property, { value: value === null ? null : convert(value), writable: true, enumerable: true, configurable: true });
@@ -32,19 +32,19 @@ export function entityFromRow<T extends object>(orm: MikroORM, entity: EntityCla
  * The columns `entity` maps, as a select or returning list (`alias.column, …`): what {@link entityFromRow} reads.
  * Named, not `*`: a prepared statement's result must not change shape when a later migration adds a column.
  */
-export function columnList(orm: MikroORM, entity: EntityClass<object>, alias?: string): string {
-  return mappedColumns(orm, entity)
+export function columnList(em: EntityManager, entity: EntityClass<object>, alias?: string): string {
+  return mappedColumns(em, entity)
     .map(({ column }) => (alias ? `${alias}.${column}` : column))
     .join(', ');
 }
 
-function mappedColumns(orm: MikroORM, entity: EntityClass<object>): readonly Column[] {
-  const metadata = orm.getMetadata();
+function mappedColumns(em: EntityManager, entity: EntityClass<object>): readonly Column[] {
+  const metadata = em.getMetadata();
   let entities = columnsOf.get(metadata);
   if (!entities) columnsOf.set(metadata, (entities = new Map()));
   let columns = entities.get(entity);
   if (!columns) {
-    const platform = orm.em.getPlatform();
+    const platform = em.getPlatform();
     columns = metadata
       .get(entity.name)
       .props.filter((prop) => prop.fieldNames?.length === 1 && prop.persist !== false && !prop.formula && !prop.embedded)

@@ -125,7 +125,7 @@ export async function changeIncident(orm: MikroORM, query: Query, change: Incide
   const rows = await query(
     `with changed as (
        update incident set ${assignments.join(', ')} where id = ${next(change.incidentId)} and version = ${next(change.fromVersion)}
-       returning ${columnList(orm, Incident)}),
+       returning ${columnList(orm.em, Incident)}),
      appended as (
        insert into incident_event (${EVENT_COLUMNS})
        select id, grid_code, category, ${next(event.type)}, ${next(event.actor)}, ${next(event.note)}, ${next(event.fromStatus)},

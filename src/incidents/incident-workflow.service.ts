@@ -279,7 +279,7 @@ export class IncidentWorkflowService {
     if (row === null) throw new Error(`incident ${incidentId} changed under its row lock`);
     // Committed: the live feeds may read the event.
     incidentEventBell(this.orm).ring();
-    return entityFromRow(this.orm, Incident, row);
+    return entityFromRow(this.orm.em, Incident, row);
   }
 
   /** One decision of {@link act}: @returns the changed row, or null when the case was no longer at the version read. */

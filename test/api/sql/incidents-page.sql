@@ -7,4 +7,4 @@ select * from (select l.id::text as "id", l.incident_id::text as "incidentId", l
 
 select * from (select l.seq::text as "seq", l.incident_id::text as "incidentId", l.grid_code as "gridCode", l.category, l.type, l.actor, l.note, l.from_status as "fromStatus", l.to_status as "toStatus", l.at, row_number() over (partition by l.incident_id order by l.seq) as "rank" from incident_event l join incident e on e.id = l.incident_id where l.incident_id in (?, ...) and (e.grid_code >= ? and e.grid_code < ?)) page where page."rank" <= ? order by page."rank";
 
-select "e".* from "person" as "e" where (e.grid_code >= ? and e.grid_code < ?) and "e"."id" in (?, ...);
+select "e".* from "person" as "e" where (e.grid_code >= ? and e.grid_code < ?) and (e.id = any(?::bigint[]));

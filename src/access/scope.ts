@@ -152,16 +152,27 @@ export function inViewerScope(viewer: Viewer, policy: AccessPolicy, gridCode: st
  * ({@link entityFromRow}): the entity manager neither hydrates nor tracks them.
  */
 export class ScopedQuery<T extends object> {
+  /**
+   * SQL conditions, handed to the query builder only when the query runs. MikroORM keeps each SQL condition of a
+   * query builder in a process-wide cache until that builder runs, and a clone of the builder makes another entry:
+   * a clone that never runs (the count of a page nobody asked the total of) or that counts (MikroORM's count runs
+   * a clone of its own) would leave its entries there for good, one or two per request.
+   */
+  private readonly conditions: Condition[];
+
   constructor(
     private readonly qb: QueryBuilder<T, 'e'>,
     private readonly present: (rows: T[]) => Promise<T[]>,
     private readonly em: EntityManager,
     private readonly entity: EntityClass<T>,
-  ) {}
+    conditions: readonly Condition[] = [],
+  ) {
+    this.conditions = [...conditions];
+  }
 
   /** Adds a condition (an object in MikroORM's query language, or SQL with `?` parameters). */
   andWhere(condition: string | object, params?: unknown[]): this {
-    if (typeof condition === 'string') this.qb.andWhere(condition, params ?? []);
+    if (typeof condition === 'string') this.conditions.push({ sql: condition, params: params ?? [] });
     else this.qb.andWhere(condition as never);
     return this;
   }
@@ -182,7 +193,7 @@ export class ScopedQuery<T extends object> {
   }
 
   clone(): ScopedQuery<T> {
-    return new ScopedQuery(this.qb.clone(), this.present, this.em, this.entity);
+    return new ScopedQuery(this.qb.clone(), this.present, this.em, this.entity, this.conditions);
   }
 
   async getResultList(): Promise<T[]> {
@@ -196,12 +207,20 @@ export class ScopedQuery<T extends object> {
 
   /** The rows as the database gives them (columns by name), made into the entity's plain objects. */
   private async rows(): Promise<T[]> {
-    const raw = await this.qb.execute<Array<Record<string, unknown>>>('all', false);
+    const raw = await this.built().execute<Array<Record<string, unknown>>>('all', false);
     return raw.map((row) => entityFromRow(this.em, this.entity, row));
   }
 
+  /** The query builder with every condition: run it (once) right away. */
+  private built(): QueryBuilder<T, 'e'> {
+    for (const { sql, params } of this.conditions.splice(0)) this.qb.andWhere(sql, params);
+    return this.qb;
+  }
+
+  /** The number of rows (the query becomes its count: count a clone when the rows are wanted too). */
   async getCount(): Promise<number> {
-    return Number(await this.qb.getCount());
+    const row = await this.built().count('id').execute<{ count: string | number }>('get', false);
+    return Number(row.count);
   }
 }
 
@@ -243,9 +262,8 @@ export class ScopedReader {
   /** A query over `entity` (alias `e`), limited to the viewer's scope. */
   query<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind): ScopedQuery<T> {
     const qb = this.#em.createQueryBuilder<T, 'e'>(entity, 'e');
-    const { sql, params } = this.scope(kind, 'e');
-    if (sql !== 'true') qb.andWhere(sql, params);
-    return new ScopedQuery(qb, (rows) => this.present(kind, rows), this.#em, entity);
+    const scope = this.scope(kind, 'e');
+    return new ScopedQuery(qb, (rows) => this.present(kind, rows), this.#em, entity, scope.sql === 'true' ? [] : [scope]);
   }
 
   /** The rows of `entity` with these ids that lie in scope (any order); ids that are no ids match nothing. */
@@ -570,17 +588,17 @@ export class ScopedReader {
    * ancestors of its scope (whose names make up paths).
    */
   regions(): ScopedQuery<Region> {
-    const qb = this.#em.createQueryBuilder(Region, 'e');
+    const query = new ScopedQuery(this.#em.createQueryBuilder(Region, 'e'), async (rows) => rows, this.#em, Region);
     const scope = this.viewer.regionCode;
     if (scope !== null) {
       const subtree = regionCondition(scope, 'e.code');
       const ancestors = this.scopeAncestors();
-      qb.andWhere(
+      query.andWhere(
         `(${subtree.sql})${ancestors.length ? ` or e.code in (${ancestors.map(() => '?').join(', ')})` : ''}`,
         [...subtree.params, ...ancestors],
       );
     }
-    return new ScopedQuery(qb, async (rows) => rows, this.#em, Region);
+    return query;
   }
 
   /**

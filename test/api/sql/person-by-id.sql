@@ -1,7 +1,7 @@
 -- person(id) with grid, region path, lineage, source records and places
 -- 5 statement(s), in execution order. Written by UPDATE_SQL_SNAPSHOTS=1; review the diff.
 
-select "e".* from "person" as "e" where (e.grid_code >= ? and e.grid_code < ?) and "e"."id" = ? limit ?;
+select "e".* from "person" as "e" where "e"."id" = ? and (e.grid_code >= ? and e.grid_code < ?) limit ?;
 
 select sr.id::text as "id", sr.entity_kind as "entityKind", sr.entity_id::text as "entityId", sr.source, sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt", sr.received_at as "receivedAt", sr.payload from source_record sr join person e on e.id = sr.entity_id where sr.entity_kind = ? and sr.entity_id in (?, ...) and (e.grid_code >= ? and e.grid_code < ?) order by sr.id;
 

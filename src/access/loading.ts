@@ -30,7 +30,7 @@ export class PagedLinkLoader<Result> {
   constructor(private readonly batch: (parentIds: string[], page: LinkPage) => Promise<Result[][]>) {}
 
   load(parentId: string, page: LinkPage): Promise<Result[]> {
-    const key = `${page.first}:${page.after ?? ''}`;
+    const key = `${page.first}:${page.after ?? ''}:${page.role ?? ''}`;
     let loader = this.loaders.get(key);
     if (!loader) {
       loader = new DataLoader((ids) => this.batch([...ids], page));
@@ -45,8 +45,8 @@ export class PagedLinkLoader<Result> {
  * link seen in the list named `list` (e.g. `Person.places`).
  * @throws BadUserInputError naming `first` or `after`.
  */
-export function linkPage(first: number | null | undefined, after: string | null | undefined, list: string): LinkPage {
-  return { first: pageSize(first), after: after == null ? null : decodeLinkCursor(after, list) };
+export function linkPage(first: number | null | undefined, after: string | null | undefined, list: string, role?: string | null): LinkPage {
+  return { first: pageSize(first), after: after == null ? null : decodeLinkCursor(after, list), role: role ?? null };
 }
 
 /** The page arguments of an event log: `after` is the `seq` of the last event seen. @throws BadUserInputError */

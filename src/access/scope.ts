@@ -86,6 +86,8 @@ export interface WorkSums {
 export interface LinkPage {
   first: number;
   after: string | null;
+  /** Only links of this role (lists of links that have one: incident parties). */
+  role?: string | null;
 }
 
 /** A person–place link row. */
@@ -302,6 +304,19 @@ export class ScopedReader {
     );
   }
 
+  /** Incidents the given people are involved in, in scope, at most `page.first` per person, in link order. */
+  personIncidents(personIds: readonly string[], page: LinkPage): Promise<IncidentPartyRow[]> {
+    return this.linkRows(
+      `select l.id::text as "id", l.incident_id::text as "incidentId", l.person_id::text as "personId", l.role`,
+      'incident_party',
+      { column: 'person_id', kind: EntityKind.PERSON },
+      { column: 'incident_id', kind: EntityKind.INCIDENT },
+      'id',
+      personIds,
+      page,
+    );
+  }
+
   /** People involved in the given incidents in scope, at most `page.first` per incident, in link order. */
   incidentParties(incidentIds: readonly string[], page: LinkPage): Promise<IncidentPartyRow[]> {
     return this.linkRows(
@@ -499,7 +514,8 @@ export class ScopedReader {
     // The target's scope too, so that a page holds `first` links the viewer can follow whenever there are as many.
     const targetScope = target ? this.scope(target.kind, 't') : null;
     const targetJoin = target ? ` join ${TABLES[target.kind]} t on t.id = l.${target.column}` : '';
-    const conditions = [parentScope, ...(targetScope ? [targetScope] : []), ...(ownLinks ? [ownLinks] : [])].filter(
+    const role = page.role == null ? null : { sql: 'l.role = ?', params: [page.role] };
+    const conditions = [parentScope, ...(targetScope ? [targetScope] : []), ...(ownLinks ? [ownLinks] : []), ...(role ? [role] : [])].filter(
       (condition) => condition.sql !== 'true',
     );
     const after = page.after === null ? { sql: '', params: [] } : { sql: ` and l.${orderColumn} > ?`, params: [page.after] };

@@ -7,15 +7,31 @@ import { EntityKind } from '../sources/source-system';
 import { IncidentEvent } from './incident-event.entity';
 import { IncidentPartyRole } from './incident-party.entity';
 import { Incident } from './incident.entity';
-import { IncidentPartyLink } from './incident.types';
+import { IncidentPartyLink, PersonIncidentLink } from './incident.types';
 
-/** List name in party cursors. */
+/** List names in link cursors. */
 export const INCIDENT_PARTIES = 'Incident.parties';
+export const PERSON_INCIDENTS = 'Person.incidents';
 
-/** Incidents by id, their parties and their event logs, each a page per incident in one statement. */
+/**
+ * Incidents by id, their parties and their event logs, each a page per incident in one statement; and the incidents
+ * of people, a page per person in one statement.
+ */
 export function incidentLoaders(reader: ScopedReader, people: { person: DataLoader<string, Person | null> }) {
+  const incident = byIdLoader(reader, Incident, EntityKind.INCIDENT);
   return {
-    incident: byIdLoader(reader, Incident, EntityKind.INCIDENT),
+    incident,
+    incidentsOfPerson: new PagedLinkLoader<PersonIncidentLink>(async (personIds, page) => {
+      const rows = await reader.personIncidents(personIds, page);
+      const found = await incident.loadMany(rows.map((row) => row.incidentId));
+      const links = rows.flatMap((row, i) => {
+        const item = found[i];
+        return item == null || item instanceof Error ? [] : [{ row, incident: item }];
+      });
+      return groupBy(personIds, links, ({ row }) => row.personId).map((group) =>
+        group.map(({ row, incident }) => ({ role: row.role as IncidentPartyRole, incident, cursor: encodeLinkCursor(PERSON_INCIDENTS, row.id) })),
+      );
+    }),
     partiesOfIncident: new PagedLinkLoader<IncidentPartyLink>(async (incidentIds, page) => {
       const rows = await reader.incidentParties(incidentIds, page);
       const found = await people.person.loadMany(rows.map((row) => row.personId));

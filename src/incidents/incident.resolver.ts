@@ -9,6 +9,7 @@ import { LocatedResolver } from '../regions/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
 import { Thing } from '../things/thing.entity';
 import { IncidentEvent } from './incident-event.entity';
+import { IncidentPartyRole } from './incident-party.entity';
 import { Incident } from './incident.entity';
 import { INCIDENT_PARTIES } from './incident.loaders';
 import { INCIDENT_FIELD_COLUMNS, IncidentConnection, IncidentFilter, IncidentOrder, IncidentPartyLink } from './incident.types';
@@ -77,14 +78,15 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
   }
 
   @FieldResolver(() => [IncidentPartyLink], {
-    description: 'People involved: reporter, parties, victims, witnesses (in your scope); a page at a time (`first`, `after`)',
+    description: 'People involved: reporter, parties, victims, witnesses (in your scope), or those of one `role`; a page at a time (`first`, `after`)',
   })
   parties(
     @Root() incident: Incident,
     @Ctx() ctx: Context,
     @Args() { first, after }: LinkPageArgs,
+    @Arg('role', () => IncidentPartyRole, { nullable: true, description: 'Only people involved this way' }) role?: IncidentPartyRole | null,
   ): Promise<IncidentPartyLink[]> {
-    return ctx.loaders.partiesOfIncident.load(incident.id, linkPage(first, after, INCIDENT_PARTIES));
+    return ctx.loaders.partiesOfIncident.load(incident.id, linkPage(first, after, INCIDENT_PARTIES, role));
   }
 
   @FieldResolver(() => [IncidentEvent], { description: 'Its event log (事件流水), oldest first; a page at a time (`first`, `after`)' })

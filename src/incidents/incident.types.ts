@@ -75,6 +75,18 @@ export class IncidentPartyLink {
   cursor!: string;
 }
 
+@ObjectType({ description: 'An incident a person is involved in, and how' })
+export class PersonIncidentLink {
+  @Field(() => IncidentPartyRole)
+  role!: IncidentPartyRole;
+
+  @Field(() => Incident)
+  incident!: Incident;
+
+  @Field({ description: 'Opaque cursor; pass as `after` to continue the list after this link' })
+  cursor!: string;
+}
+
 /** The entity properties each GraphQL field of the type reads (the lean list path loads only these). */
 export const INCIDENT_FIELD_COLUMNS: Record<string, readonly string[]> = {
   id: [],

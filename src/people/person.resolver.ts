@@ -6,6 +6,9 @@ import { columnsFor, selectedFields } from '../shared/selection';
 import { GridBoundResolver } from '../regions/grid-bound.resolver';
 import { PERSON_PLACES } from '../places/place.loaders';
 import { PersonPlaceLink } from '../places/place.types';
+import { IncidentPartyRole } from '../incidents/incident-party.entity';
+import { PERSON_INCIDENTS } from '../incidents/incident.loaders';
+import { PersonIncidentLink } from '../incidents/incident.types';
 import { linkPage } from '../access/loading';
 import { EntityKind, SourceSystem } from '../sources/source-system';
 import { Allowance, CivilAffairsFacet, GovernanceFacet, Person, PersonTag, SocialSecurityFacet } from './person.entity';
@@ -89,6 +92,21 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
     @Args() { first, after }: LinkPageArgs,
   ): Promise<PersonPlaceLink[]> {
     return ctx.loaders.placesOfPerson.load(person.id, linkPage(first, after, PERSON_PLACES));
+  }
+
+  @FieldResolver(() => [PersonIncidentLink], {
+    description:
+      'Incidents the person is involved in (as reporter, party, victim or witness; or only as `role`), in your scope, ' +
+      'in the order the links were made; a page at a time (`first`, `after`)',
+  })
+  incidents(
+    @Root() person: Person,
+    @Ctx() ctx: Context,
+    @Args() { first, after }: LinkPageArgs,
+    @Arg('role', () => IncidentPartyRole, { nullable: true, description: 'Only incidents the person is involved in this way' })
+    role?: IncidentPartyRole | null,
+  ): Promise<PersonIncidentLink[]> {
+    return ctx.loaders.incidentsOfPerson.load(person.id, linkPage(first, after, PERSON_INCIDENTS, role));
   }
 }
 

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Role } from '../../src/auth/viewer';
+import { expectError, Hub, ok, startHub } from '../support/harness';
+
+/*
+ * The relations between people and incidents, both ways: `Person.incidents(role, first, after)` and
+ * `Incident.parties(role)` — against the links as stored, within the viewer's scope, a page at a time, and in a
+ * number of statements that does not grow with the page.
+ */
+
+let hub: Hub;
+let admin: string;
+
+beforeAll(async () => {
+  hub = await startHub();
+  admin = await hub.token({ sub: 'admin-relations', roles: [Role.ADMIN] });
+});
+
+afterAll(async () => {
+  await hub?.close();
+});
+
+interface Link {
+  id: string;
+  incident_id: string;
+  role: string;
+  grid_code: string;
+}
+
+/** A person with links to incidents in at least `min` rows (each link's incident with its grid), in link order. */
+async function personWithLinks(min: number): Promise<{ personId: string; links: Link[] }> {
+  const [row] = await hub.sql<{ person_id: string }>(
+    `select person_id::text from incident_party group by person_id having count(distinct incident_id) >= $1 order by person_id limit 1`,
+    [min],
+  );
+  expect(row).toBeDefined();
+  const links = await hub.sql<Link>(
+    `select l.id::text, l.incident_id::text, l.role, i.grid_code from incident_party l join incident i on i.id = l.incident_id
+      where l.person_id = $1
+        and not exists (select 1 from incident_party d where d.person_id = l.person_id and d.incident_id = l.incident_id and d.role = l.role and d.id < l.id)
+      order by l.id`,
+    [row.person_id],
+  );
+  return { personId: row.person_id, links };
+}
+
+const PERSON_INCIDENTS = `query($id: ID!, $first: Int, $after: String, $role: IncidentPartyRole) {
+  person(id: $id) { incidents(first: $first, after: $after, role: $role) { role cursor incident { id gridCode } } } }`;
+
+describe('Person.incidents', () => {
+  it('lists the incidents a person is involved in, with the role, in link order, a page at a time', async () => {
+    const { personId, links } = await personWithLinks(2);
+    const all = ok(await hub.gql(admin, PERSON_INCIDENTS, { id: personId, first: 100 })).person.incidents;
+    expect(all.map((link: { role: string; incident: { id: string } }) => [link.incident.id, link.role])).toEqual(
+      links.map((link) => [link.incident_id, link.role]),
+    );
+    const first = ok(await hub.gql(admin, PERSON_INCIDENTS, { id: personId, first: 1 })).person.incidents;
+    expect(first).toHaveLength(1);
+    const rest = ok(await hub.gql(admin, PERSON_INCIDENTS, { id: personId, first: 100, after: first[0].cursor })).person.incidents;
+    expect([...first, ...rest]).toEqual(all);
+  });
+
+  it('filters by role', async () => {
+    const { personId, links } = await personWithLinks(2);
+    for (const role of ['REPORTER', 'PARTY', 'VICTIM', 'WITNESS']) {
+      const answer = ok(await hub.gql(admin, PERSON_INCIDENTS, { id: personId, first: 100, role })).person.incidents;
+      expect(answer.map((link: { incident: { id: string } }) => link.incident.id)).toEqual(
+        links.filter((link) => link.role === role).map((link) => link.incident_id),
+      );
+    }
+    expectError(await hub.gql(admin, PERSON_INCIDENTS, { id: personId, role: 'BYSTANDER' }), 'BAD_USER_INPUT');
+  });
+
+  it('shows only incidents in the viewer’s scope', async () => {
+    // A person of one district made a witness of an incident in another: each district's centre sees its own.
+    const { personId, links } = await personWithLinks(1);
+    const home = links[0].grid_code.slice(0, 6);
+    const [far] = await hub.sql<{ id: string; county: string }>(
+      `select id::text, left(grid_code, 6) as county from incident where left(grid_code, 6) <> $1 order by id limit 1`,
+      [home],
+    );
+    await hub.sql(`insert into incident_party (incident_id, person_id, role) values ($1, $2, 'WITNESS')`, [far.id, personId]);
+    const seenBy = async (region: string) => {
+      const token = await hub.token({ sub: `cc-${region}`, roles: [Role.COMMAND_CENTER], region });
+      const answer = ok(await hub.gql(token, PERSON_INCIDENTS, { id: personId, first: 100 })).person;
+      return answer === null ? null : answer.incidents.map((link: { incident: { id: string } }) => link.incident.id);
+    };
+    const atHome = links.filter((link) => link.grid_code.startsWith(home)).map((link) => link.incident_id);
+    expect(await seenBy(home)).toEqual(atHome);
+    // The person lives at home: the far district's centre cannot read the person at all.
+    expect(await seenBy(far.county)).toBeNull();
+    const everything = ok(await hub.gql(admin, PERSON_INCIDENTS, { id: personId, first: 100 })).person.incidents;
+    expect(everything.map((link: { incident: { id: string } }) => link.incident.id)).toEqual([...links.map((link) => link.incident_id), far.id]);
+  });
+});
+
+describe('Incident.parties(role)', () => {
+  it('lists only the people involved in the given role', async () => {
+    const [row] = await hub.sql<{ incident_id: string }>(
+      `select incident_id::text from incident_party group by incident_id having count(distinct role) >= 2 order by incident_id limit 1`,
+    );
+    const stored = await hub.sql<{ person_id: string; role: string }>(
+      `select person_id::text, role from incident_party where incident_id = $1 order by id`,
+      [row.incident_id],
+    );
+    const query = `query($id: ID!, $role: IncidentPartyRole) { incident(id: $id) { parties(role: $role, first: 100) { role person { id } } } }`;
+    for (const role of [...new Set(stored.map((link) => link.role))]) {
+      const parties = ok(await hub.gql(admin, query, { id: row.incident_id, role })).incident.parties;
+      expect(parties.map((link: { person: { id: string } }) => link.person.id)).toEqual(
+        stored.filter((link) => link.role === role).map((link) => link.person_id),
+      );
+      expect(parties.every((link: { role: string }) => link.role === role)).toBe(true);
+    }
+  });
+});
+
+describe('statements', () => {
+  it('do not grow with the page: 5 or 50 incidents, their people, those people’s incidents, grids and reporters', async () => {
+    const query = `query($first: Int) { incidents(first: $first, filter: { regionCode: "150302" }) { edges { node { id
+      parties(first: 3) { role person { id incidents(first: 3) { role incident { id grid { name } parties(role: REPORTER, first: 1) { person { name } } } } } } } } } }`;
+    const count = async (first: number) => (await hub.captureStatements(async () => ok(await hub.gql(admin, query, { first })))).length;
+    const few = await count(5);
+    // page, parties, people, their incident links, those incidents, grids, reporters, reporting people
+    expect(few).toBeGreaterThanOrEqual(7);
+    expect(await count(50)).toBe(few);
+  });
+});

@@ -49,6 +49,12 @@ export function linkPage(first: number | null | undefined, after: string | null 
   return { first: pageSize(first), after: after == null ? null : decodeLinkCursor(after, list), role: role ?? null };
 }
 
+/** The page arguments of a list of incidents under a parent: `after` is the `id` of the last one seen. @throws BadUserInputError */
+export function idPage(first: number | null | undefined, after: string | null | undefined): LinkPage {
+  if (after != null && !/^\d{1,18}$/.test(after)) throw new BadUserInputError('must be the id of the last incident seen', 'after');
+  return { first: pageSize(first), after: after ?? null };
+}
+
 /** The page arguments of an event log: `after` is the `seq` of the last event seen. @throws BadUserInputError */
 export function eventPage(first: number | null | undefined, after: string | null | undefined): LinkPage {
   if (after != null && !/^\d{1,18}$/.test(after)) throw new BadUserInputError('must be the seq of an event', 'after');

@@ -317,6 +317,25 @@ export class ScopedReader {
     );
   }
 
+  /**
+   * Ids of the incidents in scope of the given places or things (`of`) in scope, newest (highest id) first, at most
+   * `page.first` per parent, after the incident `page.after`.
+   */
+  async incidentsOf(of: EntityKind.PLACE | EntityKind.THING, parentIds: readonly string[], page: LinkPage): Promise<Array<{ id: string; parentId: string }>> {
+    if (parentIds.length === 0 || page.first === 0) return [];
+    const column = of === EntityKind.PLACE ? 'place_id' : 'thing_id';
+    const conditions = [this.scope(of, 'e'), this.scope(EntityKind.INCIDENT, 'l')].filter((condition) => condition.sql !== 'true');
+    const after = page.after === null ? { sql: '', params: [] } : { sql: ' and l.id < ?', params: [page.after] };
+    return this.#em.getConnection().execute(
+      `select * from (select l.id::text as "id", l.${column}::text as "parentId",
+              row_number() over (partition by l.${column} order by l.id desc) as "rank"
+         from incident l join ${TABLES[of]} e on e.id = l.${column}
+        where l.${column} = any(?::bigint[])${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
+        where page."rank" <= ? order by page."rank"`,
+      [arrayLiteral(parentIds), ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
+    );
+  }
+
   /** People involved in the given incidents in scope, at most `page.first` per incident, in link order. */
   incidentParties(incidentIds: readonly string[], page: LinkPage): Promise<IncidentPartyRow[]> {
     return this.linkRows(

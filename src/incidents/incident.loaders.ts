@@ -21,6 +21,8 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
   const incident = byIdLoader(reader, Incident, EntityKind.INCIDENT);
   return {
     incident,
+    incidentsOfPlace: incidentsOf(reader, incident, EntityKind.PLACE),
+    incidentsOfThing: incidentsOf(reader, incident, EntityKind.THING),
     incidentsOfPerson: new PagedLinkLoader<PersonIncidentLink>(async (personIds, page) => {
       const rows = await reader.personIncidents(personIds, page);
       const found = await incident.loadMany(rows.map((row) => row.incidentId));
@@ -48,4 +50,21 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
       return groupBy(incidentIds, events, (event) => event.incidentId);
     }),
   };
+}
+
+/** The incidents of places or things, newest first, a page per parent in one statement. */
+function incidentsOf(
+  reader: ScopedReader,
+  incident: DataLoader<string, Incident | null>,
+  of: EntityKind.PLACE | EntityKind.THING,
+): PagedLinkLoader<Incident> {
+  return new PagedLinkLoader<Incident>(async (parentIds, page) => {
+    const rows = await reader.incidentsOf(of, parentIds, page);
+    const found = await incident.loadMany(rows.map((row) => row.id));
+    const kept = rows.flatMap((row, i) => {
+      const item = found[i];
+      return item == null || item instanceof Error ? [] : [{ parentId: row.parentId, item }];
+    });
+    return groupBy(parentIds, kept, (row) => row.parentId).map((group) => group.map(({ item }) => item));
+  });
 }

@@ -5,6 +5,7 @@ import { Migration20261202200000_ingestion } from './Migration20261202200000_ing
 import { Migration20261203100000_workflow } from './Migration20261203100000_workflow';
 import { Migration20261203200000_live } from './Migration20261203200000_live';
 import { Migration20261203300000_calls } from './Migration20261203300000_calls';
+import { Migration20261204100000_incident_links } from './Migration20261204100000_incident_links';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261203100000_workflow', class: Migration20261203100000_workflow },
   { name: 'Migration20261203200000_live', class: Migration20261203200000_live },
   { name: 'Migration20261203300000_calls', class: Migration20261203300000_calls },
+  { name: 'Migration20261204100000_incident_links', class: Migration20261204100000_incident_links },
 ];

@@ -65,6 +65,7 @@ export const PERSON_FIELD_COLUMNS: Record<string, readonly string[]> = {
   grid: [],
   regionPath: [],
   places: [],
+  incidents: [],
   sourceRecords: [],
   idNumber: ['idNumber'],
   idCollision: ['idCollision'],

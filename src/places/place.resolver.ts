@@ -1,11 +1,12 @@
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
+import { Incident } from '../incidents/incident.entity';
 import { LinkPageArgs } from '../shared/pagination';
 import { columnsFor, selectedFields } from '../shared/selection';
 import { LocatedResolver } from '../regions/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
-import { linkPage } from '../access/loading';
+import { idPage, linkPage } from '../access/loading';
 import { Place } from './place.entity';
 import { PLACE_PEOPLE } from './place.loaders';
 import { PLACE_FIELD_COLUMNS, PlaceConnection, PlaceFilter, PlaceOrder, PlacePersonLink } from './place.types';
@@ -39,5 +40,12 @@ export class PlaceResolver extends LocatedResolver(Place, EntityKind.PLACE) {
     @Args() { first, after }: LinkPageArgs,
   ): Promise<PlacePersonLink[]> {
     return ctx.loaders.peopleOfPlace.load(place.id, linkPage(first, after, PLACE_PEOPLE));
+  }
+
+  @FieldResolver(() => [Incident], {
+    description: 'Incidents concerning it (in your scope), newest first; a page at a time (`first`; `after`: the `id` of the last one seen)',
+  })
+  incidents(@Root() place: Place, @Ctx() ctx: Context, @Args() { first, after }: LinkPageArgs): Promise<Incident[]> {
+    return ctx.loaders.incidentsOfPlace.load(place.id, idPage(first, after));
   }
 }

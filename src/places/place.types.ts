@@ -76,6 +76,7 @@ export const PLACE_FIELD_COLUMNS: Record<string, readonly string[]> = {
   grid: [],
   regionPath: [],
   people: [],
+  incidents: [],
   sourceRecords: [],
   kind: ['kind'],
   name: ['name'],

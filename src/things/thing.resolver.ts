@@ -1,6 +1,9 @@
 import { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, Info, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
+import { LinkPageArgs } from '../shared/pagination';
+import { idPage } from '../access/loading';
+import { Incident } from '../incidents/incident.entity';
 import { columnsFor, selectedFields } from '../shared/selection';
 import { LocatedResolver } from '../regions/grid-bound.resolver';
 import { EntityKind } from '../sources/source-system';
@@ -25,5 +28,12 @@ export class ThingResolver extends LocatedResolver(Thing, EntityKind.THING) {
   ): Promise<ThingConnection> {
     const columns = columnsFor(selectedFields(info, ['edges', 'node']), THING_FIELD_COLUMNS, []);
     return ctx.services.things.list(filter, first, after, orderBy, columns);
+  }
+
+  @FieldResolver(() => [Incident], {
+    description: 'Incidents concerning it (in your scope), newest first; a page at a time (`first`; `after`: the `id` of the last one seen)',
+  })
+  incidents(@Root() thing: Thing, @Ctx() ctx: Context, @Args() { first, after }: LinkPageArgs): Promise<Incident[]> {
+    return ctx.loaders.incidentsOfThing.load(thing.id, idPage(first, after));
   }
 }

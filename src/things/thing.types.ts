@@ -56,6 +56,7 @@ export const THING_FIELD_COLUMNS: Record<string, readonly string[]> = {
   grid: [],
   regionPath: [],
   sourceRecords: [],
+  incidents: [],
   category: ['category'],
   kind: ['kind'],
   componentCode: ['componentCode'],

@@ -114,6 +114,43 @@ describe('Incident.parties(role)', () => {
   });
 });
 
+describe('Place.incidents and Thing.incidents', () => {
+  for (const [kind, column] of [
+    ['place', 'place_id'],
+    ['thing', 'thing_id'],
+  ] as const) {
+    it(`lists the incidents of a ${kind}, newest first, a page at a time, in scope`, async () => {
+      // A ${kind} and two more incidents of its district about it (the demo city has few incidents per thing).
+      const [row] = await hub.sql<{ parent: string; county: string }>(`select id::text as parent, left(grid_code, 6) as county from ${kind} order by id limit 1`);
+      await hub.sql(
+        `update incident set ${column} = $1 where id in (select id from incident where left(grid_code, 6) = $2 and ${column} is null order by id limit 2)`,
+        [row.parent, row.county],
+      );
+      const stored = await hub.sql<{ id: string; grid_code: string }>(
+        `select id::text, grid_code from incident where ${column} = $1 order by id desc`,
+        [row.parent],
+      );
+      const query = `query($id: ID!, $first: Int, $after: String) { ${kind}(id: $id) { incidents(first: $first, after: $after) { id } } }`;
+      const all = ok(await hub.gql(admin, query, { id: row.parent, first: 100 }))[kind].incidents.map((incident: { id: string }) => incident.id);
+      expect(all).toEqual(stored.map((incident) => incident.id));
+      const first = ok(await hub.gql(admin, query, { id: row.parent, first: 1 }))[kind].incidents;
+      const rest = ok(await hub.gql(admin, query, { id: row.parent, first: 100, after: first[0].id }))[kind].incidents;
+      expect([...first, ...rest].map((incident: { id: string }) => incident.id)).toEqual(all);
+      expectError(await hub.gql(admin, query, { id: row.parent, after: 'abc' }), 'BAD_USER_INPUT', 'after');
+
+      // An incident of another district about this one: its own district's centre does not see it.
+      const county = row.county;
+      const [far] = await hub.sql<{ id: string }>(`select id::text from incident where left(grid_code, 6) <> $1 order by id limit 1`, [county]);
+      await hub.sql(`update incident set ${column} = $1 where id = $2`, [row.parent, far.id]);
+      const centre = await hub.token({ sub: `cc-${kind}-incidents`, roles: [Role.COMMAND_CENTER], region: county });
+      const seen = ok(await hub.gql(centre, query, { id: row.parent, first: 100 }))[kind].incidents.map((incident: { id: string }) => incident.id);
+      expect(seen).toEqual(stored.filter((incident) => incident.grid_code.startsWith(county)).map((incident) => incident.id));
+      const everything = ok(await hub.gql(admin, query, { id: row.parent, first: 100 }))[kind].incidents.map((incident: { id: string }) => incident.id);
+      expect(everything).toContain(far.id);
+    });
+  }
+});
+
 describe('statements', () => {
   it('do not grow with the page: 5 or 50 incidents, their people, those people’s incidents, grids and reporters', async () => {
     const query = `query($first: Int) { incidents(first: $first, filter: { regionCode: "150302" }) { edges { node { id

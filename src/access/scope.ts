@@ -90,6 +90,16 @@ export interface LinkPage {
   role?: string | null;
 }
 
+/** What lies under one region (see {@link ScopedReader.regionCounts}). */
+export interface RegionCountRow {
+  people: number;
+  places: number;
+  things: number;
+  incidents: number;
+  openIncidents: number;
+  overdueIncidents: number;
+}
+
 /** A person–place link row. */
 export interface PersonPlaceRow {
   id: string;
@@ -333,6 +343,47 @@ export class ScopedReader {
         where l.${column} = any(?::bigint[])${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
         where page."rank" <= ? order by page."rank"`,
       [arrayLiteral(parentIds), ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
+    );
+  }
+
+  /**
+   * What lies under each of the given regions, in scope: one statement per kind for all of them (an index range
+   * count per region), incidents with their open and overdue counts in one.
+   */
+  async regionCounts(codes: readonly string[]): Promise<Map<string, RegionCountRow>> {
+    const ranges = JSON.stringify(codes.map((code) => ({ code, ...codeRange(code) })));
+    const counted = async (kind: EntityKind, measures: string) => {
+      const scope = this.scope(kind, 'e');
+      return this.#em.getConnection().execute<Array<Record<string, string | number> & { code: string }>>(
+        `select r.code, c.* from jsonb_to_recordset(?::jsonb) as r(code text, low text, high text)
+           cross join lateral (select ${measures} from ${TABLES[kind]} e
+                                where e.grid_code >= r.low and (r.high is null or e.grid_code < r.high) and (${scope.sql})) c`,
+        [ranges, ...scope.params],
+      );
+    };
+    const [people, places, things, incidents] = await Promise.all([
+      counted(EntityKind.PERSON, 'count(*) as n'),
+      counted(EntityKind.PLACE, 'count(*) as n'),
+      counted(EntityKind.THING, 'count(*) as n'),
+      counted(
+        EntityKind.INCIDENT,
+        `count(*) as n, count(*) filter (where e.status not in ('CLOSED', 'REJECTED')) as open, count(*) filter (where e.overdue) as overdue`,
+      ),
+    ]);
+    const byCode = (rows: Array<Record<string, string | number> & { code: string }>) => new Map(rows.map((row) => [row.code, row]));
+    const [p, pl, t, i] = [byCode(people), byCode(places), byCode(things), byCode(incidents)];
+    return new Map(
+      codes.map((code) => [
+        code,
+        {
+          people: Number(p.get(code)?.n ?? 0),
+          places: Number(pl.get(code)?.n ?? 0),
+          things: Number(t.get(code)?.n ?? 0),
+          incidents: Number(i.get(code)?.n ?? 0),
+          openIncidents: Number(i.get(code)?.open ?? 0),
+          overdueIncidents: Number(i.get(code)?.overdue ?? 0),
+        },
+      ]),
     );
   }
 

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { arrayLiteral, ScopedReader } from '../access/scope';
+import { arrayLiteral, RegionCountRow, ScopedReader } from '../access/scope';
 import { Region } from './region.entity';
 
 /** Regions by code; null when unknown or not visible to the viewer. */
@@ -9,6 +9,10 @@ export function regionLoaders(reader: ScopedReader) {
       const rows = await reader.regions().select('*').andWhere('e.code = any(?::text[])', [arrayLiteral(codes)]).getResultList();
       const found = new Map(rows.map((region) => [region.code, region]));
       return codes.map((code) => found.get(code) ?? null);
+    }),
+    regionCounts: new DataLoader<string, RegionCountRow>(async (codes) => {
+      const counts = await reader.regionCounts(codes);
+      return codes.map((code) => counts.get(code)!);
     }),
   };
 }

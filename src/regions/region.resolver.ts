@@ -3,7 +3,7 @@ import { Role } from '../auth/viewer';
 import { Context } from '../server/context';
 import { ancestorCodesOf, RegionLevel } from '../shared/region-code';
 import { Region } from './region.entity';
-import { RegionInput, RegionUpsertReport } from './region.types';
+import { RegionCounts, RegionInput, RegionUpsertReport } from './region.types';
 
 @Resolver(() => Region)
 export class RegionResolver {
@@ -34,6 +34,13 @@ export class RegionResolver {
     @Ctx() ctx: Context,
   ): Promise<RegionUpsertReport> {
     return ctx.services.regions.upsert(regions);
+  }
+
+  @FieldResolver(() => RegionCounts, {
+    description: 'People, places, things and incidents (open, overdue) under it, counted within your scope; costs 5 rows in a query',
+  })
+  counts(@Root() region: Region, @Ctx() ctx: Context): Promise<RegionCounts> {
+    return ctx.loaders.regionCounts.load(region.code);
   }
 
   @FieldResolver(() => Region, { nullable: true, description: 'The parent region; null for a province' })

@@ -50,3 +50,24 @@ export class RegionUpsertReport {
   @Field(() => [RegionUpsertResult])
   results!: RegionUpsertResult[];
 }
+
+@ObjectType({ description: 'What lies under a region, counted within your scope (for a department: what its system sent)' })
+export class RegionCounts {
+  @Field(() => Int)
+  people!: number;
+
+  @Field(() => Int)
+  places!: number;
+
+  @Field(() => Int)
+  things!: number;
+
+  @Field(() => Int)
+  incidents!: number;
+
+  @Field(() => Int, { description: 'Incidents not closed or rejected' })
+  openIncidents!: number;
+
+  @Field(() => Int, { description: 'Open incidents past their due time (超期)' })
+  overdueIncidents!: number;
+}

@@ -151,6 +151,53 @@ describe('Place.incidents and Thing.incidents', () => {
   }
 });
 
+describe('Region.counts', () => {
+  const COUNTS = 'counts { people places things incidents openIncidents overdueIncidents }';
+
+  /** The counts as SQL gives them for grids under `region` and also under `within` (the token's region). */
+  async function expected(region: string, within = region): Promise<Record<string, number>> {
+    const under = (table: string, extra = 'true') =>
+      hub.sql<{ n: string }>(`select count(*) as n from ${table} where grid_code like $1 and grid_code like $2 and ${extra}`, [`${region}%`, `${within}%`]);
+    const n = async (table: string, extra?: string) => Number((await under(table, extra))[0].n);
+    return {
+      people: await n('person'),
+      places: await n('place'),
+      things: await n('thing'),
+      incidents: await n('incident'),
+      openIncidents: await n('incident', `status not in ('CLOSED', 'REJECTED')`),
+      overdueIncidents: await n('incident', 'overdue'),
+    };
+  }
+
+  it('counts what lies under each region, in one set of statements for all of them', async () => {
+    const county = '150302';
+    const answer = ok(await hub.gql(admin, `query($code: String!) { region(code: $code) { ${COUNTS} } }`, { code: county }));
+    expect(answer.region.counts).toEqual(await expected(county));
+    expect(answer.region.counts.overdueIncidents).toBeGreaterThan(0);
+    const under = async (level: string) => {
+      let regions: Array<{ code: string; counts: Record<string, number> }> = [];
+      const query = `query($code: String!) { regions(parentCode: $code, level: ${level}) { code ${COUNTS} } }`;
+      const statements = await hub.captureStatements(async () => (regions = ok(await hub.gql(admin, query, { code: county })).regions));
+      return { regions, statements: statements.length };
+    };
+    const towns = await under('TOWN');
+    const communities = await under('COMMUNITY');
+    expect(communities.regions.length).toBeGreaterThan(towns.regions.length);
+    for (const town of towns.regions) expect(town.counts).toEqual(await expected(town.code));
+    for (const community of communities.regions.slice(0, 5)) expect(community.counts).toEqual(await expected(community.code));
+    // The regions, then four counting statements for all of them together, however many.
+    expect([towns.statements, communities.statements]).toEqual([5, 5]);
+  });
+
+  it('counts within the token’s region: a town’s centre asking about its district sees its town', async () => {
+    const [town] = await hub.sql<{ code: string }>(`select code from region where level = 'TOWN' and code like '150302%' order by code limit 1`);
+    const centre = await hub.token({ sub: 'cc-town-counts', roles: [Role.COMMAND_CENTER], region: town.code });
+    const answer = ok(await hub.gql(centre, `{ region(code: "150302") { ${COUNTS} } }`)).region;
+    expect(answer.counts).toEqual(await expected('150302', town.code));
+    expect(answer.counts.people).toBeLessThan((await expected('150302')).people);
+  });
+});
+
 describe('statements', () => {
   it('do not grow with the page: 5 or 50 incidents, their people, those people’s incidents, grids and reporters', async () => {
     const query = `query($first: Int) { incidents(first: $first, filter: { regionCode: "150302" }) { edges { node { id

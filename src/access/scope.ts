@@ -314,19 +314,6 @@ export class ScopedReader {
     );
   }
 
-  /** Incidents the given people are involved in, in scope, at most `page.first` per person, in link order. */
-  personIncidents(personIds: readonly string[], page: LinkPage): Promise<IncidentPartyRow[]> {
-    return this.linkRows(
-      `select l.id::text as "id", l.incident_id::text as "incidentId", l.person_id::text as "personId", l.role`,
-      'incident_party',
-      { column: 'person_id', kind: EntityKind.PERSON },
-      { column: 'incident_id', kind: EntityKind.INCIDENT },
-      'id',
-      personIds,
-      page,
-    );
-  }
-
   /**
    * Ids of the incidents in scope of the given places or things (`of`) in scope, newest (highest id) first, at most
    * `page.first` per parent, after the incident `page.after`.
@@ -387,18 +374,24 @@ export class ScopedReader {
     );
   }
 
-  /** People involved in the given incidents in scope, at most `page.first` per incident, in link order. */
-  incidentParties(incidentIds: readonly string[], page: LinkPage): Promise<IncidentPartyRow[]> {
+  /**
+   * Incident–person (party) links of the given incidents (`side: 'incident'`: who is involved) or people (`side:
+   * 'person'`: what they are involved in) in scope, at most `page.first` per parent, in link order.
+   */
+  incidentPartyLinks(side: 'incident' | 'person', parentIds: readonly string[], page: LinkPage): Promise<IncidentPartyRow[]> {
+    const incident = { column: 'incident_id', kind: EntityKind.INCIDENT };
+    const person = { column: 'person_id', kind: EntityKind.PERSON };
     return this.linkRows(
       `select l.id::text as "id", l.incident_id::text as "incidentId", l.person_id::text as "personId", l.role`,
       'incident_party',
-      { column: 'incident_id', kind: EntityKind.INCIDENT },
-      { column: 'person_id', kind: EntityKind.PERSON },
+      side === 'incident' ? incident : person,
+      side === 'incident' ? person : incident,
       'id',
-      incidentIds,
+      parentIds,
       page,
     );
   }
+
 
   /** The event log of the given incidents in scope, at most `page.first` events per incident, in seq order. */
   async incidentEvents<E>(incidentIds: readonly string[], page: LinkPage): Promise<E[]> {

@@ -24,7 +24,7 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
     incidentsOfPlace: incidentsOf(reader, incident, EntityKind.PLACE),
     incidentsOfThing: incidentsOf(reader, incident, EntityKind.THING),
     incidentsOfPerson: new PagedLinkLoader<PersonIncidentLink>(async (personIds, page) => {
-      const rows = await reader.personIncidents(personIds, page);
+      const rows = await reader.incidentPartyLinks('person', personIds, page);
       const found = await incident.loadMany(rows.map((row) => row.incidentId));
       const links = rows.flatMap((row, i) => {
         const item = found[i];
@@ -35,7 +35,7 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
       );
     }),
     partiesOfIncident: new PagedLinkLoader<IncidentPartyLink>(async (incidentIds, page) => {
-      const rows = await reader.incidentParties(incidentIds, page);
+      const rows = await reader.incidentPartyLinks('incident', incidentIds, page);
       const found = await people.person.loadMany(rows.map((row) => row.personId));
       const links = rows.flatMap((row, i) => {
         const person = found[i];

@@ -278,6 +278,23 @@ export class ScopedReader {
     return new ScopedQuery(qb, (rows) => this.present(kind, rows), this.#em, entity, scope.sql === 'true' ? [] : [scope]);
   }
 
+  /**
+   * A condition on incidents (alias `e`): the person `personId` is involved in it (as `role`, when given) — through
+   * a link the viewer may follow: the person in scope, and for a department, a link its own system sent.
+   */
+  involving(personId: string, role: string | null): Condition {
+    const person = this.scope(EntityKind.PERSON, 'p');
+    const own = this.policy.readsUnattributedLinks ? null : { sql: 'ip.source = ?', params: [this.policy.department] };
+    const parts = [{ sql: 'ip.incident_id = e.id and ip.person_id = ?', params: [personId] as unknown[] }];
+    if (role !== null) parts.push({ sql: 'ip.role = ?', params: [role] });
+    if (person.sql !== 'true') parts.push(person);
+    if (own) parts.push(own);
+    return {
+      sql: `exists (select 1 from incident_party ip join person p on p.id = ip.person_id where ${parts.map((part) => `(${part.sql})`).join(' and ')})`,
+      params: parts.flatMap((part) => part.params),
+    };
+  }
+
   /** The rows of `entity` with these ids that lie in scope (any order); ids that are no ids match nothing. */
   byIds<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind, ids: readonly string[]): Promise<T[]> {
     return this.query(entity, kind).select('*').andWhere('e.id = any(?::bigint[])', [arrayLiteral(ids)]).getResultList();

@@ -31,6 +31,12 @@ export class IncidentService {
     if (filter?.severities?.length) qb.andWhere({ severity: { $in: filter.severities } });
     if (filter?.levels?.length) qb.andWhere({ level: { $in: filter.levels } });
     if (filter?.overdue != null) qb.andWhere({ overdue: filter.overdue });
+    if (filter?.personId != null) {
+      const { sql, params } = this.reader.involving(parseId(filter.personId, 'filter.personId'), filter.personRole ?? null);
+      qb.andWhere(sql, params);
+    } else if (filter?.personRole != null) {
+      throw new BadUserInputError('needs filter.personId', 'filter.personRole');
+    }
     if (filter?.reportedFrom != null) qb.andWhere({ reportedAt: { $gte: filter.reportedFrom } });
     if (filter?.reportedTo != null) qb.andWhere({ reportedAt: { $lt: filter.reportedTo } });
     if (filter?.reportedFrom != null && filter.reportedTo != null && filter.reportedFrom >= filter.reportedTo) {

@@ -1,4 +1,4 @@
-import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Person } from '../people/person.entity';
 import { ConnectionType, OrderDirection, OrderSpec } from '../shared/pagination';
 import { SourceSystem } from '../sources/source-system';
@@ -34,6 +34,12 @@ export class IncidentFilter {
 
   @Field(() => SourceSystem, { nullable: true, description: 'Reported by or known to this source system' })
   source?: SourceSystem | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only incidents this person (in your scope) is involved in' })
+  personId?: string | null;
+
+  @Field(() => IncidentPartyRole, { nullable: true, description: 'With personId: only as this role' })
+  personRole?: IncidentPartyRole | null;
 }
 
 export enum IncidentOrderField {

@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import { Context } from '../server/context';
 import { Incident } from './incident.entity';
+import { IncidentWorkflowService } from './incident-workflow.service';
 import { ReportIncidentInput } from './incident-workflow.types';
 
 const VERSION = 'The version you last read (`Incident.version`); when the incident has changed since: CONFLICT';
@@ -9,6 +10,15 @@ const WHO =
   'own level under its region; ADMIN anywhere in its region (else FORBIDDEN). An action the state does not allow is ' +
   'BAD_USER_INPUT naming the state and the allowed mutations. Appends exactly one incident event.';
 const HANDLER = 'The seat of the department the case is dispatched to (a COMMAND_CENTER token with its `department` claim) may also run it.';
+
+/**
+ * The workflow service for one mutation: its answer is read with the request's loaders, made afresh for it, so that
+ * a second mutation of the same document answers with the case it changed, not what the first one read.
+ */
+function workflowOf(ctx: Context): IncidentWorkflowService {
+  ctx.readAfresh();
+  return ctx.services.workflow;
+}
 
 /** The workflow mutations (design §4 and §5): thin — each is one call of the workflow service. */
 @Resolver()
@@ -19,7 +29,7 @@ export class IncidentWorkflowResolver {
       'under its region (the case starts at the reporter\'s level; ADMIN: GRID). Appends a CREATED event.',
   })
   reportIncident(@Arg('input', () => ReportIncidentInput) input: ReportIncidentInput, @Ctx() ctx: Context): Promise<Incident> {
-    return ctx.services.workflow.report(input);
+    return workflowOf(ctx).report(input);
   }
 
   @Mutation(() => Incident, { description: `Accept a reported incident as a case (受理): REPORTED → ACCEPTED. ${WHO}` })
@@ -29,7 +39,7 @@ export class IncidentWorkflowResolver {
     @Arg('note', () => String, { nullable: true }) note?: string,
     @Arg('expectedVersion', () => Int, { nullable: true, description: VERSION }) expectedVersion?: number,
   ): Promise<Incident> {
-    return ctx.services.workflow.accept(id, note, expectedVersion);
+    return workflowOf(ctx).accept(id, note, expectedVersion);
   }
 
   @Mutation(() => Incident, { description: `Refuse a reported incident (不予受理): REPORTED → REJECTED. ${WHO}` })
@@ -39,7 +49,7 @@ export class IncidentWorkflowResolver {
     @Ctx() ctx: Context,
     @Arg('expectedVersion', () => Int, { nullable: true, description: VERSION }) expectedVersion?: number,
   ): Promise<Incident> {
-    return ctx.services.workflow.reject(id, reason, expectedVersion);
+    return workflowOf(ctx).reject(id, reason, expectedVersion);
   }
 
   @Mutation(() => Incident, {
@@ -57,7 +67,7 @@ export class IncidentWorkflowResolver {
     @Arg('note', () => String, { nullable: true }) note?: string,
     @Arg('expectedVersion', () => Int, { nullable: true, description: VERSION }) expectedVersion?: number,
   ): Promise<Incident> {
-    return ctx.services.workflow.dispatch(id, { department, assignee, dueAt, note }, expectedVersion);
+    return workflowOf(ctx).dispatch(id, { department, assignee, dueAt, note }, expectedVersion);
   }
 
   @Mutation(() => Incident, { description: `Start handling a dispatched case on site (处置): DISPATCHED → IN_PROGRESS. ${WHO} ${HANDLER}` })
@@ -67,7 +77,7 @@ export class IncidentWorkflowResolver {
     @Arg('note', () => String, { nullable: true }) note?: string,
     @Arg('expectedVersion', () => Int, { nullable: true, description: VERSION }) expectedVersion?: number,
   ): Promise<Incident> {
-    return ctx.services.workflow.start(id, note, expectedVersion);
+    return workflowOf(ctx).start(id, note, expectedVersion);
   }
 
   @Mutation(() => Incident, { description: `Report a case handled (处置完成), with feedback: IN_PROGRESS → RESOLVED. ${WHO} ${HANDLER}` })
@@ -79,7 +89,7 @@ export class IncidentWorkflowResolver {
     photoUrls?: string[],
     @Arg('expectedVersion', () => Int, { nullable: true, description: VERSION }) expectedVersion?: number,
   ): Promise<Incident> {
-    return ctx.services.workflow.resolve(id, feedback, photoUrls, expectedVersion);
+    return workflowOf(ctx).resolve(id, feedback, photoUrls, expectedVersion);
   }
 
   @Mutation(() => Incident, {
@@ -94,7 +104,7 @@ export class IncidentWorkflowResolver {
     @Arg('note', () => String, { nullable: true }) note?: string,
     @Arg('expectedVersion', () => Int, { nullable: true, description: VERSION }) expectedVersion?: number,
   ): Promise<Incident> {
-    return ctx.services.workflow.verify(id, passed, note, expectedVersion);
+    return workflowOf(ctx).verify(id, passed, note, expectedVersion);
   }
 
   @Mutation(() => Incident, {
@@ -108,7 +118,7 @@ export class IncidentWorkflowResolver {
     @Ctx() ctx: Context,
     @Arg('expectedVersion', () => Int, { nullable: true, description: VERSION }) expectedVersion?: number,
   ): Promise<Incident> {
-    return ctx.services.workflow.escalate(id, reason, expectedVersion);
+    return workflowOf(ctx).escalate(id, reason, expectedVersion);
   }
 
   @Mutation(() => Incident, { description: `Record satisfaction (评价, 1–5) with a RESOLVED or CLOSED case; the status stays. ${WHO}` })
@@ -119,6 +129,6 @@ export class IncidentWorkflowResolver {
     @Arg('comment', () => String, { nullable: true }) comment?: string,
     @Arg('expectedVersion', () => Int, { nullable: true, description: VERSION }) expectedVersion?: number,
   ): Promise<Incident> {
-    return ctx.services.workflow.rate(id, satisfaction, comment, expectedVersion);
+    return workflowOf(ctx).rate(id, satisfaction, comment, expectedVersion);
   }
 }

@@ -51,6 +51,12 @@ export interface Context {
   /** The access policy for this viewer: masking, department views, what it may ask. */
   policy: AccessPolicy;
   loaders: Loaders;
+  /**
+   * Makes the loaders read afresh (a new entity manager, empty caches): a mutation that writes calls it first, as the
+   * request's loaders may hold what an earlier mutation of the same document read. In place, since Apollo hands
+   * resolvers a shallow copy of the context (its getters read once).
+   */
+  readAfresh(): void;
   services: {
     regions: RegionService;
     people: PersonService;
@@ -136,6 +142,9 @@ export function buildContext(
     },
     get services() {
       return (made ??= make()).services;
+    },
+    readAfresh: () => {
+      if (made !== null) Object.assign(made.loaders, createLoaders(new ScopedReader(orm.em.fork(), viewer)));
     },
   };
 }

@@ -352,6 +352,19 @@ describe('the answer', () => {
     expect(answer).toEqual(ok(await hub.gql(tokens.admin, `query($id: ID!) { incident(id: $id) { ${ALL} } }`, { id: escalated })).incident);
     expect(answer).toMatchObject({ level: 'COMMUNITY', status: 'ACCEPTED', department: null, dueAt: null });
   });
+
+  it('is the committed case also when an earlier mutation of the same document read it (nothing cached before the change shows)', async () => {
+    const id = await caseIn('REPORTED');
+    const document = `mutation($id: ID!) {
+      a: acceptIncident(id: $id) { ${ALL} }
+      b: escalateIncident(id: $id, reason: "需上级协调") { ${ALL} }
+      c: dispatchIncident(id: $id) { ${ALL} }
+    }`;
+    const { a, b, c } = ok(await hub.gql(tokens.admin, document, { id }));
+    expect(a.events.map((event: { type: string }) => event.type)).toEqual(['CREATED', 'ACCEPTED']);
+    expect(b.events.map((event: { type: string }) => event.type)).toEqual(['CREATED', 'ACCEPTED', 'ESCALATED']);
+    expect(c).toEqual(ok(await hub.gql(tokens.admin, `query($id: ID!) { incident(id: $id) { ${ALL} } }`, { id })).incident);
+  });
 });
 
 describe('text arguments', () => {

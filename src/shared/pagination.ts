@@ -262,6 +262,20 @@ export async function pageOf<T extends { id: string }, F extends string, C>(
  * The cursor of an item of a nested link list (e.g. `place.people`): the list's name and the link's id, so a
  * cursor of one list is refused by another.
  */
+/**
+ * A cursor of a link list in the order of a column of its target (`Person.incidents` by the incident's report
+ * time): the link's id and the target's value, checked as a list's keyset cursor is.
+ */
+export function encodeOrderedLinkCursor(list: string, orderKey: string, value: string | number, linkId: string): string {
+  return encodeCursor({ l: list, o: orderKey, v: value, id: linkId });
+}
+
+/** @throws BadUserInputError naming `after` when `raw` is not a cursor of `list` in this order. */
+export function decodeOrderedLinkCursor(raw: string, list: string, orderKey: string, order: OrderSpec): { value: string | number; id: string } {
+  const cursor = decodeCursor(raw, list, orderKey, order);
+  return { value: cursor.v, id: cursor.id };
+}
+
 export function encodeLinkCursor(list: string, id: string): string {
   return Buffer.from(JSON.stringify({ l: list, id })).toString('base64url');
 }
@@ -271,7 +285,7 @@ export function encodeLinkCursor(list: string, id: string): string {
  * @throws BadUserInputError naming `after` when it is not a cursor of that list.
  */
 export function decodeLinkCursor(raw: string, list: string): string {
-  let cursor: { l?: unknown; id?: unknown };
+  let cursor: { l?: unknown; id?: unknown; o?: unknown };
   try {
     cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as typeof cursor;
   } catch {
@@ -280,6 +294,7 @@ export function decodeLinkCursor(raw: string, list: string): string {
   if (typeof cursor !== 'object' || cursor === null || cursor.l !== list || typeof cursor.id !== 'string' || !/^\d{1,18}$/.test(cursor.id)) {
     throw new BadUserInputError(`not a cursor of ${list}`, 'after');
   }
+  if ('o' in cursor) throw new BadUserInputError('the cursor belongs to another order; start again without after', 'after');
   return cursor.id;
 }
 

@@ -60,6 +60,42 @@ describe('Person.incidents', () => {
     expect([...first, ...rest]).toEqual(all);
   });
 
+  it('orders by a field of the incident, newest reported first, and pages through the order', async () => {
+    const { personId } = await personWithLinks(3);
+    // As the list orders: the incident's report time, then the link, both descending (a link to the same incident in
+    // two roles is two rows).
+    const stored = await hub.sql<{ id: string; incident_id: string }>(
+      `select l.id::text, l.incident_id::text from incident_party l join incident i on i.id = l.incident_id
+        where l.person_id = $1
+          and not exists (select 1 from incident_party d where d.person_id = l.person_id and d.incident_id = l.incident_id and d.role = l.role and d.id < l.id)
+        order by i.reported_at desc, l.id desc`,
+      [personId],
+    );
+    const query = `query($id: ID!, $first: Int, $after: String) {
+      person(id: $id) { incidents(first: $first, after: $after, orderBy: { field: REPORTED_AT, direction: DESC }) { cursor incident { id reportedAt } } } }`;
+    const all = ok(await hub.gql(admin, query, { id: personId, first: 100 })).person.incidents;
+    expect(all.map((link: { incident: { id: string } }) => link.incident.id)).toEqual(stored.map((row) => row.incident_id));
+    const times = all.map((link: { incident: { reportedAt: string } }) => Date.parse(link.incident.reportedAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    // One at a time through the cursor gives the same list.
+    const walked: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < all.length + 1; i++) {
+      const page: Array<{ cursor: string; incident: { id: string } }> = ok(await hub.gql(admin, query, { id: personId, first: 1, after })).person.incidents;
+      if (page.length === 0) break;
+      walked.push(page[0].incident.id);
+      after = page[0].cursor;
+    }
+    expect(walked).toEqual(all.map((link: { incident: { id: string } }) => link.incident.id));
+    // A cursor of link order is not one of this order, and the other way round.
+    const linkCursor = ok(await hub.gql(admin, PERSON_INCIDENTS, { id: personId, first: 1 })).person.incidents[0].cursor;
+    expectError(await hub.gql(admin, query, { id: personId, after: linkCursor }), 'BAD_USER_INPUT', 'after');
+    expectError(await hub.gql(admin, PERSON_INCIDENTS, { id: personId, after: all[0].cursor }), 'BAD_USER_INPUT', 'after');
+    const forged = Buffer.from(JSON.stringify({ l: 'Person.incidents', o: 'ID:ASC', v: 'abc', id: '1' })).toString('base64url');
+    const byId = `query($id: ID!, $after: String) { person(id: $id) { incidents(after: $after, orderBy: { field: ID }) { cursor } } }`;
+    expectError(await hub.gql(admin, byId, { id: personId, after: forged }), 'BAD_USER_INPUT', 'after');
+  });
+
   it('filters by role', async () => {
     const { personId, links } = await personWithLinks(2);
     for (const role of ['REPORTER', 'PARTY', 'VICTIM', 'WITNESS']) {

@@ -277,3 +277,69 @@ describe('statements', () => {
     }
   });
 });
+
+describe('hostile and narrow readers of the new relations', () => {
+  it('a department counts and follows only what its own system sent', async () => {
+    const source = 'COMPREHENSIVE_GOVERNANCE';
+    const department = await hub.token({ sub: 'dept-relations', roles: [Role.DEPARTMENT], region: '1503', source: source as never });
+    const counts = ok(await hub.gql(department, `{ region(code: "150302") { counts { people places things incidents } } }`)).region.counts;
+    const sent = async (table: string, kind: string) =>
+      Number(
+        (
+          await hub.sql<{ n: string }>(
+            `select count(*) as n from ${table} e where e.grid_code like '150302%'
+               and exists (select 1 from source_record sr where sr.entity_kind = $1 and sr.entity_id = e.id and sr.source = $2)`,
+            [kind, source],
+          )
+        )[0].n,
+      );
+    expect(counts).toEqual({
+      people: await sent('person', 'PERSON'),
+      places: await sent('place', 'PLACE'),
+      things: await sent('thing', 'THING'),
+      incidents: await sent('incident', 'INCIDENT'),
+    });
+    expect(counts.people).toBeGreaterThan(0);
+    expect(counts.people).toBeLessThan((await hub.sql<{ n: string }>(`select count(*) as n from person where grid_code like '150302%'`)).map((r) => Number(r.n))[0]);
+    // Its view of a person's incidents: exactly the links its system sent, to incidents it sent, of a person it sent.
+    const sentBy = (alias: string, kind: string) =>
+      `exists (select 1 from source_record sr where sr.entity_kind = '${kind}' and sr.entity_id = ${alias}.id and sr.source = $1)`;
+    const [row] = await hub.sql<{ person_id: string }>(
+      `select l.person_id::text from incident_party l join person p on p.id = l.person_id join incident i on i.id = l.incident_id
+        where l.source = $1 and ${sentBy('p', 'PERSON')} and ${sentBy('i', 'INCIDENT')} order by l.person_id limit 1`,
+      [source],
+    );
+    expect(row).toBeDefined();
+    const own = await hub.sql<{ incident_id: string }>(
+      `select l.incident_id::text from incident_party l join incident i on i.id = l.incident_id
+        where l.person_id = $2 and l.source = $1 and ${sentBy('i', 'INCIDENT')} order by l.id`,
+      [source, row.person_id],
+    );
+    const seen = ok(await hub.gql(department, PERSON_INCIDENTS, { id: row.person_id, first: 100 })).person.incidents;
+    expect(seen.map((link: { incident: { id: string } }) => link.incident.id)).toEqual(own.map((link) => link.incident_id));
+    const all = await hub.sql(`select 1 from incident_party where person_id = $1`, [row.person_id]);
+    expect(all.length).toBeGreaterThanOrEqual(own.length);
+  });
+
+  it('prices nesting and breadth: people within incidents within people is refused, every grid’s counts are answered', async () => {
+    const deep = `{ people(first: 100) { edges { node { incidents(first: 100) { incident { parties(first: 100) { person {
+      incidents(first: 100) { incident { id } } } } } } } } } }`;
+    expectError(await hub.gql(admin, deep), 'QUERY_TOO_COMPLEX');
+    const grids = ok(await hub.gql(admin, `{ regions(parentCode: "150302", level: GRID) { code counts { people overdueIncidents } } }`)).regions;
+    expect(grids.length).toBeGreaterThan(100);
+    const [sample] = grids;
+    expect(sample.counts.people).toBe(
+      Number((await hub.sql<{ n: string }>(`select count(*) as n from person where grid_code = $1`, [sample.code]))[0].n),
+    );
+    // The hub still answers.
+    expect(ok(await hub.gql(admin, '{ __typename }')).__typename).toBe('Query');
+  });
+
+  it('refuses malformed arguments of the new fields, naming them', async () => {
+    expectError(await hub.gql(admin, `{ incidents(filter: { personId: "-1" }) { totalCount } }`), 'BAD_USER_INPUT', 'filter.personId');
+    const [place] = await hub.sql<{ id: string }>(`select id::text from place order by id limit 1`);
+    expectError(await hub.gql(admin, `{ place(id: "${place.id}") { incidents(first: 1000) { id } } }`), 'BAD_USER_INPUT', 'first');
+    expectError(await hub.gql(admin, `{ place(id: "${place.id}") { incidents(after: "1; drop table incident") { id } } }`), 'BAD_USER_INPUT', 'after');
+  });
+});
+

@@ -3,6 +3,7 @@ import { Client as PgClient } from 'pg';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { isWithin } from '../src/shared/region-code';
+import { postGraphQL } from './attack-client';
 
 /*
  * A client process of `npm run bench:live` (forked by bench/live.ts). As "subscribers" it opens one graphql-ws
@@ -171,9 +172,11 @@ async function drive(command: Extract<LiveCommand, { type: 'drive' }>): Promise<
   const agent = new http.Agent({ keepAlive: true, maxSockets: command.inFlight });
   const call = async (document: string, variables: Record<string, unknown>): Promise<any> => {
     const token = command.tokens[turn++ % command.tokens.length];
-    const { status, text } = await post(agent, command.url, token, JSON.stringify({ query: document, variables }));
-    const body = JSON.parse(text) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-    if (body.errors?.length) throw new Error(`${body.errors[0].extensions?.code ?? status}: ${body.errors[0].message}`);
+    const answer = await postGraphQL(command.url, token, document, variables, 30_000, agent);
+    if (answer.failure || answer.timedOut) throw new Error(answer.failure ?? 'timed out');
+    const body = answer.body as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> } | null;
+    if (!body) throw new Error(`HTTP ${answer.status} without a GraphQL answer`);
+    if (body.errors?.length) throw new Error(`${body.errors[0].extensions?.code ?? answer.status}: ${body.errors[0].message}`);
     return body.data;
   };
   // Open cases and their next step; a finished one makes room for a new report.
@@ -218,29 +221,6 @@ async function drive(command: Extract<LiveCommand, { type: 'drive' }>): Promise<
   await Promise.all(running);
   result.wallMs = performance.now() - started;
   return result;
-}
-
-/** POSTs `body` as JSON with the token; resolves with the status and the answer's text. */
-function post(agent: http.Agent, url: string, token: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
 }
 
 function describe(error: unknown): string {

@@ -772,3 +772,8 @@ export class ScopedReader {
 export function arrayLiteral(keys: readonly string[]): string {
   return `{${keys.filter((key) => /^\d{1,19}$/.test(key)).join(',')}}`;
 }
+
+/** Any texts as one PostgreSQL array literal, for `= any(?::text[])` and `@> ?::text[]` (one parameter, quoted). */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}

@@ -1,12 +1,13 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Person } from '../people/person.entity';
+import { GeoCircle } from '../shared/geo-circle';
 import { ConnectionType, OrderDirection, OrderSpec } from '../shared/pagination';
 import { SourceSystem } from '../sources/source-system';
 import { IncidentPartyRole } from './incident-party.entity';
 import { HandlingLevel, IncidentStatus } from './incident-workflow';
 import { Incident, IncidentCategory, Severity } from './incident.entity';
 
-@InputType({ description: 'Filters for incidents; all given conditions must hold' })
+@InputType({ description: 'Filters for incidents; all given conditions must hold, and AND, OR and NOT combine filters' })
 export class IncidentFilter {
   @Field(() => String, { nullable: true, description: 'Region or grid code: incidents whose grid lies under it' })
   regionCode?: string | null;
@@ -40,6 +41,46 @@ export class IncidentFilter {
 
   @Field(() => IncidentPartyRole, { nullable: true, description: 'With personId: only as this role' })
   personRole?: IncidentPartyRole | null;
+
+  @Field(() => [String], { nullable: true, description: 'Of one of these sub-categories' })
+  subCategories?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Text search in the title and address: every word (run of letters and digits) is contained, e.g. 三丰 or 新华 12. Indexed.',
+  })
+  search?: string | null;
+
+  @Field(() => GeoCircle, { nullable: true, description: 'Located within a radius of a point' })
+  near?: GeoCircle | null;
+
+  @Field(() => Date, { nullable: true, description: 'Closed at or after' })
+  closedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Closed before' })
+  closedTo?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Due at or after' })
+  dueFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Due before' })
+  dueTo?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Last changed at or after' })
+  updatedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Last changed before' })
+  updatedTo?: Date | null;
+
+  @Field(() => [IncidentFilter], { nullable: true, description: 'Every one of these filters holds' })
+  AND?: IncidentFilter[] | null;
+
+  @Field(() => [IncidentFilter], { nullable: true, description: 'At least one of these filters holds' })
+  OR?: IncidentFilter[] | null;
+
+  @Field(() => IncidentFilter, { nullable: true, description: 'This filter does not hold' })
+  NOT?: IncidentFilter | null;
+
 }
 
 export enum IncidentOrderField {

@@ -1,3 +1,4 @@
+import { rowSearchKeys } from '../shared/search-keys';
 import { IncidentCategory, Severity } from '../incidents/incident.entity';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
 import { appendIncidentEvents, IncidentEventDraft } from '../incidents/incident-log';
@@ -128,6 +129,7 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
       place_id: item.checked.place ? places.get(refKey(item.checked.place))! : null,
       thing_id: item.checked.thing ? things.get(refKey(item.checked.thing))! : null,
       reported_at: (item.checked.reportedAt ?? item.observedAt).toISOString(),
+      search_keys: rowSearchKeys('incident', text(p.title), text(p.address)),
     };
   };
 
@@ -151,12 +153,12 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
     });
     const inserted = await sql.rows<{ id: string; sourceKey: string }>(
       `insert into incident (case_number, title, description, category, sub_category, severity, source, source_key, grid_code,
-                             address, lng, lat, place_id, thing_id, status, level, reported_at)
+                             address, lng, lat, place_id, thing_id, status, level, reported_at, search_keys)
        select r.case_number, r.title, r.description, r.category, r.sub_category, r.severity, r.source, r.source_key, r.grid_code,
-              r.address, r.lng, r.lat, r.place_id, r.thing_id, 'REPORTED', 'GRID', r.reported_at
+              r.address, r.lng, r.lat, r.place_id, r.thing_id, 'REPORTED', 'GRID', r.reported_at, r.search_keys
          from jsonb_to_recordset(?::jsonb) as r(case_number text, title text, description text, category text, sub_category text,
               severity text, source text, source_key text, grid_code text, address text, lng float8, lat float8, place_id bigint,
-              thing_id bigint, reported_at timestamptz)
+              thing_id bigint, reported_at timestamptz, search_keys text[])
         order by r.source_key
        returning id::text as "id", source_key as "sourceKey"`,
       [JSON.stringify(rows)],
@@ -170,9 +172,10 @@ export async function writeIncidents(context: WriteContext<CheckedIncident>): Pr
     const updated = await sql.rows<{ id: string; status: IncidentStatus }>(
       `update incident i set title = r.title, description = r.description, category = r.category, sub_category = r.sub_category,
               severity = r.severity, grid_code = r.grid_code, address = r.address, lng = r.lng, lat = r.lat, place_id = r.place_id,
-              thing_id = r.thing_id, reported_at = r.reported_at, version = i.version + 1, updated_at = now()
+              thing_id = r.thing_id, reported_at = r.reported_at, search_keys = r.search_keys, version = i.version + 1, updated_at = now()
          from jsonb_to_recordset(?::jsonb) as r(id bigint, title text, description text, category text, sub_category text,
-              severity text, grid_code text, address text, lng float8, lat float8, place_id bigint, thing_id bigint, reported_at timestamptz)
+              severity text, grid_code text, address text, lng float8, lat float8, place_id bigint, thing_id bigint, reported_at timestamptz,
+              search_keys text[])
         where i.id = r.id
        returning i.id::text as "id", i.status as "status"`,
       [JSON.stringify(again.map((item) => rowOf(item, item.stored!.entityId)))],

@@ -1,3 +1,4 @@
+import { rowSearchKeys } from '../shared/search-keys';
 import { RecordOutcome } from '../shared/outcome';
 import { isWithin } from '../shared/region-code';
 import { Gender } from '../shared/id-number';
@@ -152,12 +153,12 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
     // batch took meanwhile (not inserted here) means this batch matched against an outdated picture: run it again.
     const inserted = await sql.rows<{ id: string }>(
       `insert into person (id, id_number, id_collision, name, gender, birth_date, phone, grid_code, address, household_type, tags,
-                           social_security, civil_affairs, governance, lineage)
+                           social_security, civil_affairs, governance, lineage, search_keys)
        select r.id, r.id_number, r.id_collision, r.name, r.gender, r.birth_date, r.phone, r.grid_code, r.address, r.household_type,
-              r.tags, r.social_security, r.civil_affairs, r.governance, r.lineage
+              r.tags, r.social_security, r.civil_affairs, r.governance, r.lineage, r.search_keys
          from jsonb_to_recordset(?::jsonb) as r(id bigint, id_number text, id_collision boolean, name text, gender text,
               birth_date date, phone text, grid_code text, address text, household_type text, tags text[], social_security jsonb,
-              civil_affairs jsonb, governance jsonb, lineage jsonb)
+              civil_affairs jsonb, governance jsonb, lineage jsonb, search_keys text[])
         order by r.id_number nulls last, r.id
        on conflict (id_number) where not id_collision do nothing
        returning id::text as "id"`,
@@ -206,10 +207,11 @@ export async function writePeople(context: WriteContext<CheckedPerson>): Promise
     await sql.rows(
       `update person p set name = r.name, gender = r.gender, birth_date = r.birth_date, phone = r.phone, grid_code = r.grid_code,
               address = r.address, household_type = r.household_type, tags = r.tags, social_security = r.social_security,
-              civil_affairs = r.civil_affairs, governance = r.governance, lineage = r.lineage, updated_at = now()
+              civil_affairs = r.civil_affairs, governance = r.governance, lineage = r.lineage, search_keys = r.search_keys,
+              updated_at = now()
          from jsonb_to_recordset(?::jsonb) as r(id bigint, name text, gender text, birth_date date, phone text, grid_code text,
               address text, household_type text, tags text[], social_security jsonb, civil_affairs jsonb, governance jsonb,
-              lineage jsonb)
+              lineage jsonb, search_keys text[])
         where p.id = r.id
           and (p.name, p.gender, p.birth_date, p.phone, p.grid_code, p.address, p.household_type, p.tags, p.social_security,
                p.civil_affairs, p.governance, p.lineage)
@@ -286,6 +288,7 @@ function personColumns(id: string, merged: MergedPerson): Record<string, unknown
     civil_affairs: merged.civilAffairs,
     governance: merged.governance,
     lineage: merged.lineage,
+    search_keys: rowSearchKeys('person', merged.name, merged.address),
   };
 }
 

@@ -1,3 +1,4 @@
+import { rowSearchKeys } from '../shared/search-keys';
 import { PlaceKind } from '../places/place.entity';
 import { PersonPlaceRole } from '../places/person-place.entity';
 import { RecordOutcome } from '../shared/outcome';
@@ -223,9 +224,10 @@ export async function writePlaces(context: WriteContext<CheckedPlace>): Promise<
     );
     fresh.forEach((entry, i) => (entry.ref.id = ids[i].id));
     const inserted = await sql.rows<{ id: string }>(
-      `insert into place (id, kind, name, address, grid_code, match_key)
-       select r.id, r.kind, r.name, r.address, r.grid_code, r.match_key
-         from jsonb_to_recordset(?::jsonb) as r(id bigint, kind text, name text, address text, grid_code text, match_key text)
+      `insert into place (id, kind, name, address, grid_code, match_key, search_keys)
+       select r.id, r.kind, r.name, r.address, r.grid_code, r.match_key, r.search_keys
+         from jsonb_to_recordset(?::jsonb) as r(id bigint, kind text, name text, address text, grid_code text, match_key text,
+              search_keys text[])
         order by r.match_key nulls last, r.id
        on conflict (match_key) do nothing
        returning id::text as "id"`,
@@ -238,6 +240,7 @@ export async function writePlaces(context: WriteContext<CheckedPlace>): Promise<
             address: item.checked.address,
             grid_code: item.gridCode,
             match_key: key,
+            search_keys: rowSearchKeys('place', item.checked.name, item.checked.address),
           })),
         ),
       ],
@@ -324,15 +327,16 @@ export async function writePlaces(context: WriteContext<CheckedPlace>): Promise<
       lat: values.location?.lat ?? null,
       attributes,
       lineage: coreLineage,
+      search_keys: rowSearchKeys('place', values.name, values.address),
     });
     disagreements.set(id, { gridCode: values.gridCode ?? '', list: listDisagreements<PlaceValues>(candidates, priority as never) });
   }
   if (updates.length > 0) {
     await sql.rows(
       `update place p set kind = r.kind, name = r.name, address = r.address, grid_code = r.grid_code, lng = r.lng, lat = r.lat,
-              attributes = r.attributes, lineage = r.lineage, updated_at = now()
+              attributes = r.attributes, lineage = r.lineage, search_keys = r.search_keys, updated_at = now()
          from jsonb_to_recordset(?::jsonb) as r(id bigint, kind text, name text, address text, grid_code text, lng float8,
-              lat float8, attributes jsonb, lineage jsonb)
+              lat float8, attributes jsonb, lineage jsonb, search_keys text[])
         where p.id = r.id
           and (p.kind, p.name, p.address, p.grid_code, p.lng, p.lat, p.attributes, p.lineage)
               is distinct from (r.kind, r.name, r.address, r.grid_code, r.lng, r.lat, r.attributes, r.lineage)`,

@@ -1,3 +1,4 @@
+import { rowSearchKeys } from '../shared/search-keys';
 import { RecordOutcome } from '../shared/outcome';
 import { isWithin } from '../shared/region-code';
 import { EntityKind, SourceSystem } from '../sources/source-system';
@@ -130,9 +131,10 @@ export async function writeThings(context: WriteContext<CheckedThing>): Promise<
   }
   if (fresh.length > 0) {
     const inserted = await sql.rows<{ id: string; componentCode: string }>(
-      `insert into thing (category, kind, component_code, name, status, grid_code)
-       select r.category, r.kind, r.component_code, r.name, 'NORMAL', r.grid_code
-         from jsonb_to_recordset(?::jsonb) as r(category text, kind text, component_code text, name text, grid_code text)
+      `insert into thing (category, kind, component_code, name, status, grid_code, search_keys)
+       select r.category, r.kind, r.component_code, r.name, 'NORMAL', r.grid_code, r.search_keys
+         from jsonb_to_recordset(?::jsonb) as r(category text, kind text, component_code text, name text, grid_code text,
+              search_keys text[])
         order by r.component_code
        on conflict (component_code) do nothing
        returning id::text as "id", component_code as "componentCode"`,
@@ -144,6 +146,7 @@ export async function writeThings(context: WriteContext<CheckedThing>): Promise<
             component_code: code,
             name: item.payload.name,
             grid_code: item.gridCode,
+            search_keys: rowSearchKeys('thing', item.payload.name as string | null, null),
           })),
         ),
       ],
@@ -189,15 +192,17 @@ export async function writeThings(context: WriteContext<CheckedThing>): Promise<
       lng: values.location?.lng ?? null,
       lat: values.location?.lat ?? null,
       lineage: coreLineage,
+      search_keys: rowSearchKeys('thing', values.name, values.address),
     });
     disagreements.set(id, { gridCode: values.gridCode ?? '', list: listDisagreements<ThingValues>(candidates, priority as never) });
   }
   if (updates.length > 0) {
     await sql.rows(
       `update thing t set category = r.category, kind = r.kind, name = r.name, status = r.status, owner_unit = r.owner_unit,
-              address = r.address, grid_code = r.grid_code, lng = r.lng, lat = r.lat, lineage = r.lineage, updated_at = now()
+              address = r.address, grid_code = r.grid_code, lng = r.lng, lat = r.lat, lineage = r.lineage, search_keys = r.search_keys,
+              updated_at = now()
          from jsonb_to_recordset(?::jsonb) as r(id bigint, category text, kind text, name text, status text, owner_unit text,
-              address text, grid_code text, lng float8, lat float8, lineage jsonb)
+              address text, grid_code text, lng float8, lat float8, lineage jsonb, search_keys text[])
         where t.id = r.id
           and (t.category, t.kind, t.name, t.status, t.owner_unit, t.address, t.grid_code, t.lng, t.lat, t.lineage)
               is distinct from (r.category, r.kind, r.name, r.status, r.owner_unit, r.address, r.grid_code, r.lng, r.lat, r.lineage)`,

@@ -4,7 +4,7 @@ import { ConnectionType, OrderDirection, OrderSpec } from '../shared/pagination'
 import { SourceSystem } from '../sources/source-system';
 import { HouseholdType, Person, PersonTag } from './person.entity';
 
-@InputType({ description: 'Filters for people; all given conditions must hold' })
+@InputType({ description: 'Filters for people; all given conditions must hold, and AND, OR and NOT combine filters' })
 export class PersonFilter {
   @Field(() => String, { nullable: true, description: 'Region or grid code: people whose residence grid lies under it' })
   regionCode?: string | null;
@@ -29,6 +29,34 @@ export class PersonFilter {
 
   @Field(() => SourceSystem, { nullable: true, description: 'Known to this source system' })
   source?: SourceSystem | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Text search in the name and address: every word (run of letters and digits) is contained, e.g. 三丰 or 新华 12; or, for 2 to 8 Latin letters, the pinyin initials of the name start with them (zsf: 张三丰). Indexed.',
+  })
+  search?: string | null;
+
+  @Field(() => [HouseholdType], { nullable: true, description: 'Of one of these household types' })
+  householdTypes?: HouseholdType[] | null;
+
+  @Field(() => [PersonTag], { nullable: true, description: 'Has all of these tags' })
+  tagsAll?: PersonTag[] | null;
+
+  @Field(() => Date, { nullable: true, description: 'Last changed at or after' })
+  updatedFrom?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Last changed before' })
+  updatedTo?: Date | null;
+
+  @Field(() => [PersonFilter], { nullable: true, description: 'Every one of these filters holds' })
+  AND?: PersonFilter[] | null;
+
+  @Field(() => [PersonFilter], { nullable: true, description: 'At least one of these filters holds' })
+  OR?: PersonFilter[] | null;
+
+  @Field(() => PersonFilter, { nullable: true, description: 'This filter does not hold' })
+  NOT?: PersonFilter | null;
+
 }
 
 export enum PersonOrderField {

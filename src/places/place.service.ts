@@ -1,6 +1,5 @@
 import { ScopedReader } from '../access/scope';
-import { applyCommonFilter } from '../access/filters';
-import { containsPattern } from '../shared/filters';
+import { placeFilterCondition } from '../access/filter-spec';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -25,15 +24,8 @@ export class PlaceService {
     columns: readonly string[] | null = null,
   ): Promise<PlaceConnection> {
     const qb = this.reader.query(Place, EntityKind.PLACE).select('*');
-    applyCommonFilter(qb, this.reader, EntityKind.PLACE, filter);
-    if (filter?.kinds != null && filter.kinds.length > 0) {
-      this.reader.policy.checkMergedValueFilter('filter.kinds');
-      qb.andWhere({ kind: { $in: filter.kinds } });
-    }
-    if (filter?.nameContains != null) {
-      this.reader.policy.checkMergedValueFilter('filter.nameContains');
-      qb.andWhere({ name: { $ilike: containsPattern(filter.nameContains, 'filter.nameContains') } });
-    }
+    const { sql, params } = placeFilterCondition(this.reader, filter);
+    if (sql !== 'true') qb.andWhere(sql, params);
     if (orderBy?.field === PlaceOrderField.NAME || orderBy?.field === PlaceOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     return pageOf('places', qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy, columns }, PlaceConnection);
   }

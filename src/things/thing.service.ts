@@ -1,6 +1,5 @@
 import { ScopedReader } from '../access/scope';
-import { BadUserInputError } from '../shared/errors';
-import { applyCommonFilter } from '../access/filters';
+import { thingFilterCondition } from '../access/filter-spec';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -25,26 +24,8 @@ export class ThingService {
     columns: readonly string[] | null = null,
   ): Promise<ThingConnection> {
     const qb = this.reader.query(Thing, EntityKind.THING).select('*');
-    applyCommonFilter(qb, this.reader, EntityKind.THING, filter);
-    if (filter?.categories != null && filter.categories.length > 0) {
-      this.reader.policy.checkMergedValueFilter('filter.categories');
-      qb.andWhere({ category: { $in: filter.categories } });
-    }
-    if (filter?.kinds != null && filter.kinds.length > 0) {
-      this.reader.policy.checkMergedValueFilter('filter.kinds');
-      qb.andWhere({ kind: { $in: filter.kinds } });
-    }
-    if (filter?.statuses != null && filter.statuses.length > 0) {
-      this.reader.policy.checkMergedValueFilter('filter.statuses');
-      qb.andWhere({ status: { $in: filter.statuses } });
-    }
-    if (filter?.componentCodePrefix != null) {
-      this.reader.policy.checkMergedValueFilter('filter.componentCodePrefix');
-      if (!/^\d{1,16}$/.test(filter.componentCodePrefix)) {
-        throw new BadUserInputError('must be 1 to 16 digits', 'filter.componentCodePrefix');
-      }
-      qb.andWhere({ componentCode: { $like: `${filter.componentCodePrefix}%` } });
-    }
+    const { sql, params } = thingFilterCondition(this.reader, filter);
+    if (sql !== 'true') qb.andWhere(sql, params);
     if (orderBy?.field === ThingOrderField.COMPONENT_CODE || orderBy?.field === ThingOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     return pageOf('things', qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy, columns }, ThingConnection);
   }

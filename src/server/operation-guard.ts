@@ -193,6 +193,7 @@ export class OperationGuard {
  * The cost model: roughly the rows a query makes the hub read. A list field costs its page size (`first`, or the
  * default page size; `regions`, which is not paged, 1,000) times what each item selects; an object field costs 1
  * plus what it selects; `totalCount` costs 1 (one count), a region's `boundary` 40; other scalars are free. A connection's `edges` are already counted by the connection's `first`.
+ * A list's filter adds 1 per condition, 10 per text search and 5 per `near` or `personId`, through AND/OR/NOT.
  */
 /** Fields that weigh more than a row: a region's boundary may be thousands of positions. */
 const FIELD_COSTS: Record<string, number> = {
@@ -228,6 +229,22 @@ const UNPAGED_LIST_SIZES: Record<string, number> = {
   'IncidentTimeline.steps': MAX_TIMELINE_EVENTS + 4 * MAX_CALLS_PER_INCIDENT,
 };
 
+/** What a filter adds to its list: each condition a little, a text search or a person's links more (a lookup each). */
+const FILTER_COSTS = { condition: 1, search: 10, near: 5, personId: 5 } as const;
+
+/** The cost of a filter argument (any depth of AND/OR/NOT; the compiler bounds depth and conditions). */
+export function filterCost(filter: unknown): number {
+  if (filter === null || typeof filter !== 'object') return 0;
+  let cost = 0;
+  for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
+    if (value == null) continue;
+    if (key === 'AND' || key === 'OR') cost += Array.isArray(value) ? value.reduce((sum: number, branch) => sum + filterCost(branch), 0) : 0;
+    else if (key === 'NOT') cost += filterCost(value);
+    else cost += FILTER_COSTS[key as keyof typeof FILTER_COSTS] ?? FILTER_COSTS.condition;
+  }
+  return cost;
+}
+
 export const costEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   const named = getNamedType(field.type);
   const weight = FIELD_COSTS[`${type.name}.${field.name}`];
@@ -241,7 +258,7 @@ export const costEstimator: ComplexityEstimator = ({ type, field, args, childCom
     typeof args.first === 'number' && args.first >= 0
       ? Math.min(args.first, MAX_PAGE_SIZE)
       : (unpaged ?? (many ? DEFAULT_PAGE_SIZE : 1));
-  return size * (1 + childComplexity);
+  return size * (1 + childComplexity) + filterCost(args.filter);
 };
 
 /**

@@ -220,6 +220,17 @@ describe('limits (design §6)', () => {
       expect(costOf(again)).toBe(costOf(small));
     });
 
+    it('prices filters: each condition 1, a text search 10, through OR', async () => {
+      const costOf = (answer: HttpAnswer) => Math.max(...numbersIn(answer.body.errors[0].message).filter((n) => n !== DEFAULT_LIMITS.maxCost));
+      const filteredQuery = `query($f: PersonFilter) { ${Array.from({ length: 15 }, (_, i) => `a${i}: ${nested(100).replace('people(first: 100)', 'people(first: 100, filter: $f)')}`).join(' ')} }`;
+      const plain = await codeOf(filteredQuery, { f: null });
+      const searches = await codeOf(filteredQuery, { f: { OR: Array.from({ length: 40 }, () => ({ search: '张' })) } });
+      const conditions = await codeOf(filteredQuery, { f: { NOT: { gender: 'MALE' }, regionCode: '150302' } });
+      for (const answer of [plain, searches, conditions]) expectRefusal(answer, 'QUERY_TOO_COMPLEX');
+      expect(costOf(searches) - costOf(plain)).toBe(15 * 40 * 10);
+      expect(costOf(conditions) - costOf(plain)).toBe(15 * 2);
+    });
+
     it('counts page sizes: the same document with first: 50 costs less (or passes)', async () => {
       const big = await codeOf(aliasQuery(15, nested(100)));
       const half = await codeOf(aliasQuery(15, nested(50)));

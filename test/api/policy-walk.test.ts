@@ -354,7 +354,7 @@ beforeAll(async () => {
     for (const document of documents) list.push({ document, response: await hub.gql(token, document.text, document.variables) });
     answers.set(w.label, list);
   }
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   const lines = [...refusals].filter(([, paths]) => paths.length > 0).map(([label, paths]) => `  ${label}: ${paths.join('; ')}`);

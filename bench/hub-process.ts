@@ -12,6 +12,8 @@ export interface BenchHubOptions {
   secret: string;
   /** Run under `node --cpu-prof` into this directory. */
   profileDir: string | null;
+  /** More settings for the hub (e.g. a limit, `GRIDHUB_MAX_CONCURRENT`); the benchmark should print them. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** The compiled hub (`dist/src/main.js`) as the benchmarks run it, on a free port; not started yet. */
@@ -23,6 +25,7 @@ export function benchHub(options: BenchHubOptions): HubProcess {
       GRIDHUB_DATA_DIR: options.dataDir,
       GRIDHUB_DEMO_SCALE: options.scale,
       GRIDHUB_JWT_SECRET: options.secret,
+      ...options.env,
     },
     path.resolve(__dirname, '..', 'src', 'main.js'),
     options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],

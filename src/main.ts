@@ -86,6 +86,7 @@ async function main(): Promise<void> {
         workflow: config.workflow,
         callAcknowledgeMinutes: config.callAcknowledgeMinutes,
         live: config.live,
+        corsOrigins: config.corsOrigins,
         log: (line) => console.error(`gridhub: ${line}`),
       });
       if (config.sweepIntervalMs > 0) {

@@ -2,7 +2,7 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { Express, NextFunction, Request, Response } from 'express';
+import express, { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { DocumentNode, GraphQLError, parse } from 'graphql';
 import { ErrorCode, GridhubError } from '../shared/errors';
 import { Admission, Release } from './admission';
@@ -16,6 +16,8 @@ export interface HttpTransportOptions extends TransportOptions {
   app: Express;
   development: boolean;
   introspection: boolean;
+  /** Cross-origin access to `/graphql`, ahead of everything else there (src/server/cors.ts). */
+  cors: RequestHandler;
   /** Called while Apollo drains, before the HTTP server closes (the WebSocket transport's dispose). */
   onDrain: () => Promise<void> | void;
 }
@@ -95,6 +97,8 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
     (mayIngest(res.locals.viewer as Viewer) ? batchBody : smallBody)(req, res, next);
   app.use(
     '/graphql',
+    // Before the token check: a dashboard of a listed origin may read a refusal too, and preflights carry no token.
+    options.cors,
     admit,
     body,
     expressMiddleware(apollo, {

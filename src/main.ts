@@ -127,6 +127,7 @@ async function printBanner(url: string, key: Uint8Array, embedded: boolean): Pro
     [
       '',
       `gridhub is ready at ${url}  (WebSocket graphql-transport-ws on the same URL)`,
+      `Explorer for a browser: ${new URL('/', url)}  (paste a token into it)`,
       '',
       'Admin token (24 h; more with `npm run token -- --role ANALYST --region 150302`):',
       token,

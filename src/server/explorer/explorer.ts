@@ -43,7 +43,7 @@ const ASSET_SOURCES: Record<string, () => string> = {
   'explorer.css': () => path.join(PAGE_DIR, 'explorer.css'),
 };
 
-/** Where the page finds its token in localStorage (the explorer script's own constant, repeated for tests). */
+/** The localStorage key under which the page keeps the token (handed to its script with the page's settings). */
 export const TOKEN_STORAGE_KEY = 'gridhub.explorer.token';
 
 interface Asset {

@@ -38,6 +38,11 @@ export interface Config {
   callAcknowledgeMinutes: number;
   /** The live incident event feed behind `subscription incidentEvents`. */
   live: LiveSettings;
+  /**
+   * Origins whose pages may read `/graphql` responses (`GRIDHUB_CORS_ORIGINS`, comma-separated exact origins such
+   * as `https://dashboard.example.gov.cn`; default none: no CORS headers).
+   */
+  corsOrigins: string[];
 }
 
 /** How each instance reads the incident event log and feeds its subscribers (`subscription incidentEvents`). */
@@ -174,7 +179,35 @@ export function loadConfig(env: Env = process.env): Config {
     sweepIntervalMs: readSweepInterval(env),
     callAcknowledgeMinutes: readCallAcknowledgeMinutes(env),
     live: readLive(env),
+    corsOrigins: readCorsOrigins(env),
   };
+}
+
+/**
+ * Exact origins, scheme, host and port as a browser sends them in `Origin`: no wildcard, path or `null` (what
+ * sandboxed frames and `file:` pages send, shared by any of them).
+ */
+function readCorsOrigins(env: Env): string[] {
+  const raw = readString(env, 'GRIDHUB_CORS_ORIGINS');
+  if (raw === undefined) return [];
+  const origins: string[] = [];
+  for (const part of raw.split(',')) {
+    const origin = part.trim();
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== origin || origin.includes('*')) {
+      throw new ConfigError(
+        `GRIDHUB_CORS_ORIGINS must be a comma-separated list of exact origins such as "https://dashboard.example.gov.cn" ` +
+          `(scheme, host and port; no wildcard, path or trailing slash), got "${origin.slice(0, 80)}"`,
+      );
+    }
+    if (!origins.includes(origin)) origins.push(origin);
+  }
+  return origins;
 }
 
 function readWorkflow(env: Env): WorkflowOptions {

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
         workflow: config.workflow,
         callAcknowledgeMinutes: config.callAcknowledgeMinutes,
         live: config.live,
+        corsOrigins: config.corsOrigins,
         log: (line) => console.error(`gridhub: ${line}`),
       });
       if (config.sweepIntervalMs > 0) {
@@ -126,6 +127,7 @@ async function printBanner(url: string, key: Uint8Array, embedded: boolean): Pro
     [
       '',
       `gridhub is ready at ${url}  (WebSocket graphql-transport-ws on the same URL)`,
+      `Explorer for a browser: ${new URL('/', url)}  (paste a token into it)`,
       '',
       'Admin token (24 h; more with `npm run token -- --role ANALYST --region 150302`):',
       token,

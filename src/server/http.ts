@@ -2,10 +2,11 @@ import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { Express, NextFunction, Request, Response } from 'express';
+import express, { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { DocumentNode, GraphQLError, parse } from 'graphql';
 import { ErrorCode, GridhubError } from '../shared/errors';
 import { Admission, Release } from './admission';
+import { mountExplorer, redirectBrowsers } from './explorer/explorer';
 import { authenticate, buildContext, Context } from './context';
 import { Role, Viewer } from '../auth/viewer';
 import { OperationGuard } from './operation-guard';
@@ -16,14 +17,16 @@ export interface HttpTransportOptions extends TransportOptions {
   app: Express;
   development: boolean;
   introspection: boolean;
+  /** Cross-origin access to `/graphql`, ahead of everything else there (src/server/cors.ts). */
+  cors: RequestHandler;
   /** Called while Apollo drains, before the HTTP server closes (the WebSocket transport's dispose). */
   onDrain: () => Promise<void> | void;
 }
 
 /**
- * GraphQL over HTTP (`POST`/`GET /graphql`, GraphQL-over-HTTP spec) through Apollo Server, plus `/healthz` and
- * `/readyz`. Each request is authenticated, counted against its subject's rate and refused at once when the
- * line for execution slots is full — all before its body is read; its document passes the
+ * GraphQL over HTTP (`POST`/`GET /graphql`, GraphQL-over-HTTP spec) through Apollo Server, plus `/healthz`,
+ * `/readyz` and the explorer (`/`, src/server/explorer/). Each GraphQL request is authenticated, counted against its
+ * subject's rate and refused at once when the line for execution slots is full — all before its body is read; its document passes the
  * {@link OperationGuard} before Apollo sees it; it waits for an execution slot after validation. `/healthz` is answered before any of that, so it never waits behind GraphQL work.
  * @returns Apollo, started; `stop()` drains it.
  */
@@ -62,7 +65,8 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
     csrfPrevention: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      // The default landing page loads from a CDN; government networks are often offline.
+      // The default landing page loads from a CDN; government networks are often offline. The hub serves its own
+      // explorer at / (src/server/explorer/).
       ApolloServerPluginLandingPageDisabled(),
       // gridhub sets no cache hints; the plugin would otherwise run a hook on every field of every response.
       ApolloServerPluginCacheControlDisabled(),
@@ -88,6 +92,10 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
       res.status(http?.status ?? 400).json({ errors: [formatted] });
     }
   };
+  // The analysts' explorer at /, and a browser that opens /graphql sent there (API clients go on below).
+  mountExplorer({ app, schema: options.schema, admit });
+  app.get('/graphql', redirectBrowsers);
+
   // Department systems and ADMIN push batches of records; everyone else keeps the small limit.
   const smallBody = express.json({ limit: limits.maxRequestBytes });
   const batchBody = express.json({ limit: limits.maxIngestRequestBytes });
@@ -95,6 +103,8 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
     (mayIngest(res.locals.viewer as Viewer) ? batchBody : smallBody)(req, res, next);
   app.use(
     '/graphql',
+    // Before the token check: a dashboard of a listed origin may read a refusal too, and preflights carry no token.
+    options.cors,
     admit,
     body,
     expressMiddleware(apollo, {

@@ -12,6 +12,7 @@ import { callOptions } from '../calls/department-call.service';
 import { maskText } from '../access/masking';
 import { createFormatError } from '../shared/errors';
 import { Admission } from './admission';
+import { corsMiddleware } from './cors';
 import { mountHttpTransport } from './http';
 import { OperationGuard } from './operation-guard';
 import { mountWebSocketTransport } from './ws';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   callAcknowledgeMinutes?: number;
   /** The live incident event feed; unset ones take {@link DEFAULT_LIVE_SETTINGS}. */
   live?: Partial<LiveSettings>;
+  /** Exact origins whose pages may read `/graphql` responses (see {@link corsMiddleware}); default none. */
+  corsOrigins?: readonly string[];
   log?: (line: string) => void;
 }
 
@@ -83,7 +86,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const calls = callOptions({ acknowledgeMinutes: options.callAcknowledgeMinutes, responsibilities: workflow.responsibilities, due: workflow.due });
   const shared = { httpServer, orm: options.orm, schema: options.schema, key: options.key, limits, guard, admission, formatError, ingest, workflow, calls, live };
   const ws = mountWebSocketTransport(shared);
-  const apollo = await mountHttpTransport({ ...shared, app, development, introspection, onDrain: () => ws.dispose() });
+  const apollo = await mountHttpTransport({
+    ...shared,
+    app,
+    development,
+    introspection,
+    cors: corsMiddleware(options.corsOrigins ?? []),
+    onDrain: () => ws.dispose(),
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -48,6 +48,8 @@ export interface HubOptions {
   introspection?: boolean;
   /** Settings of the live incident event feed (the rest are the defaults of src/config.ts). */
   live?: Partial<LiveSettings>;
+  /** Origins allowed to read responses cross-origin (none by default, as in production). */
+  corsOrigins?: string[];
 }
 
 export async function startHub(options: HubOptions = {}): Promise<Hub> {
@@ -76,6 +78,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
     limits: { ratePerSecond: { ADMIN: 10_000, COMMAND_CENTER: 10_000, GRID_WORKER: 10_000, DEPARTMENT: 10_000, ANALYST: 10_000 }, ...options.limits },
     introspection: options.introspection,
     live: options.live,
+    corsOrigins: options.corsOrigins,
   });
   const pg = new PgClient({ connectionString: dbUrl.toString() });
   await pg.connect();

@@ -701,7 +701,7 @@ describe('bounds', () => {
     expect(counties.groups.map((group: any) => group.key.county)).toEqual(['150302', '150303', '150304', COUNTY]);
   });
 
-  describe('on a hub with a 1 ms statement timeout', () => {
+  describe('on a hub with the default limits and a 1 ms statement timeout', () => {
     let slow: Hub;
     let admin: string;
     beforeAll(async () => {
@@ -709,6 +709,22 @@ describe('bounds', () => {
       admin = await slow.token({ sub: 'stats-slow', roles: [Role.ADMIN] });
     });
     afterAll(() => slow?.close());
+
+    it('prices a stats query by its region and groups, and refuses one over the cost limit before it runs', async () => {
+      // Everything (20,000) by grid and day: ~11,520 grids × 367 days, priced at the 10,000 groups the hub would answer at
+      // most, each 4 (the group, its key, the key's region, its measures) plus the total's 1 (priced as one more per group).
+      let response: any;
+      const statements = await slow.countStatements(async () => {
+        response = await slow.gql(admin, '{ incidentStats(groupBy: [GRID, DAY]) { total { count } groups { key { grid bucket region { name } } measures { count } } } }');
+      });
+      expectError(response, 'QUERY_TOO_COMPLEX');
+      expect(response.errors[0].extensions).toMatchObject({ limit: 'maxCost', max: 50_000, value: 20_000 + 10_000 * 5 });
+      expect(statements).toBe(0);
+      // People of a city by grid and tag: 5,000 + 960 grids × 12 (11 tags and none), at the cap, × 5.
+      const people = await slow.gql(admin, '{ peopleStats(filter: { regionCode: "1503" }, groupBy: [GRID, TAG]) { total { count } groups { key { grid tag region { name } } measures { count } } } }');
+      expectError(people, 'QUERY_TOO_COMPLEX');
+      expect(people.errors![0].extensions).toMatchObject({ limit: 'maxCost', value: 5_000 + 10_000 * 5 });
+    });
 
     it('answers a statement the timeout cancels with QUERY_TOO_COMPLEX, and keeps answering', async () => {
       const response = await slow.gql(admin, `{ peopleStats(filter: { regionCode: "1503" }, groupBy: [COUNTY, TAG]) { groups { measures { count } } } }`);

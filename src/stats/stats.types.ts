@@ -117,7 +117,7 @@ export class IncidentMeasures {
   @Field(() => Float, {
     nullable: true,
     description:
-      'Mean seconds from reportedAt to the resolution that stands — the last RESOLVED event of a case RESOLVED or CLOSED now, or its ' +
+      'Mean seconds from reportedAt to the resolution that stands — the latest RESOLVED event of a case RESOLVED or CLOSED now, or its ' +
       'closedAt when the log holds no RESOLVED event — over the resolved cases; null when none',
   })
   meanSecondsToResolve!: number | null;

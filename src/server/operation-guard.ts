@@ -208,8 +208,8 @@ const FIELD_COSTS: Record<string, number> = {
 /**
  * The stats fields, by the kind they scan. A stats field is one grouped statement: it costs a scan weight by the
  * breadth of its region (`filter.regionCode`; none: all the viewer may read), plus its estimated number of groups
- * (capped at `maxStatsGroups`) times what a group selects (stats-dimensions.ts, {@link estimateStatsCost}); its
- * `groups` list is priced there, so it counts one group.
+ * (capped at `maxStatsGroups`) times what a group selects (stats-dimensions.ts, {@link estimateStatsCost}), plus its
+ * filter's cost as a list's; its `groups` list is priced there, so it counts one group.
  */
 const STATS_FIELDS: Record<string, EntityKind> = {
   'Query.incidentStats': EntityKind.INCIDENT,
@@ -224,7 +224,7 @@ export function statsCostEstimator(maxGroups: number): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
     const name = `${type.name}.${field.name}`;
     const kind = STATS_FIELDS[name];
-    if (kind !== undefined) return estimateStatsCost(kind, args, Math.max(1, childComplexity), maxGroups);
+    if (kind !== undefined) return estimateStatsCost(kind, args, Math.max(1, childComplexity), maxGroups) + filterCost(args.filter);
     if (STATS_GROUP_LISTS.has(name)) return 1 + childComplexity;
     return undefined;
   };

@@ -110,6 +110,16 @@ export interface Limits {
    * bytes (default 16 MiB): a full batch of records with their facets and links; everyone else keeps `maxRequestBytes`.
    */
   maxIngestRequestBytes: number;
+  /**
+   * Groups one stats field (incidentStats, peopleStats, placeStats, thingStats) may answer (default 10,000); beyond:
+   * BAD_USER_INPUT on `groupBy`, asking for a narrower filter or coarser groups.
+   */
+  maxStatsGroups: number;
+  /**
+   * The smallest group whose measures a viewer that sees personal data masked (ANALYST) is shown (default 5;
+   * 1: every group): smaller ones are suppressed (src/stats/suppression.ts).
+   */
+  statsMinCell: number;
   /** Requests per second per token subject, by role (a token with several roles gets the largest). */
   ratePerSecond: Record<'ADMIN' | 'COMMAND_CENTER' | 'GRID_WORKER' | 'DEPARTMENT' | 'ANALYST', number>;
 }
@@ -131,6 +141,8 @@ export const DEFAULT_LIMITS: Limits = {
   statementTimeoutMs: 10000,
   maxIngestBatch: 1000,
   maxIngestRequestBytes: 16 * 1024 * 1024,
+  maxStatsGroups: 10000,
+  statsMinCell: 5,
   ratePerSecond: { ADMIN: 100, COMMAND_CENTER: 50, GRID_WORKER: 20, DEPARTMENT: 50, ANALYST: 20 },
 };
 
@@ -152,6 +164,8 @@ export const LIMIT_VARIABLES: Record<Exclude<keyof Limits, 'ratePerSecond'>, str
   statementTimeoutMs: 'GRIDHUB_STATEMENT_TIMEOUT_MS',
   maxIngestBatch: 'GRIDHUB_MAX_INGEST_BATCH',
   maxIngestRequestBytes: 'GRIDHUB_MAX_INGEST_REQUEST_BYTES',
+  maxStatsGroups: 'GRIDHUB_MAX_STATS_GROUPS',
+  statsMinCell: 'GRIDHUB_STATS_MIN_CELL',
 };
 
 /** A bad environment value; the message names the variable. */

@@ -16,6 +16,13 @@ import { DataConflictResolver } from './sources/data-conflict';
 import { SourceRecordResolver } from './sources/source-record.resolver';
 import { ThingResolver } from './things/thing.resolver';
 import { DepartmentCallResolver, IncidentCallsResolver } from './calls/department-call.resolver';
+import {
+  IncidentGroupKeyResolver,
+  PersonGroupKeyResolver,
+  PlaceGroupKeyResolver,
+  StatsResolver,
+  ThingGroupKeyResolver,
+} from './stats/stats.resolver';
 
 /** Where the emitted SDL is checked in. */
 export const SCHEMA_FILE = path.resolve(__dirname, '..', '..', 'schema', 'schema.graphql');
@@ -44,6 +51,11 @@ export async function buildGridhubSchema(): Promise<GraphQLSchema> {
       DepartmentCallResolver,
       IncidentCallsResolver,
       LiveResolver,
+      StatsResolver,
+      IncidentGroupKeyResolver,
+      PersonGroupKeyResolver,
+      PlaceGroupKeyResolver,
+      ThingGroupKeyResolver,
     ],
     authChecker,
     validate: false,

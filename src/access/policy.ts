@@ -186,6 +186,30 @@ export class AccessPolicy {
   }
 
   /**
+   * A breakdown by the reporting source (an incident's `source`). A department may not ask it: its incidents split
+   * by who reported them would show which of them another system also holds — what {@link checkSourceFilter}
+   * refuses one source at a time.
+   * @throws ForbiddenError naming `field` for a department.
+   */
+  checkSourceBreakdown(field: string): void {
+    if (this.department !== null) {
+      throw new ForbiddenError(`${field}: a department token cannot break its records down by the source that reported them`, field);
+    }
+  }
+
+  /**
+   * A filter or breakdown by a person's facet from `source` (insured, allowances): a department reads its own facet
+   * only (see {@link facet}).
+   * @throws ForbiddenError naming `field` for another department.
+   */
+  checkFacetFilter(source: SourceSystem, field: string): void {
+    const own = this.department;
+    if (own !== null && own !== source) {
+      throw new ForbiddenError(`${field}: a ${own} token reads its own facet only, not ${source}'s`, field);
+    }
+  }
+
+  /**
    * Whether the viewer reads links that record no source (person–place links, incident parties): not a
    * department, which reads only what its own system sent, until ingestion records who sent each link.
    */

@@ -113,6 +113,22 @@ export interface RegionCountRow {
   overdueIncidents: number;
 }
 
+/** An aggregate statement over one kind of entity in scope (see {@link ScopedReader.aggregate}). */
+export interface AggregateStatement {
+  /** The select list, over `e` and the joins (with its `?` parameters). */
+  select: Condition;
+  /** Joins after `from <table> e`, e.g. `left join lateral unnest(e.tags) as tg(tag) on true`. */
+  joins?: Condition;
+  /** Conditions the rows must meet besides the scope (a compiled filter). */
+  where: Condition[];
+  /** The GROUP BY clause (no parameters: the same expressions as in the select list). */
+  groupBy?: string;
+  /** The ORDER BY clause (output column names). */
+  orderBy?: string;
+  /** At most this many rows. */
+  limit?: number;
+}
+
 /** A person–place link row. */
 export interface PersonPlaceRow {
   id: string;
@@ -404,6 +420,31 @@ export class ScopedReader {
         },
       ]),
     );
+  }
+
+  /**
+   * Runs one aggregate statement over the rows of `kind` (alias `e`) that lie in the viewer's scope and meet every
+   * condition of `statement.where` — a grouped count or statistics (stats.service.ts): `select <select> from <table> e
+   * <joins> where <scope> and <where> group by <groupBy> order by <orderBy> limit <limit>`. The caller writes
+   * expressions over `e` and its joins; the scope is added here, the same as every other read's. One statement.
+   * @returns the rows as the database gives them (timestamps may be text).
+   */
+  aggregate<R>(kind: EntityKind, statement: AggregateStatement): Promise<R[]> {
+    const scope = this.scope(kind, 'e');
+    const where = [scope, ...statement.where].filter((condition) => condition.sql !== 'true');
+    const joins = statement.joins ?? { sql: '', params: [] };
+    const sql =
+      `select ${statement.select.sql} from ${TABLES[kind]} e${joins.sql ? ` ${joins.sql}` : ''}` +
+      (where.length ? ` where ${where.map((condition) => `(${condition.sql})`).join(' and ')}` : '') +
+      (statement.groupBy ? ` group by ${statement.groupBy}` : '') +
+      (statement.orderBy ? ` order by ${statement.orderBy}` : '') +
+      (statement.limit !== undefined ? ' limit ?' : '');
+    return this.#em.getConnection().execute<R[]>(sql, [
+      ...statement.select.params,
+      ...joins.params,
+      ...where.flatMap((condition) => condition.params),
+      ...(statement.limit !== undefined ? [statement.limit] : []),
+    ]);
   }
 
   /**

@@ -24,6 +24,7 @@ import { DepartmentScorecardService } from '../calls/department-scorecard.servic
 import { DepartmentCallQueryService } from '../calls/department-call-query.service';
 import { IncidentTimelineService } from '../calls/incident-timeline.service';
 import { IncidentEventStreamService, LiveSocket } from '../live/incident-event-stream';
+import { StatsOptions, StatsService } from '../stats/stats.service';
 import { LiveFeed } from '../live/live-feed';
 
 /**
@@ -71,6 +72,7 @@ export interface Context {
     scorecard: DepartmentScorecardService;
     timelines: IncidentTimelineService;
     live: IncidentEventStreamService;
+    stats: StatsService;
   };
 }
 
@@ -106,6 +108,7 @@ export function buildContext(
   ingest: IngestOptions,
   workflow: WorkflowOptions,
   calls: CallOptions,
+  stats: StatsOptions,
   live: LiveTransport | null = null,
 ): Context {
   const policy = new AccessPolicy(viewer);
@@ -131,6 +134,7 @@ export function buildContext(
         scorecard: new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
         timelines: new IncidentTimelineService(reader),
         live: new IncidentEventStreamService(orm, viewer, policy, live, renew),
+        stats: new StatsService(reader, stats),
       },
     };
   };

@@ -7,6 +7,7 @@ import { DocumentNode, GraphQLError, parse } from 'graphql';
 import { ErrorCode, GridhubError } from '../shared/errors';
 import { Admission, Release } from './admission';
 import { mountExplorer, redirectBrowsers } from './explorer/explorer';
+import { statsOptions } from '../stats/stats.service';
 import { authenticate, buildContext, Context } from './context';
 import { Role, Viewer } from '../auth/viewer';
 import { OperationGuard } from './operation-guard';
@@ -108,7 +109,7 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
     admit,
     body,
     expressMiddleware(apollo, {
-      context: async ({ res }) => buildContext(orm, res.locals.viewer as Viewer, options.ingest, options.workflow, options.calls),
+      context: async ({ res }) => buildContext(orm, res.locals.viewer as Viewer, options.ingest, options.workflow, options.calls, statsOptions(limits)),
     }),
   );
   // Body parser failures (too large, malformed JSON) answered in GraphQL's error shape.

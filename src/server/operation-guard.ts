@@ -32,6 +32,8 @@ import { MAX_REGIONS_PER_LIST } from '../regions/region.service';
 import { MAX_CALLS_PER_INCIDENT } from '../calls/department-call.service';
 import { MAX_TIMELINE_EVENTS } from '../calls/incident-timeline.service';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../shared/pagination';
+import { EntityKind } from '../sources/source-system';
+import { estimateStatsCost } from '../stats/stats-dimensions';
 
 /** Documents kept checked ({@link OperationGuard}), and the longest kept. */
 const MAX_CACHED_DOCUMENTS = 500;
@@ -140,7 +142,7 @@ export class OperationGuard {
       maximumComplexity: max,
       variables,
       operationName,
-      estimators: [costEstimator],
+      estimators: [statsCostEstimator(this.limits.maxStatsGroups), costEstimator],
       maxQueryNodes: 20_000,
       createError: (limit, actual) => {
         refusal = new QueryTooComplexError(`the estimated cost of the query is ${actual}, more than the limit of ${limit}`, {
@@ -202,6 +204,31 @@ const FIELD_COSTS: Record<string, number> = {
   // lightly, so that a dashboard's towns with their counts fit; the statement timeout bounds a huge region.
   'Region.counts': 5,
 };
+
+/**
+ * The stats fields, by the kind they scan. A stats field is one grouped statement: it costs a scan weight by the
+ * breadth of its region (`filter.regionCode`; none: all the viewer may read), plus its estimated number of groups
+ * (capped at `maxStatsGroups`) times what a group selects (stats-dimensions.ts, {@link estimateStatsCost}), plus its
+ * filter's cost as a list's; its `groups` list is priced there, so it counts one group.
+ */
+const STATS_FIELDS: Record<string, EntityKind> = {
+  'Query.incidentStats': EntityKind.INCIDENT,
+  'Query.peopleStats': EntityKind.PERSON,
+  'Query.placeStats': EntityKind.PLACE,
+  'Query.thingStats': EntityKind.THING,
+};
+const STATS_GROUP_LISTS = new Set(['IncidentStats.groups', 'PersonStats.groups', 'PlaceStats.groups', 'ThingStats.groups']);
+
+/** The cost of stats fields and their groups (other fields: undefined, for {@link costEstimator}). */
+export function statsCostEstimator(maxGroups: number): ComplexityEstimator {
+  return ({ type, field, args, childComplexity }) => {
+    const name = `${type.name}.${field.name}`;
+    const kind = STATS_FIELDS[name];
+    if (kind !== undefined) return estimateStatsCost(kind, args, Math.max(1, childComplexity), maxGroups) + filterCost(args.filter);
+    if (STATS_GROUP_LISTS.has(name)) return 1 + childComplexity;
+    return undefined;
+  };
+}
 
 /**
  * The variables as the cost model gets them: a list of input objects (a batch of ingested records) as an empty list.

@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { Limits } from '../config';
 import { RateLimitedError } from '../shared/errors';
 import { Admission } from './admission';
+import { statsOptions } from '../stats/stats.service';
 import { authenticate, buildContext, Context } from './context';
 import { IngestOptions } from '../ingest/ingestion.service';
 import { WorkflowOptions } from '../incidents/incident-workflow.service';
@@ -115,6 +116,7 @@ export function mountWebSocketTransport(options: TransportOptions): { dispose():
               options.ingest,
               options.workflow,
               options.calls,
+              statsOptions(limits),
               options.live ? { feed: options.live, socket: liveSocket(ctx) } : null,
             ),
           };

@@ -309,6 +309,8 @@ function rootArguments(field: GraphQLField<unknown, unknown>): Record<string, un
     else if (arg.name === 'code' && returned === 'Region') value = GRID;
     else if (arg.name === 'filter' && inputObjectOf(field, 'filter')?.getFields().regionCode) value = { regionCode: GRID };
     else if (arg.name === 'first') value = 5;
+    // Stats grouped by grid: a dimension every role may group by, so their keys and measures are walked with values.
+    else if (arg.name === 'groupBy') value = ['GRID'];
     if (value !== undefined) args[arg.name] = value;
     else if (isNonNullType(arg.type) && arg.defaultValue === undefined) return undefined;
   }

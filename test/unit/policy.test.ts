@@ -72,3 +72,23 @@ describe('the department view', () => {
     expect(new AccessPolicy(viewer([Role.ANALYST])).departmentView(EntityKind.PERSON, [row], [own({ name: 'x' })])[0]).toBe(row);
   });
 });
+
+describe('what a department may break its records down by', () => {
+  const refused = (check: () => void) => {
+    try {
+      check();
+      return null;
+    } catch (error) {
+      return (error as { extensions: Record<string, unknown> }).extensions;
+    }
+  };
+
+  it('refuses a breakdown by reporting source and by another department’s facet, naming the field', () => {
+    expect(refused(() => department.checkSourceBreakdown('groupBy'))).toMatchObject({ code: 'FORBIDDEN', field: 'groupBy' });
+    expect(refused(() => department.checkFacetFilter(SourceSystem.SOCIAL_SECURITY, 'groupBy'))).toBeNull();
+    expect(refused(() => department.checkFacetFilter(SourceSystem.CIVIL_AFFAIRS, 'groupBy'))).toMatchObject({ code: 'FORBIDDEN', field: 'groupBy' });
+    const broad = new AccessPolicy(viewer([Role.ANALYST]));
+    expect(refused(() => broad.checkSourceBreakdown('groupBy'))).toBeNull();
+    expect(refused(() => broad.checkFacetFilter(SourceSystem.CIVIL_AFFAIRS, 'groupBy'))).toBeNull();
+  });
+});

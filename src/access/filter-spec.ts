@@ -276,13 +276,17 @@ export const INCIDENT_FILTER: FilterSpec = {
     regionCode: region,
     source: knownTo(EntityKind.INCIDENT),
     statuses: oneOf('e.status'),
-    categories: oneOf('e.category'),
-    subCategories: oneOf('e.sub_category'),
-    severities: oneOf('e.severity'),
+    // What a case is, how bad and where may be merged from several systems' records: a department reads its own.
+    categories: oneOf('e.category', 'merged'),
+    subCategories: oneOf('e.sub_category', 'merged'),
+    severities: oneOf('e.severity', 'merged'),
     levels: oneOf('e.level'),
     overdue: equals('e.overdue'),
-    search: search(['e.title', 'e.address'], null),
-    near,
+    search: search(['e.title', 'e.address'], 'merged'),
+    near: (circle, at, reader, filter) => {
+      reader.policy.checkMergedValueFilter(at);
+      return near(circle, at, reader, filter);
+    },
     personId: involvingPerson,
     // Read with personId (the check refuses it alone).
     personRole: () => null,

@@ -340,6 +340,12 @@ describe('refusals, policy and scope', () => {
     expectError(await hub.gql(department, PEOPLE, { filter: { OR: [{ gender: 'MALE' }, { NOT: { search: '三丰' } }] } }), 'FORBIDDEN', 'filter.OR[1].NOT.search');
     expectError(await hub.gql(department, PEOPLE, { filter: { AND: [{ tagsAll: ['DISABLED'] }] } }), 'FORBIDDEN', 'filter.AND[0].tagsAll');
     expectError(await hub.gql(department, PEOPLE, { filter: { OR: [{ source: SourceSystem.CIVIL_AFFAIRS }] } }), 'FORBIDDEN', 'filter.OR[0].source');
+    // An incident's category, severity, title and place may be another system's: the same holds for incidents.
+    for (const field of ['categories', 'subCategories', 'severities', 'search', 'near']) {
+      const value = { categories: ['DISPUTE'], subCategories: ['x'], severities: ['HIGH'], search: '积水', near: { lng: 106.8, lat: 39.6, radiusMetres: 100 } }[field];
+      expectError(await hub.gql(department, INCIDENTS, { filter: { NOT: { [field]: value } } }), 'FORBIDDEN', `filter.NOT.${field}`);
+    }
+    expect(ok(await hub.gql(department, INCIDENTS, { filter: { statuses: ['REPORTED'], overdue: false } })).incidents.totalCount).toBeGreaterThanOrEqual(0);
   });
 
   it('no OR reaches past the scope, and a region outside it is refused wherever it is named', async () => {

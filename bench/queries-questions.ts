@@ -114,11 +114,8 @@ where p.id = $1`,
   {
     name: 'Q3',
     title: 'incidentStats of a county by town and status',
-    // TO BE FINALISED: incidentStats is being built (issue 12); this is the shape agreed so far. Replace the
-    // document (and answerKeys) with the real one when it lands.
-    provisional: 'document is a best guess until incidentStats lands',
     document: `query Q3($county: String!) {
-  incidentStats(filter: { regionCode: $county }, groupBy: [TOWN, STATUS]) { groups { key { town status } count } }
+  incidentStats(filter: { regionCode: $county }, groupBy: [TOWN, STATUS]) { groups { key { town status } measures { count } } }
 }`,
     floorSql: `select left(grid_code, 9) as town, status, count(*)::int as count
 from incident
@@ -129,7 +126,7 @@ group by 1, 2`,
       return { variables: { county }, params: range(county) };
     },
     target: { maxP99Ms: 200 },
-    answerKeys: (data) => data.incidentStats.groups.map((group: any) => `${group.key.town}/${group.key.status}/${group.count}`).sort(),
+    answerKeys: (data) => data.incidentStats.groups.map((group: any) => `${group.key.town}/${group.key.status}/${group.measures.count}`).sort(),
     floorKeys: (rows) => rows.map((row) => `${row.town}/${row.status}/${row.count}`).sort(),
   },
   {

@@ -1,4 +1,6 @@
+import { Knex } from '@mikro-orm/knex';
 import { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
+import { boundStatements, RunOptions } from '../db/bound';
 import { entityFromRow } from '../db/rows';
 import { Role, Viewer } from '../auth/viewer';
 import { Region } from '../regions/region.entity';
@@ -186,6 +188,8 @@ export class ScopedQuery<T extends object> {
    * a clone of its own) would leave its entries there for good, one or two per request.
    */
   private readonly conditions: Condition[];
+  /** The entity manager's transaction when the query was made (as MikroORM's query builder takes it). */
+  private readonly transaction: Knex.Transaction | null;
 
   constructor(
     private readonly qb: QueryBuilder<T, 'e'>,
@@ -195,6 +199,7 @@ export class ScopedQuery<T extends object> {
     conditions: readonly Condition[] = [],
   ) {
     this.conditions = [...conditions];
+    this.transaction = em.getTransactionContext<Knex.Transaction>() ?? null;
   }
 
   /** Adds a condition (an object in MikroORM's query language, or SQL with `?` parameters). */
@@ -234,8 +239,17 @@ export class ScopedQuery<T extends object> {
 
   /** The rows as the database gives them (columns by name), made into the entity's plain objects. */
   private async rows(): Promise<T[]> {
-    const raw = await this.built().execute<Array<Record<string, unknown>>>('all', false);
+    const raw = await this.run<Record<string, unknown>>(this.built());
     return raw.map((row) => entityFromRow(this.em, this.entity, row));
+  }
+
+  /**
+   * Runs the query builder's statement with its values as bind parameters (src/db/bound.ts), in the transaction the
+   * builder was made in, if any — not through `qb.execute()`, which writes the values into the text.
+   */
+  private run<R>(qb: { getKnexQuery(): Knex.QueryBuilder }): Promise<R[]> {
+    const { sql, bindings } = qb.getKnexQuery().toSQL();
+    return boundStatements(this.em).run<R>({ sql, bindings }, { transaction: this.transaction });
   }
 
   /** The query builder with every condition: run it (once) right away. */
@@ -246,7 +260,7 @@ export class ScopedQuery<T extends object> {
 
   /** The number of rows (the query becomes its count: count a clone when the rows are wanted too). */
   async getCount(): Promise<number> {
-    const row = await this.built().count('id').execute<{ count: string | number }>('get', false);
+    const [row] = await this.run<{ count: string | number }>(this.built().count('id'));
     return Number(row.count);
   }
 }
@@ -268,6 +282,15 @@ export class ScopedReader {
   ) {
     this.#em = em;
     this.policy = new AccessPolicy(viewer);
+  }
+
+  /**
+   * Runs one of the reader's own statements (`?` placeholders) with its values as bind parameters, on a connection
+   * of the pool — as `connection.execute` ran them, outside any transaction of the entity manager.
+   * @param prepared run it as a named prepared statement (see {@link RunOptions.prepared}).
+   */
+  private read<R>(sql: string, params: readonly unknown[], prepared = false): Promise<R[]> {
+    return boundStatements(this.#em).run<R>({ sql, bindings: params }, { prepared });
   }
 
   /** The scope of rows of `kind` under alias `alias`, as SQL. */
@@ -319,7 +342,7 @@ export class ScopedReader {
   private async present<T extends { id: string }>(kind: EntityKind, rows: T[]): Promise<T[]> {
     const own = this.policy.department;
     if (own === null || rows.length === 0) return rows;
-    const records = await this.#em.getConnection().execute<OwnRecord[]>(
+    const records = await this.read<OwnRecord>(
       `select sr.id::text as "id", sr.entity_id::text as "entityId", sr.observed_at as "observedAt",
               sr.received_at as "receivedAt", sr.payload
          from source_record sr where sr.entity_kind = ? and sr.source = ? and sr.entity_id in (?)`,
@@ -355,7 +378,7 @@ export class ScopedReader {
     const column = of === EntityKind.PLACE ? 'place_id' : 'thing_id';
     const conditions = [this.scope(of, 'e'), this.scope(EntityKind.INCIDENT, 'l')].filter((condition) => condition.sql !== 'true');
     const after = page.after === null ? { sql: '', params: [] } : { sql: ' and l.id < ?', params: [page.after] };
-    return this.#em.getConnection().execute(
+    return this.read<{ id: string; parentId: string }>(
       `select * from (select l.id::text as "id", l.${column}::text as "parentId",
               row_number() over (partition by l.${column} order by l.id desc) as "rank"
          from incident l join ${TABLES[of]} e on e.id = l.${column}
@@ -373,7 +396,7 @@ export class ScopedReader {
     const ranges = JSON.stringify(codes.map((code) => ({ code, ...codeRange(code) })));
     const counted = async (kind: EntityKind, measures: string) => {
       const scope = this.scope(kind, 'e');
-      return this.#em.getConnection().execute<Array<Record<string, string | number> & { code: string }>>(
+      return this.read<Record<string, string | number> & { code: string }>(
         `select r.code, c.* from jsonb_to_recordset(?::jsonb) as r(code text, low text, high text)
            cross join lateral (select ${measures} from ${TABLES[kind]} e
                                 where e.grid_code >= r.low and (r.high is null or e.grid_code < r.high) and (${scope.sql})) c`,
@@ -462,8 +485,7 @@ export class ScopedReader {
     const all = [this.scope(EntityKind.INCIDENT, 'e'), ...conditions].filter((condition) => condition.sql !== 'true');
     const where = all.length ? ` where ${all.map((c) => `(${c.sql})`).join(' and ')}` : '';
     const params = all.flatMap((c) => c.params);
-    const connection = this.#em.getConnection();
-    const rows = await connection.execute<Array<Record<string, unknown>>>(
+    const rows = await this.read<Record<string, unknown>>(
       `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id${where}${afterId ? `${where ? ' and' : ' where'} l.id > ?` : ''}
         order by l.id limit ?`,
       [...params, ...(afterId ? [afterId] : []), limit],
@@ -471,7 +493,7 @@ export class ScopedReader {
     return {
       rows: rows.map((row) => callRow<R>(row)),
       count: async () => {
-        const [counted] = await connection.execute<Array<{ n: string }>>(
+        const [counted] = await this.read<{ n: string }>(
           `select count(*) as n from department_call l join incident e on e.id = l.incident_id${where}`,
           params,
         );
@@ -484,7 +506,7 @@ export class ScopedReader {
   async callsByIds<R>(ids: readonly string[]): Promise<R[]> {
     if (ids.length === 0) return [];
     const scope = this.scope(EntityKind.INCIDENT, 'e');
-    const rows = await this.#em.getConnection().execute<Array<Record<string, unknown>>>(
+    const rows = await this.read<Record<string, unknown>>(
       `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id where l.id in (?) and (${scope.sql})`,
       [[...ids], ...scope.params],
     );
@@ -503,7 +525,7 @@ export class ScopedReader {
     const within = regionCondition(region, 'e.grid_code');
     const where = `(${within.sql}) and (${scope.sql})`;
     const params = [...within.params, ...scope.params];
-    const rows = await this.#em.getConnection().execute<Array<Record<string, unknown>>>(
+    const rows = await this.read<Record<string, unknown>>(
       `with item as (
          select e.department, 'DISPATCH' as kind, d.at as received_at, d.at + make_interval(mins => ?) as acknowledge_due_at,
                 after.started_at as acknowledged_at, e.due_at as resolve_due_at,
@@ -568,7 +590,7 @@ export class ScopedReader {
     const conditions: Condition[] = [this.scope(EntityKind.INCIDENT, 'i')];
     if (filter.region !== null) conditions.push(regionCondition(filter.region, 'ev.grid_code'));
     if (filter.categories !== null) conditions.push({ sql: 'ev.category in (?)', params: [[...filter.categories]] });
-    const rows = await this.#em.getConnection().execute<Array<Omit<IncidentEventRow, 'position'> & { at: Date | string }>>(
+    const rows = await this.read<Omit<IncidentEventRow, 'position'> & { at: Date | string }>(
       `select ${INCIDENT_EVENT_ROW_COLUMNS}
          from incident_event ev join incident i on i.id = ev.incident_id
         where ev.seq > ? and ev.seq <= ?${conditions.map((condition) => ` and (${condition.sql})`).join('')}
@@ -621,7 +643,7 @@ export class ScopedReader {
           ? { sql: ` and l.${orderColumn} > ?`, params: [page.after] as unknown[] }
           : { sql: ` and (${order.expression}, l.${orderColumn}) ${order.direction === 'asc' ? '>' : '<'} (?, ?)`, params: [order.afterValue, page.after] };
     const rank = order === null ? `l.${orderColumn}` : `${order.expression} ${order.direction}, l.${orderColumn} ${order.direction}`;
-    return this.#em.getConnection().execute<R[]>(
+    return this.read<R>(
       `select * from (${select}${order === null ? '' : `, ${order.expression} as "orderValue"`}, row_number() over (partition by l.${parent.column} order by ${rank}) as "rank"
          from ${table} l join ${TABLES[parent.kind]} e on e.id = l.${parent.column}${targetJoin}
         where l.${parent.column} in (?)${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
@@ -638,7 +660,7 @@ export class ScopedReader {
     if (entityIds.length === 0) return [];
     const scope = this.scope(kind, 'e');
     const source = this.policy.department;
-    const rows = await this.#em.getConnection().execute<{ observedAt: Date | string; receivedAt: Date | string }[]>(
+    const rows = await this.read<{ observedAt: Date | string; receivedAt: Date | string }>(
       `select sr.id::text as "id", sr.entity_kind as "entityKind", sr.entity_id::text as "entityId", sr.source,
               sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt",
               sr.received_at as "receivedAt", sr.payload
@@ -673,8 +695,7 @@ export class ScopedReader {
     }
     const where = all.length ? ` where ${all.map((c) => `(${c.sql})`).join(' and ')}` : '';
     const params = all.flatMap((c) => c.params);
-    const connection = this.#em.getConnection();
-    const rows = await connection.execute<Array<Record<string, unknown>>>(
+    const rows = await this.read<Record<string, unknown>>(
       `select c.id::text as "id", c.entity_kind as "entityKind", c.entity_id::text as "entityId", c.grid_code as "gridCode",
               c.field, c.kind, c.related_entity_id::text as "relatedEntityId", c.candidates, c.first_seen_at as "firstSeenAt",
               c.last_seen_at as "lastSeenAt"
@@ -695,7 +716,7 @@ export class ScopedReader {
         })),
       })) as R[],
       count: async () => {
-        const [counted] = await connection.execute<Array<{ n: string }>>(`select count(*) as n from data_conflict c${where}`, params);
+        const [counted] = await this.read<{ n: string }>(`select count(*) as n from data_conflict c${where}`, params);
         return Number(counted.n);
       },
     };

@@ -6,8 +6,9 @@ import { captureSql, snapshotDirectory, sqlSnapshot } from '../support/sql-snaps
 /**
  * The SQL of three key operations is kept as a snapshot beside this test (test/api/sql/*.sql), so a dropped scope
  * condition or an extra statement shows in review: a filtered `people` page with grid and places, an `incidents`
- * page with parties and events, and `person` by id. Statements carry placeholders, never values; their order is
- * made deterministic by captureSql (one statement in flight at a time while capturing).
+ * page with parties and events, and `person` by id. Statements carry placeholders, never values (reads are sent with
+ * bind parameters, `$1`…); their order is made deterministic by captureSql (one statement in flight at a time while
+ * capturing).
  *
  * UPDATE_SQL_SNAPSHOTS=1 rewrites the files instead of comparing. Regenerating cannot hide a dropped region scope:
  * every statement over person, place, thing or incident must carry the county's range condition whatever the
@@ -40,10 +41,10 @@ function expectScoped(statements: readonly string[]): void {
     if (tables.length === 0) continue;
     scoped++;
     // One range condition per grid-bound table read: a county is [150302, 150303) on grid_code.
-    const lower = sql.match(/grid_code"? >= \?/g) ?? [];
-    const upper = sql.match(/grid_code"? < \?/g) ?? [];
+    const lower = sql.match(/grid_code"? >= (?:\?|\$\d+)/g) ?? [];
+    const upper = sql.match(/grid_code"? < (?:\?|\$\d+)/g) ?? [];
     if (lower.length < tables.length || upper.length < tables.length) {
-      throw new Error(`a statement over ${tables.join(', ')} lacks the region scope (grid_code >= ? and < ?):\n${sql}`);
+      throw new Error(`a statement over ${tables.join(', ')} lacks the region scope (grid_code >= $n and < $n):\n${sql}`);
     }
   }
   expect(scoped).toBeGreaterThan(0);

@@ -345,8 +345,8 @@ export class ScopedReader {
     const records = await this.read<OwnRecord>(
       `select sr.id::text as "id", sr.entity_id::text as "entityId", sr.observed_at as "observedAt",
               sr.received_at as "receivedAt", sr.payload
-         from source_record sr where sr.entity_kind = ? and sr.source = ? and sr.entity_id in (?)`,
-      [kind, own, rows.map((row) => row.id)],
+         from source_record sr where sr.entity_kind = ? and sr.source = ? and sr.entity_id = any(?::bigint[])`,
+      [kind, own, arrayLiteral(rows.map((row) => row.id))],
     );
     return this.policy.departmentView(kind, rows, records);
   }
@@ -507,8 +507,8 @@ export class ScopedReader {
     if (ids.length === 0) return [];
     const scope = this.scope(EntityKind.INCIDENT, 'e');
     const rows = await this.read<Record<string, unknown>>(
-      `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id where l.id in (?) and (${scope.sql})`,
-      [[...ids], ...scope.params],
+      `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id where l.id = any(?::bigint[]) and (${scope.sql})`,
+      [arrayLiteral(ids), ...scope.params],
     );
     return rows.map((row) => callRow<R>(row));
   }
@@ -589,7 +589,7 @@ export class ScopedReader {
   ): Promise<IncidentEventRow[]> {
     const conditions: Condition[] = [this.scope(EntityKind.INCIDENT, 'i')];
     if (filter.region !== null) conditions.push(regionCondition(filter.region, 'ev.grid_code'));
-    if (filter.categories !== null) conditions.push({ sql: 'ev.category in (?)', params: [[...filter.categories]] });
+    if (filter.categories !== null) conditions.push({ sql: 'ev.category = any(?::text[])', params: [textArrayLiteral(filter.categories)] });
     const rows = await this.read<Omit<IncidentEventRow, 'position'> & { at: Date | string }>(
       `select ${INCIDENT_EVENT_ROW_COLUMNS}
          from incident_event ev join incident i on i.id = ev.incident_id
@@ -646,9 +646,9 @@ export class ScopedReader {
     return this.read<R>(
       `select * from (${select}${order === null ? '' : `, ${order.expression} as "orderValue"`}, row_number() over (partition by l.${parent.column} order by ${rank}) as "rank"
          from ${table} l join ${TABLES[parent.kind]} e on e.id = l.${parent.column}${targetJoin}
-        where l.${parent.column} in (?)${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
+        where l.${parent.column} = any(?::bigint[])${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
         where page."rank" <= ? order by page."rank"`,
-      [[...parentIds], ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
+      [arrayLiteral(parentIds), ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
     );
   }
 
@@ -665,9 +665,9 @@ export class ScopedReader {
               sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt",
               sr.received_at as "receivedAt", sr.payload
          from source_record sr join ${TABLES[kind]} e on e.id = sr.entity_id
-        where sr.entity_kind = ? and sr.entity_id in (?)${source ? ' and sr.source = ?' : ''} and (${scope.sql})
+        where sr.entity_kind = ? and sr.entity_id = any(?::bigint[])${source ? ' and sr.source = ?' : ''} and (${scope.sql})
         order by sr.id`,
-      [kind, [...entityIds], ...(source ? [source] : []), ...scope.params],
+      [kind, arrayLiteral(entityIds), ...(source ? [source] : []), ...scope.params],
     );
     return rows.map((row) => ({ ...row, observedAt: asDate(row.observedAt), receivedAt: asDate(row.receivedAt) }) as R);
   }
@@ -733,8 +733,8 @@ export class ScopedReader {
       const subtree = regionCondition(scope, 'e.code');
       const ancestors = this.scopeAncestors();
       query.andWhere(
-        `(${subtree.sql})${ancestors.length ? ` or e.code in (${ancestors.map(() => '?').join(', ')})` : ''}`,
-        [...subtree.params, ...ancestors],
+        `(${subtree.sql})${ancestors.length ? ' or e.code = any(?::text[])' : ''}`,
+        [...subtree.params, ...(ancestors.length ? [arrayLiteral(ancestors)] : [])],
       );
     }
     return query;
@@ -792,4 +792,9 @@ export class ScopedReader {
  */
 export function arrayLiteral(keys: readonly string[]): string {
   return `{${keys.filter((key) => /^\d{1,19}$/.test(key)).join(',')}}`;
+}
+
+/** Texts as one PostgreSQL array literal, for `= any(?::text[])` (as {@link arrayLiteral}, for values of any text). */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }

@@ -33,6 +33,30 @@ export function regionCondition(region: string, column: string): Condition {
   return high === null ? { sql: `${column} >= ?`, params: [low] } : { sql: `${column} >= ? and ${column} < ?`, params: [low, high] };
 }
 
+/**
+ * The region of a condition made by {@link regionCondition} on `column` (as `withinRegion` and the scope add them),
+ * or null for any other condition.
+ */
+function regionOf(condition: Condition, column: string): string | null {
+  const [low] = condition.params;
+  if (typeof low !== 'string' || !/^\d{1,15}$/.test(low)) return null;
+  const made = regionCondition(low, column);
+  const same = made.sql === condition.sql && made.params.length === condition.params.length && made.params.every((param, i) => param === condition.params[i]);
+  return same ? low : null;
+}
+
+/**
+ * Orders read per region from an index on `(left(grid_code, N), <column>, id)` (Migration20261205100000_region_order):
+ * by table, the ordering property and the region lengths N that have one (county 6, town 9, community 12).
+ *
+ * Without it, "a town's 50 newest incidents" either walks the `(reported_at, id)` index newest first, discarding
+ * other regions' rows, or reads all of the town's rows by `(grid_code, id)` and sorts them. Only incidents by report
+ * time have it: it is the order of the dashboards' case lists, and every index costs ingestion (README, "Reads").
+ */
+const REGION_ORDER_INDEXES: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>> = {
+  incident: { reportedAt: [6, 9, 12] },
+};
+
 /** Limits a query to rows whose `column` lies under `region`. */
 export function withinRegion(query: { andWhere(sql: string, params: unknown[]): unknown }, region: string, column = 'e.grid_code'): void {
   const { sql, params } = regionCondition(region, column);
@@ -190,6 +214,8 @@ export class ScopedQuery<T extends object> {
   private readonly conditions: Condition[];
   /** The entity manager's transaction when the query was made (as MikroORM's query builder takes it). */
   private readonly transaction: Knex.Transaction | null;
+  /** The property the rows are ordered by first (see {@link REGION_ORDER_INDEXES}). */
+  private orderedBy: string | null = null;
 
   constructor(
     private readonly qb: QueryBuilder<T, 'e'>,
@@ -216,6 +242,7 @@ export class ScopedQuery<T extends object> {
 
   orderBy(order: Record<string, 'asc' | 'desc'>): this {
     this.qb.orderBy(order as never);
+    this.orderedBy = Object.keys(order)[0] ?? null;
     return this;
   }
 
@@ -239,6 +266,7 @@ export class ScopedQuery<T extends object> {
 
   /** The rows as the database gives them (columns by name), made into the entity's plain objects. */
   private async rows(): Promise<T[]> {
+    this.useRegionOrderIndex();
     const raw = await this.run<Record<string, unknown>>(this.built());
     return raw.map((row) => entityFromRow(this.em, this.entity, row));
   }
@@ -250,6 +278,30 @@ export class ScopedQuery<T extends object> {
   private run<R>(qb: { getKnexQuery(): Knex.QueryBuilder }): Promise<R[]> {
     const { sql, bindings } = qb.getKnexQuery().toSQL();
     return boundStatements(this.em).run<R>({ sql, bindings }, { transaction: this.transaction });
+  }
+
+  /**
+   * When the rows are ordered by a column that has an index per region level ({@link REGION_ORDER_INDEXES}) and the
+   * narrowest region the query is limited to (its filter's or the scope's, as {@link regionCondition} wrote them) is
+   * at such a level, that region's range conditions become `left(e.grid_code, N) = ?`: the index's own expression,
+   * so PostgreSQL reads the region's rows in order from it and stops after the page — no row of another region, no
+   * sort. The range conditions of the region and of the regions containing it are dropped, not kept beside it:
+   * they select the same rows (for grid codes, digit strings: `left(g, N) = R` exactly when `R <= g < R+1`, or
+   * fewer), and PostgreSQL, taking them for independent conditions, would multiply their selectivities, think the
+   * region a few rows and sort it rather than use the index.
+   */
+  private useRegionOrderIndex(): void {
+    const lengths = this.orderedBy === null ? undefined : REGION_ORDER_INDEXES[this.table()]?.[this.orderedBy];
+    if (!lengths) return;
+    const regions = this.conditions.map((condition) => regionOf(condition, 'e.grid_code'));
+    const narrowest = regions.reduce<string | null>((found, region) => (region !== null && (found === null || region.length > found.length) ? region : found), null);
+    if (narrowest === null || !lengths.includes(narrowest.length)) return;
+    const kept = this.conditions.filter((_, i) => regions[i] === null || !narrowest.startsWith(regions[i]!));
+    this.conditions.splice(0, this.conditions.length, ...kept, { sql: `left(e.grid_code, ${narrowest.length}) = ?`, params: [narrowest] });
+  }
+
+  private table(): string {
+    return this.em.getMetadata().get(this.entity.name).tableName;
   }
 
   /** The query builder with every condition: run it (once) right away. */
@@ -295,6 +347,14 @@ export class ScopedReader {
 
   /** The scope of rows of `kind` under alias `alias`, as SQL. */
   private scope(kind: EntityKind, alias: string): Condition {
+    const parts = this.scopeParts(kind, alias);
+    if (parts.length === 0) return { sql: 'true', params: [] };
+    if (parts.length === 1) return parts[0];
+    return { sql: parts.map((part) => `(${part.sql})`).join(' and '), params: parts.flatMap((part) => part.params) };
+  }
+
+  /** The conditions of the scope (region, department), each on its own. */
+  private scopeParts(kind: EntityKind, alias: string): Condition[] {
     const parts: Condition[] = [];
     if (this.viewer.regionCode !== null) parts.push(regionCondition(this.viewer.regionCode, `${alias}.grid_code`));
     const source = this.policy.department;
@@ -304,16 +364,14 @@ export class ScopedReader {
         params: [kind, source],
       });
     }
-    if (parts.length === 0) return { sql: 'true', params: [] };
-    if (parts.length === 1) return parts[0];
-    return { sql: parts.map((part) => `(${part.sql})`).join(' and '), params: parts.flatMap((part) => part.params) };
+    return parts;
   }
 
   /** A query over `entity` (alias `e`), limited to the viewer's scope. */
   query<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind): ScopedQuery<T> {
     const qb = this.#em.createQueryBuilder<T, 'e'>(entity, 'e');
-    const scope = this.scope(kind, 'e');
-    return new ScopedQuery(qb, (rows) => this.present(kind, rows), this.#em, entity, scope.sql === 'true' ? [] : [scope]);
+    // Each part on its own: a query recognises the region's (see ScopedQuery.useRegionOrderIndex).
+    return new ScopedQuery(qb, (rows) => this.present(kind, rows), this.#em, entity, this.scopeParts(kind, 'e'));
   }
 
   /**

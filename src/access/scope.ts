@@ -1,6 +1,6 @@
 import { Knex } from '@mikro-orm/knex';
 import { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
-import { boundStatements, RunOptions } from '../db/bound';
+import { boundStatements } from '../db/bound';
 import { entityFromRow } from '../db/rows';
 import { Role, Viewer } from '../auth/viewer';
 import { Region } from '../regions/region.entity';
@@ -339,10 +339,9 @@ export class ScopedReader {
   /**
    * Runs one of the reader's own statements (`?` placeholders) with its values as bind parameters, on a connection
    * of the pool — as `connection.execute` ran them, outside any transaction of the entity manager.
-   * @param prepared run it as a named prepared statement (see {@link RunOptions.prepared}).
    */
-  private read<R>(sql: string, params: readonly unknown[], prepared = false): Promise<R[]> {
-    return boundStatements(this.#em).run<R>({ sql, bindings: params }, { prepared });
+  private read<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
+    return boundStatements(this.#em).run<R>({ sql, bindings: params });
   }
 
   /** The scope of rows of `kind` under alias `alias`, as SQL. */

@@ -1,6 +1,5 @@
 import { Knex } from '@mikro-orm/knex';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { statementName } from './prepared';
 
 /**
  * Internal to the read path (src/access/scope.ts): read statements run with bind parameters.
@@ -9,6 +8,15 @@ import { statementName } from './prepared';
  * and send the result without parameters, so each request is a statement text PostgreSQL has never seen: parsed and
  * planned afresh, and a new entry in `pg_stat_statements`. Here the text keeps its placeholders (`$1`, `$2`, … by
  * the time it is sent) and the values travel as parameters, so the same read is the same text whatever the values.
+ *
+ * The statements are unnamed (the driver's extended protocol without a name): PostgreSQL parses each and plans it
+ * for its values every time — a custom plan. A named prepared statement would save that (planning a link list takes
+ * ~1–2 ms here, running it 10–20), but after five runs PostgreSQL may keep one generic plan, made without the values,
+ * and every read carries the viewer's region as a range (`grid_code >= $2 and grid_code < $3`) that a generic plan
+ * prices at a default 0.5 % of the table. What a custom plan decides per region — a link list hashes the region's
+ * `(grid_code, id)` entries of the target table, or looks the targets up by key — the generic plan decides once, for
+ * a region of that size (`EXPLAIN (GENERIC_PLAN)`: the hash), and keeps it for a county of 100,000 places. So no
+ * read is named; the workflow actions' single-row statements are (src/db/prepared.ts).
  */
 
 /** A statement as written or as a query builder compiles it (knex's `toSQL()`): `?` placeholders and their values. */
@@ -20,15 +28,6 @@ export interface Statement {
 export interface RunOptions {
   /** The transaction to run in (a read made inside one sees its writes); otherwise a connection of the pool. */
   transaction?: Knex.Transaction | null;
-  /**
-   * Run as a named prepared statement (named by its text, as src/db/prepared.ts names them): parsed once per
-   * connection, and after five runs PostgreSQL may keep one generic plan for it, made without looking at the values.
-   * Only for texts from a small fixed set (each stays prepared on every connection that ran it) whose best plan does
-   * not depend on the values: lookups driven by a list of keys. A page of a region (`grid_code >= $1 and grid_code
-   * < $2`, a filter, an order) is left unnamed: PostgreSQL plans it for its values at each run (a custom plan), so a
-   * grid and a whole city each get theirs.
-   */
-  prepared?: boolean;
 }
 
 /**
@@ -42,9 +41,7 @@ export class BoundStatements {
   /** The rows of `statement`. A value that is an array stands for a list (`in (?)`), as MikroORM's `execute` reads it. */
   async run<R>(statement: Statement, options: RunOptions = {}): Promise<R[]> {
     const { sql, bindings } = expandLists(statement);
-    const query = (options.transaction ?? this.knex).raw(sql, bindings as Knex.RawBinding[]);
-    if (options.prepared) query.options({ name: statementName(this.positional(sql)) });
-    const result = (await query) as unknown as { rows: R[] };
+    const result = (await (options.transaction ?? this.knex).raw(sql, bindings as Knex.RawBinding[])) as unknown as { rows: R[] };
     return result.rows;
   }
 

@@ -19,6 +19,9 @@ const CASES: Record<string, string> = {
   'incidents, page of 50 by REPORTED_AT desc + parties/events': `{
     incidents(first: 50, orderBy: { field: REPORTED_AT, direction: DESC }) { totalCount edges { node {
       caseNumber grid { name } parties { role person { name } } events { type at } } } } }`,
+  'incidents of one town, 50 newest (REPORTED_AT desc)': `{
+    incidents(filter: { regionCode: "150302001" }, first: 50, orderBy: { field: REPORTED_AT, direction: DESC }) { edges { node {
+      caseNumber title status reportedAt grid { name } } } } }`,
   'regions, all grids of a county': '{ regions(parentCode: "150302", level: GRID) { code name } }',
 };
 

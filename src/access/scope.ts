@@ -1,4 +1,6 @@
+import { Knex } from '@mikro-orm/knex';
 import { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
+import { boundStatements } from '../db/bound';
 import { entityFromRow } from '../db/rows';
 import { Role, Viewer } from '../auth/viewer';
 import { Region } from '../regions/region.entity';
@@ -30,6 +32,30 @@ export function regionCondition(region: string, column: string): Condition {
   const { low, high } = codeRange(region);
   return high === null ? { sql: `${column} >= ?`, params: [low] } : { sql: `${column} >= ? and ${column} < ?`, params: [low, high] };
 }
+
+/**
+ * The region of a condition made by {@link regionCondition} on `column` (as `withinRegion` and the scope add them),
+ * or null for any other condition.
+ */
+function regionOf(condition: Condition, column: string): string | null {
+  const [low] = condition.params;
+  if (typeof low !== 'string' || !/^\d{1,15}$/.test(low)) return null;
+  const made = regionCondition(low, column);
+  const same = made.sql === condition.sql && made.params.length === condition.params.length && made.params.every((param, i) => param === condition.params[i]);
+  return same ? low : null;
+}
+
+/**
+ * Orders read per region from an index on `(left(grid_code, N), <column>, id)` (Migration20261205100000_region_order):
+ * by table, the ordering property and the region lengths N that have one (county 6, town 9, community 12).
+ *
+ * Without it, "a town's 50 newest incidents" either walks the `(reported_at, id)` index newest first, discarding
+ * other regions' rows, or reads all of the town's rows by `(grid_code, id)` and sorts them. Only incidents by report
+ * time have it: it is the order of the dashboards' case lists, and every index costs ingestion (README, "Reads").
+ */
+const REGION_ORDER_INDEXES: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>> = {
+  incident: { reportedAt: [6, 9, 12] },
+};
 
 /** Limits a query to rows whose `column` lies under `region`. */
 export function withinRegion(query: { andWhere(sql: string, params: unknown[]): unknown }, region: string, column = 'e.grid_code'): void {
@@ -202,6 +228,10 @@ export class ScopedQuery<T extends object> {
    * a clone of its own) would leave its entries there for good, one or two per request.
    */
   private readonly conditions: Condition[];
+  /** The entity manager's transaction when the query was made (as MikroORM's query builder takes it). */
+  private readonly transaction: Knex.Transaction | null;
+  /** The property the rows are ordered by first (see {@link REGION_ORDER_INDEXES}). */
+  private orderedBy: string | null = null;
 
   constructor(
     private readonly qb: QueryBuilder<T, 'e'>,
@@ -211,6 +241,7 @@ export class ScopedQuery<T extends object> {
     conditions: readonly Condition[] = [],
   ) {
     this.conditions = [...conditions];
+    this.transaction = em.getTransactionContext<Knex.Transaction>() ?? null;
   }
 
   /** Adds a condition (an object in MikroORM's query language, or SQL with `?` parameters). */
@@ -227,6 +258,7 @@ export class ScopedQuery<T extends object> {
 
   orderBy(order: Record<string, 'asc' | 'desc'>): this {
     this.qb.orderBy(order as never);
+    this.orderedBy = Object.keys(order)[0] ?? null;
     return this;
   }
 
@@ -250,8 +282,42 @@ export class ScopedQuery<T extends object> {
 
   /** The rows as the database gives them (columns by name), made into the entity's plain objects. */
   private async rows(): Promise<T[]> {
-    const raw = await this.built().execute<Array<Record<string, unknown>>>('all', false);
+    this.useRegionOrderIndex();
+    const raw = await this.run<Record<string, unknown>>(this.built());
     return raw.map((row) => entityFromRow(this.em, this.entity, row));
+  }
+
+  /**
+   * Runs the query builder's statement with its values as bind parameters (src/db/bound.ts), in the transaction the
+   * builder was made in, if any — not through `qb.execute()`, which writes the values into the text.
+   */
+  private run<R>(qb: { getKnexQuery(): Knex.QueryBuilder }): Promise<R[]> {
+    const { sql, bindings } = qb.getKnexQuery().toSQL();
+    return boundStatements(this.em).run<R>({ sql, bindings }, { transaction: this.transaction });
+  }
+
+  /**
+   * When the rows are ordered by a column that has an index per region level ({@link REGION_ORDER_INDEXES}) and the
+   * narrowest region the query is limited to (its filter's or the scope's, as {@link regionCondition} wrote them) is
+   * at such a level, that region's range conditions become `left(e.grid_code, N) = ?`: the index's own expression,
+   * so PostgreSQL reads the region's rows in order from it and stops after the page — no row of another region, no
+   * sort. The range conditions of the region and of the regions containing it are dropped, not kept beside it:
+   * they select the same rows (for grid codes, digit strings: `left(g, N) = R` exactly when `R <= g < R+1`, or
+   * fewer), and PostgreSQL, taking them for independent conditions, would multiply their selectivities, think the
+   * region a few rows and sort it rather than use the index.
+   */
+  private useRegionOrderIndex(): void {
+    const lengths = this.orderedBy === null ? undefined : REGION_ORDER_INDEXES[this.table()]?.[this.orderedBy];
+    if (!lengths) return;
+    const regions = this.conditions.map((condition) => regionOf(condition, 'e.grid_code'));
+    const narrowest = regions.reduce<string | null>((found, region) => (region !== null && (found === null || region.length > found.length) ? region : found), null);
+    if (narrowest === null || !lengths.includes(narrowest.length)) return;
+    const kept = this.conditions.filter((_, i) => regions[i] === null || !narrowest.startsWith(regions[i]!));
+    this.conditions.splice(0, this.conditions.length, ...kept, { sql: `left(e.grid_code, ${narrowest.length}) = ?`, params: [narrowest] });
+  }
+
+  private table(): string {
+    return this.em.getMetadata().get(this.entity.name).tableName;
   }
 
   /** The query builder with every condition: run it (once) right away. */
@@ -262,7 +328,7 @@ export class ScopedQuery<T extends object> {
 
   /** The number of rows (the query becomes its count: count a clone when the rows are wanted too). */
   async getCount(): Promise<number> {
-    const row = await this.built().count('id').execute<{ count: string | number }>('get', false);
+    const [row] = await this.run<{ count: string | number }>(this.built().count('id'));
     return Number(row.count);
   }
 }
@@ -286,8 +352,24 @@ export class ScopedReader {
     this.policy = new AccessPolicy(viewer);
   }
 
+  /**
+   * Runs one of the reader's own statements (`?` placeholders) with its values as bind parameters, on a connection
+   * of the pool — as `connection.execute` ran them, outside any transaction of the entity manager.
+   */
+  private read<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
+    return boundStatements(this.#em).run<R>({ sql, bindings: params });
+  }
+
   /** The scope of rows of `kind` under alias `alias`, as SQL. */
   private scope(kind: EntityKind, alias: string): Condition {
+    const parts = this.scopeParts(kind, alias);
+    if (parts.length === 0) return { sql: 'true', params: [] };
+    if (parts.length === 1) return parts[0];
+    return { sql: parts.map((part) => `(${part.sql})`).join(' and '), params: parts.flatMap((part) => part.params) };
+  }
+
+  /** The conditions of the scope (region, department), each on its own. */
+  private scopeParts(kind: EntityKind, alias: string): Condition[] {
     const parts: Condition[] = [];
     if (this.viewer.regionCode !== null) parts.push(regionCondition(this.viewer.regionCode, `${alias}.grid_code`));
     const source = this.policy.department;
@@ -297,16 +379,14 @@ export class ScopedReader {
         params: [kind, source],
       });
     }
-    if (parts.length === 0) return { sql: 'true', params: [] };
-    if (parts.length === 1) return parts[0];
-    return { sql: parts.map((part) => `(${part.sql})`).join(' and '), params: parts.flatMap((part) => part.params) };
+    return parts;
   }
 
   /** A query over `entity` (alias `e`), limited to the viewer's scope. */
   query<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind): ScopedQuery<T> {
     const qb = this.#em.createQueryBuilder<T, 'e'>(entity, 'e');
-    const scope = this.scope(kind, 'e');
-    return new ScopedQuery(qb, (rows) => this.present(kind, rows), this.#em, entity, scope.sql === 'true' ? [] : [scope]);
+    // Each part on its own: a query recognises the region's (see ScopedQuery.useRegionOrderIndex).
+    return new ScopedQuery(qb, (rows) => this.present(kind, rows), this.#em, entity, this.scopeParts(kind, 'e'));
   }
 
   /**
@@ -335,11 +415,11 @@ export class ScopedReader {
   private async present<T extends { id: string }>(kind: EntityKind, rows: T[]): Promise<T[]> {
     const own = this.policy.department;
     if (own === null || rows.length === 0) return rows;
-    const records = await this.#em.getConnection().execute<OwnRecord[]>(
+    const records = await this.read<OwnRecord>(
       `select sr.id::text as "id", sr.entity_id::text as "entityId", sr.observed_at as "observedAt",
               sr.received_at as "receivedAt", sr.payload
-         from source_record sr where sr.entity_kind = ? and sr.source = ? and sr.entity_id in (?)`,
-      [kind, own, rows.map((row) => row.id)],
+         from source_record sr where sr.entity_kind = ? and sr.source = ? and sr.entity_id = any(?::bigint[])`,
+      [kind, own, arrayLiteral(rows.map((row) => row.id))],
     );
     return this.policy.departmentView(kind, rows, records);
   }
@@ -371,7 +451,7 @@ export class ScopedReader {
     const column = of === EntityKind.PLACE ? 'place_id' : 'thing_id';
     const conditions = [this.scope(of, 'e'), this.scope(EntityKind.INCIDENT, 'l')].filter((condition) => condition.sql !== 'true');
     const after = page.after === null ? { sql: '', params: [] } : { sql: ' and l.id < ?', params: [page.after] };
-    return this.#em.getConnection().execute(
+    return this.read<{ id: string; parentId: string }>(
       `select * from (select l.id::text as "id", l.${column}::text as "parentId",
               row_number() over (partition by l.${column} order by l.id desc) as "rank"
          from incident l join ${TABLES[of]} e on e.id = l.${column}
@@ -389,7 +469,7 @@ export class ScopedReader {
     const ranges = JSON.stringify(codes.map((code) => ({ code, ...codeRange(code) })));
     const counted = async (kind: EntityKind, measures: string) => {
       const scope = this.scope(kind, 'e');
-      return this.#em.getConnection().execute<Array<Record<string, string | number> & { code: string }>>(
+      return this.read<Record<string, string | number> & { code: string }>(
         `select r.code, c.* from jsonb_to_recordset(?::jsonb) as r(code text, low text, high text)
            cross join lateral (select ${measures} from ${TABLES[kind]} e
                                 where e.grid_code >= r.low and (r.high is null or e.grid_code < r.high) and (${scope.sql})) c`,
@@ -439,7 +519,7 @@ export class ScopedReader {
       (statement.groupBy ? ` group by ${statement.groupBy}` : '') +
       (statement.orderBy ? ` order by ${statement.orderBy}` : '') +
       (statement.limit !== undefined ? ' limit ?' : '');
-    return this.#em.getConnection().execute<R[]>(sql, [
+    return this.read<R>(sql, [
       ...statement.select.params,
       ...joins.params,
       ...where.flatMap((condition) => condition.params),
@@ -503,8 +583,7 @@ export class ScopedReader {
     const all = [this.scope(EntityKind.INCIDENT, 'e'), ...conditions].filter((condition) => condition.sql !== 'true');
     const where = all.length ? ` where ${all.map((c) => `(${c.sql})`).join(' and ')}` : '';
     const params = all.flatMap((c) => c.params);
-    const connection = this.#em.getConnection();
-    const rows = await connection.execute<Array<Record<string, unknown>>>(
+    const rows = await this.read<Record<string, unknown>>(
       `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id${where}${afterId ? `${where ? ' and' : ' where'} l.id > ?` : ''}
         order by l.id limit ?`,
       [...params, ...(afterId ? [afterId] : []), limit],
@@ -512,7 +591,7 @@ export class ScopedReader {
     return {
       rows: rows.map((row) => callRow<R>(row)),
       count: async () => {
-        const [counted] = await connection.execute<Array<{ n: string }>>(
+        const [counted] = await this.read<{ n: string }>(
           `select count(*) as n from department_call l join incident e on e.id = l.incident_id${where}`,
           params,
         );
@@ -525,9 +604,9 @@ export class ScopedReader {
   async callsByIds<R>(ids: readonly string[]): Promise<R[]> {
     if (ids.length === 0) return [];
     const scope = this.scope(EntityKind.INCIDENT, 'e');
-    const rows = await this.#em.getConnection().execute<Array<Record<string, unknown>>>(
-      `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id where l.id in (?) and (${scope.sql})`,
-      [[...ids], ...scope.params],
+    const rows = await this.read<Record<string, unknown>>(
+      `select ${CALL_COLUMNS} from department_call l join incident e on e.id = l.incident_id where l.id = any(?::bigint[]) and (${scope.sql})`,
+      [arrayLiteral(ids), ...scope.params],
     );
     return rows.map((row) => callRow<R>(row));
   }
@@ -544,7 +623,7 @@ export class ScopedReader {
     const within = regionCondition(region, 'e.grid_code');
     const where = `(${within.sql}) and (${scope.sql})`;
     const params = [...within.params, ...scope.params];
-    const rows = await this.#em.getConnection().execute<Array<Record<string, unknown>>>(
+    const rows = await this.read<Record<string, unknown>>(
       `with item as (
          select e.department, 'DISPATCH' as kind, d.at as received_at, d.at + make_interval(mins => ?) as acknowledge_due_at,
                 after.started_at as acknowledged_at, e.due_at as resolve_due_at,
@@ -608,8 +687,8 @@ export class ScopedReader {
   ): Promise<IncidentEventRow[]> {
     const conditions: Condition[] = [this.scope(EntityKind.INCIDENT, 'i')];
     if (filter.region !== null) conditions.push(regionCondition(filter.region, 'ev.grid_code'));
-    if (filter.categories !== null) conditions.push({ sql: 'ev.category in (?)', params: [[...filter.categories]] });
-    const rows = await this.#em.getConnection().execute<Array<Omit<IncidentEventRow, 'position'> & { at: Date | string }>>(
+    if (filter.categories !== null) conditions.push({ sql: 'ev.category = any(?::text[])', params: [textArrayLiteral(filter.categories)] });
+    const rows = await this.read<Omit<IncidentEventRow, 'position'> & { at: Date | string }>(
       `select ${INCIDENT_EVENT_ROW_COLUMNS}
          from incident_event ev join incident i on i.id = ev.incident_id
         where ev.seq > ? and ev.seq <= ?${conditions.map((condition) => ` and (${condition.sql})`).join('')}
@@ -662,12 +741,12 @@ export class ScopedReader {
           ? { sql: ` and l.${orderColumn} > ?`, params: [page.after] as unknown[] }
           : { sql: ` and (${order.expression}, l.${orderColumn}) ${order.direction === 'asc' ? '>' : '<'} (?, ?)`, params: [order.afterValue, page.after] };
     const rank = order === null ? `l.${orderColumn}` : `${order.expression} ${order.direction}, l.${orderColumn} ${order.direction}`;
-    return this.#em.getConnection().execute<R[]>(
+    return this.read<R>(
       `select * from (${select}${order === null ? '' : `, ${order.expression} as "orderValue"`}, row_number() over (partition by l.${parent.column} order by ${rank}) as "rank"
          from ${table} l join ${TABLES[parent.kind]} e on e.id = l.${parent.column}${targetJoin}
-        where l.${parent.column} in (?)${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
+        where l.${parent.column} = any(?::bigint[])${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
         where page."rank" <= ? order by page."rank"`,
-      [[...parentIds], ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
+      [arrayLiteral(parentIds), ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
     );
   }
 
@@ -679,14 +758,14 @@ export class ScopedReader {
     if (entityIds.length === 0) return [];
     const scope = this.scope(kind, 'e');
     const source = this.policy.department;
-    const rows = await this.#em.getConnection().execute<{ observedAt: Date | string; receivedAt: Date | string }[]>(
+    const rows = await this.read<{ observedAt: Date | string; receivedAt: Date | string }>(
       `select sr.id::text as "id", sr.entity_kind as "entityKind", sr.entity_id::text as "entityId", sr.source,
               sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt",
               sr.received_at as "receivedAt", sr.payload
          from source_record sr join ${TABLES[kind]} e on e.id = sr.entity_id
-        where sr.entity_kind = ? and sr.entity_id in (?)${source ? ' and sr.source = ?' : ''} and (${scope.sql})
+        where sr.entity_kind = ? and sr.entity_id = any(?::bigint[])${source ? ' and sr.source = ?' : ''} and (${scope.sql})
         order by sr.id`,
-      [kind, [...entityIds], ...(source ? [source] : []), ...scope.params],
+      [kind, arrayLiteral(entityIds), ...(source ? [source] : []), ...scope.params],
     );
     return rows.map((row) => ({ ...row, observedAt: asDate(row.observedAt), receivedAt: asDate(row.receivedAt) }) as R);
   }
@@ -714,8 +793,7 @@ export class ScopedReader {
     }
     const where = all.length ? ` where ${all.map((c) => `(${c.sql})`).join(' and ')}` : '';
     const params = all.flatMap((c) => c.params);
-    const connection = this.#em.getConnection();
-    const rows = await connection.execute<Array<Record<string, unknown>>>(
+    const rows = await this.read<Record<string, unknown>>(
       `select c.id::text as "id", c.entity_kind as "entityKind", c.entity_id::text as "entityId", c.grid_code as "gridCode",
               c.field, c.kind, c.related_entity_id::text as "relatedEntityId", c.candidates, c.first_seen_at as "firstSeenAt",
               c.last_seen_at as "lastSeenAt"
@@ -736,7 +814,7 @@ export class ScopedReader {
         })),
       })) as R[],
       count: async () => {
-        const [counted] = await connection.execute<Array<{ n: string }>>(`select count(*) as n from data_conflict c${where}`, params);
+        const [counted] = await this.read<{ n: string }>(`select count(*) as n from data_conflict c${where}`, params);
         return Number(counted.n);
       },
     };
@@ -753,8 +831,8 @@ export class ScopedReader {
       const subtree = regionCondition(scope, 'e.code');
       const ancestors = this.scopeAncestors();
       query.andWhere(
-        `(${subtree.sql})${ancestors.length ? ` or e.code in (${ancestors.map(() => '?').join(', ')})` : ''}`,
-        [...subtree.params, ...ancestors],
+        `(${subtree.sql})${ancestors.length ? ' or e.code = any(?::text[])' : ''}`,
+        [...subtree.params, ...(ancestors.length ? [arrayLiteral(ancestors)] : [])],
       );
     }
     return query;
@@ -814,7 +892,7 @@ export function arrayLiteral(keys: readonly string[]): string {
   return `{${keys.filter((key) => /^\d{1,19}$/.test(key)).join(',')}}`;
 }
 
-/** Any texts as one PostgreSQL array literal, for `= any(?::text[])` and `@> ?::text[]` (one parameter, quoted). */
+/** Texts as one PostgreSQL array literal, for `= any(?::text[])` (as {@link arrayLiteral}, for values of any text). */
 export function textArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((value) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  return `{${values.map((value) => `"${value.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }

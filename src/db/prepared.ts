@@ -61,7 +61,8 @@ export async function inPreparedTransaction<T>(orm: MikroORM, work: (query: Quer
 /** The names given to prepared statements, by their text. */
 const statementNames = new Map<string, string>();
 
-function nameOf(text: string): string {
+/** The name of the prepared statement of `text` (`$n` placeholders): a hash of the text. */
+export function statementName(text: string): string {
   let name = statementNames.get(text);
   if (name === undefined) {
     name = `gridhub_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
@@ -77,6 +78,6 @@ function knexClient(orm: MikroORM): Knex.Client {
 async function run<R>(client: Knex.Client, connection: Connection, text: string, params: readonly unknown[]): Promise<R[]> {
   client.emit('query', { sql: text, bindings: params, method: 'raw', prepared: true });
   // Transaction control is not worth a name.
-  const name = params.length === 0 && /^(begin|commit|rollback)$/.test(text) ? undefined : nameOf(text);
+  const name = params.length === 0 && /^(begin|commit|rollback)$/.test(text) ? undefined : statementName(text);
   return (await connection.query<R>({ name, text, values: [...params] })).rows;
 }

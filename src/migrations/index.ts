@@ -7,6 +7,7 @@ import { Migration20261203200000_live } from './Migration20261203200000_live';
 import { Migration20261203300000_calls } from './Migration20261203300000_calls';
 import { Migration20261204100000_incident_links } from './Migration20261204100000_incident_links';
 import { Migration20261205100000_search } from './Migration20261205100000_search';
+import { Migration20261205200000_region_order } from './Migration20261205200000_region_order';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261203300000_calls', class: Migration20261203300000_calls },
   { name: 'Migration20261204100000_incident_links', class: Migration20261204100000_incident_links },
   { name: 'Migration20261205100000_search', class: Migration20261205100000_search },
+  { name: 'Migration20261205200000_region_order', class: Migration20261205200000_region_order },
 ];

@@ -6,8 +6,9 @@ import { captureSql, snapshotDirectory, sqlSnapshot } from '../support/sql-snaps
 /**
  * The SQL of three key operations is kept as a snapshot beside this test (test/api/sql/*.sql), so a dropped scope
  * condition or an extra statement shows in review: a filtered `people` page with grid and places, an `incidents`
- * page with parties and events, and `person` by id. Statements carry placeholders, never values; their order is
- * made deterministic by captureSql (one statement in flight at a time while capturing).
+ * page with parties and events, and `person` by id. Statements carry placeholders, never values (reads are sent with
+ * bind parameters, `$1`…); their order is made deterministic by captureSql (one statement in flight at a time while
+ * capturing).
  *
  * UPDATE_SQL_SNAPSHOTS=1 rewrites the files instead of comparing. Regenerating cannot hide a dropped region scope:
  * every statement over person, place, thing or incident must carry the county's range condition whatever the
@@ -32,18 +33,20 @@ afterAll(async () => {
 /** Tables whose rows hang on a grid, each read of which must be limited to the viewer's region. */
 const SCOPED_TABLE = /\b(?:from|join)\s+"?(person|place|thing|incident)"?(?=[\s;)]|$)/gi;
 
-/** Checks the region scope of every statement over a grid-bound table: `<alias>.grid_code >= ?` (and `< ?`). */
+/** Checks the region scope of every statement over a grid-bound table: `<alias>.grid_code >= $n` (and `< $n`), or `left(<alias>.grid_code, 6) = $n`. */
 function expectScoped(statements: readonly string[]): void {
   let scoped = 0;
   for (const sql of statements) {
     const tables = [...sql.matchAll(SCOPED_TABLE)].map((match) => match[1]);
     if (tables.length === 0) continue;
     scoped++;
-    // One range condition per grid-bound table read: a county is [150302, 150303) on grid_code.
-    const lower = sql.match(/grid_code"? >= \?/g) ?? [];
-    const upper = sql.match(/grid_code"? < \?/g) ?? [];
-    if (lower.length < tables.length || upper.length < tables.length) {
-      throw new Error(`a statement over ${tables.join(', ')} lacks the region scope (grid_code >= ? and < ?):\n${sql}`);
+    // One range condition per grid-bound table read: a county is [150302, 150303) on grid_code; or, where a list
+    // is read from the index of the region's level, its code compared as that index has it: left(grid_code, 6) = $n.
+    const lower = sql.match(/grid_code"? >= (?:\?|\$\d+)/g) ?? [];
+    const upper = sql.match(/grid_code"? < (?:\?|\$\d+)/g) ?? [];
+    const prefix = sql.match(/left\(\w+\.grid_code, 6\) = \$\d+/g) ?? [];
+    if (lower.length + prefix.length < tables.length || upper.length + prefix.length < tables.length) {
+      throw new Error(`a statement over ${tables.join(', ')} lacks the region scope (grid_code >= $n and < $n, or left(grid_code, 6) = $n):\n${sql}`);
     }
   }
   expect(scoped).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { boundStatements, BoundStatements, RunOptions, Statement } from '../../src/db/bound';
 import { Hub } from './harness';
 
 /**
@@ -25,8 +26,9 @@ export function snapshotDirectory(compiledTestDir: string): string {
 }
 
 /**
- * The statements the hub ran during `action`, as MikroORM issued them: placeholders (`?`) instead of bound
- * values, in execution order, one string per statement.
+ * The statements the hub ran during `action`, in execution order, one string per statement, with placeholders
+ * instead of values: the reads as PostgreSQL receives them (`$1`, `$2`, …: src/db/bound.ts binds their values),
+ * anything else as MikroORM issued it (`?`).
  *
  * Order: nested fields load through DataLoader, so several statements of one request can be in flight at once,
  * and the order in which they *reach the database* would follow the order in which earlier ones answered —
@@ -37,30 +39,43 @@ export function snapshotDirectory(compiledTestDir: string): string {
  * hide which statement follows from which. The cost is only that the captured request runs its statements
  * serially; nothing but the order changes (the same batches, the same statements).
  *
- * Statements the hub runs as prepared statements on a pooled connection (src/db/prepared.ts: the workflow actions)
- * do not pass MikroORM's `execute`; they announce themselves as knex's `query` event with `prepared: true` and
- * are taken from there, in the order they start.
+ * Two doors are gated, in one queue: the reads of the scoped reader (`BoundStatements.run`, src/db/bound.ts) and
+ * MikroORM's `connection.execute` (everything else). Statements the hub runs as prepared statements on a pooled
+ * connection (src/db/prepared.ts: the workflow actions) pass neither; they announce themselves as knex's `query`
+ * event with `prepared: true` and are taken from there, in the order they start.
  *
- * The statements are also taken from `hub.captureStatements` (the driver's own log, values inlined) and checked
- * against those seen here one for one, so nothing that bypasses both goes unnoticed.
+ * The statements are also taken from `hub.captureStatements` (the driver's own log) and checked against those seen
+ * here one for one, so nothing that bypasses all three goes unnoticed.
  */
 export async function captureSql(hub: Hub, action: () => Promise<unknown>): Promise<string[]> {
   const connection = hub.orm.em.getConnection() as unknown as {
     execute: (query: unknown, ...rest: unknown[]) => Promise<unknown>;
   };
   const execute = connection.execute;
+  const reads = boundStatements(hub.orm.em);
+  const run = reads.run;
   const seen: string[] = [];
   let gate: Promise<void> = Promise.resolve();
-  connection.execute = function gated(this: unknown, query: unknown, ...rest: unknown[]) {
-    const turn = gate.then(async () => {
-      seen.push(statementText(query));
-      return execute.call(connection, query, ...rest);
-    });
+  /** `start` runs once every statement let through before it has answered. */
+  const inTurn = <T>(start: () => Promise<T>): Promise<T> => {
+    const turn = gate.then(start);
     gate = turn.then(
       () => undefined,
       () => undefined,
     );
     return turn;
+  };
+  connection.execute = function gated(this: unknown, query: unknown, ...rest: unknown[]) {
+    return inTurn(async () => {
+      seen.push(statementText(query));
+      return execute.call(connection, query, ...rest);
+    });
+  };
+  reads.run = function gated<R>(this: BoundStatements, statement: Statement, options?: RunOptions): Promise<R[]> {
+    return inTurn(async () => {
+      seen.push(reads.text(statement));
+      return run.call(reads, statement, options) as Promise<R[]>;
+    });
   };
   const knex = hub.orm.em.getConnection().getKnex();
   const prepared = (query: { sql: string; prepared?: boolean }) => {
@@ -72,10 +87,11 @@ export async function captureSql(hub: Hub, action: () => Promise<unknown>): Prom
     driverLog = await hub.captureStatements(action);
   } finally {
     connection.execute = execute;
+    reads.run = run;
     knex.removeListener('query', prepared);
   }
   if (driverLog.length !== seen.length) {
-    throw new Error(`the driver ran ${driverLog.length} statements, ${seen.length} went through MikroORM's execute:\n${driverLog.join('\n')}`);
+    throw new Error(`the driver ran ${driverLog.length} statements, ${seen.length} went through the gated doors:\n${driverLog.join('\n')}`);
   }
   return seen.map(normalise);
 }
@@ -90,15 +106,16 @@ function statementText(query: unknown): string {
 }
 
 /**
- * Whitespace collapsed; a list of placeholders (`in (?)`, `in (?, ?, ?)`: as long as the batch) written as
- * `in (?, ...)`, so that the snapshot shows the statement's shape, not how many keys one batch of the demo data
- * happened to have.
+ * Whitespace collapsed; a list of placeholders (`in (?)`, `in (?, ?, ?)`, `in ($3, $4)`: as long as the batch)
+ * written as `in (?, ...)` or `in ($3, ...)`, so that the snapshot shows the statement's shape, not how many values
+ * one batch of the demo data happened to have.
  */
 function normalise(sql: string): string {
   return sql
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/\bin \(\?(?:, \?)*\)/gi, 'in (?, ...)');
+    .replace(/\bin \(\?(?:, \?)*\)/gi, 'in (?, ...)')
+    .replace(/\bin \((\$\d+)(?:, \$\d+)*\)/gi, 'in ($1, ...)');
 }
 
 /** The statements as a `.sql` file: one statement per block, in execution order, blank lines between. */

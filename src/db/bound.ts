@@ -1,0 +1,89 @@
+import { Knex } from '@mikro-orm/knex';
+import { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * Internal to the read path (src/access/scope.ts): read statements run with bind parameters.
+ *
+ * MikroORM's `connection.execute` and `qb.execute()` write every value into the SQL text (`platform.formatQuery`)
+ * and send the result without parameters, so each request is a statement text PostgreSQL has never seen: parsed and
+ * planned afresh, and a new entry in `pg_stat_statements`. Here the text keeps its placeholders (`$1`, `$2`, … by
+ * the time it is sent) and the values travel as parameters, so the same read is the same text whatever the values.
+ *
+ * The statements are unnamed (the driver's extended protocol without a name): PostgreSQL parses each and plans it
+ * for its values every time — a custom plan. A named prepared statement would save that (planning a link list takes
+ * ~1–2 ms here, running it 10–20), but after five runs PostgreSQL may keep one generic plan, made without the values,
+ * and every read carries the viewer's region as a range (`grid_code >= $2 and grid_code < $3`) that a generic plan
+ * prices at a default 0.5 % of the table. What a custom plan decides per region — a link list hashes the region's
+ * `(grid_code, id)` entries of the target table, or looks the targets up by key — the generic plan decides once, for
+ * a region of that size (`EXPLAIN (GENERIC_PLAN)`: the hash), and keeps it for a county of 100,000 places. So no
+ * read is named; the workflow actions' single-row statements are (src/db/prepared.ts).
+ */
+
+/** A statement as written or as a query builder compiles it (knex's `toSQL()`): `?` placeholders and their values. */
+export interface Statement {
+  sql: string;
+  bindings: readonly unknown[];
+}
+
+export interface RunOptions {
+  /** The transaction to run in (a read made inside one sees its writes); otherwise a connection of the pool. */
+  transaction?: Knex.Transaction | null;
+}
+
+/**
+ * The read statements of one pool. Statements run through knex on the ORM's own pool (or the transaction given), so
+ * they keep what the pool's connections were opened with — the statement timeout of the serving pool — and are
+ * announced as knex's `query` event like every other statement.
+ */
+export class BoundStatements {
+  constructor(private readonly knex: Knex) {}
+
+  /** The rows of `statement`. A value that is an array stands for a list (`in (?)`), as MikroORM's `execute` reads it. */
+  async run<R>(statement: Statement, options: RunOptions = {}): Promise<R[]> {
+    const { sql, bindings } = expandLists(statement);
+    const result = (await (options.transaction ?? this.knex).raw(sql, bindings as Knex.RawBinding[])) as unknown as { rows: R[] };
+    return result.rows;
+  }
+
+  /** The text PostgreSQL receives for `statement`: lists expanded, `$n` placeholders. */
+  text(statement: Statement): string {
+    return this.positional(expandLists(statement).sql);
+  }
+
+  private positional(sql: string): string {
+    return (this.knex.client as Knex.Client).positionBindings(sql);
+  }
+}
+
+const statementsOf = new WeakMap<object, BoundStatements>();
+
+/** The read statements of `em`'s pool (one object per pool: tests wrap its `run` to see and order the statements). */
+export function boundStatements(em: EntityManager): BoundStatements {
+  const connection = em.getConnection();
+  let statements = statementsOf.get(connection);
+  if (!statements) statementsOf.set(connection, (statements = new BoundStatements(connection.getKnex())));
+  return statements;
+}
+
+/**
+ * Each value that is an array becomes a list of parameters (`in (?)` with three values: `in (?, ?, ?)`; none:
+ * `null`), as MikroORM's execute writes an array (as a comma-separated list of literals). The text then varies with
+ * the list's length: bind a list as one array instead (`= any(?::bigint[])`, see `arrayLiteral` in scope.ts).
+ */
+function expandLists(statement: Statement): { sql: string; bindings: unknown[] } {
+  if (!statement.bindings.some(Array.isArray)) return { sql: statement.sql, bindings: [...statement.bindings] };
+  const bindings: unknown[] = [];
+  let index = 0;
+  const sql = statement.sql.replace(/\\?\?/g, (match) => {
+    if (match !== '?') return match;
+    const value = statement.bindings[index++];
+    if (!Array.isArray(value)) {
+      bindings.push(value);
+      return '?';
+    }
+    if (value.length === 0) return 'null';
+    bindings.push(...value);
+    return value.map(() => '?').join(', ');
+  });
+  return { sql, bindings };
+}

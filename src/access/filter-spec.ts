@@ -41,9 +41,18 @@ function all(parts: Condition[]): Condition {
 
 /** Compiles `filter` (at path `path`) with `spec` for `reader`: the condition, or `true` for no filter. */
 export function compileFilter(spec: FilterSpec, filter: object | null | undefined, reader: ScopedReader, path = 'filter'): Condition {
-  if (filter == null) return TRUE;
+  return all(compileFilterParts(spec, filter, reader, path));
+}
+
+/**
+ * The conditions of `filter`'s top level, each on its own (all must hold): a list hands them to its query one by one,
+ * so that the query can recognise a region among them (an index per region level, see ScopedQuery).
+ */
+export function compileFilterParts(spec: FilterSpec, filter: object | null | undefined, reader: ScopedReader, path = 'filter'): Condition[] {
+  if (filter == null) return [];
   let conditions = 0;
-  const walk = (node: Record<string, any>, at: string, depth: number): Condition => {
+  const walk = (node: Record<string, any>, at: string, depth: number): Condition => all(walkParts(node, at, depth));
+  const walkParts = (node: Record<string, any>, at: string, depth: number): Condition[] => {
     if (depth > MAX_FILTER_DEPTH) throw new BadUserInputError(`AND, OR and NOT nest at most ${MAX_FILTER_DEPTH} deep`, at);
     spec.check?.(node, at);
     const parts: Condition[] = [];
@@ -73,9 +82,9 @@ export function compileFilter(spec: FilterSpec, filter: object | null | undefine
       const condition = compile(value, `${at}.${key}`, reader, node);
       if (condition !== null) parts.push(condition);
     }
-    return all(parts);
+    return parts;
   };
-  return walk(filter as Record<string, any>, path, 0);
+  return walkParts(filter as Record<string, any>, path, 0);
 }
 
 // ---- field compilers ----
@@ -305,6 +314,11 @@ export const INCIDENT_FILTER: FilterSpec = {
 };
 
 /** The condition of an incident filter (the scope is the reader's to add). */
+/** Adds the conditions of a filter of `spec` to a list's query, each on its own. */
+export function applyFilter(query: { andWhere(sql: string, params: unknown[]): unknown }, spec: FilterSpec, filter: object | null | undefined, reader: ScopedReader): void {
+  for (const { sql, params } of compileFilterParts(spec, filter, reader)) query.andWhere(sql, params);
+}
+
 export function incidentFilterCondition(reader: ScopedReader, filter: object | null | undefined, path = 'filter'): Condition {
   return compileFilter(INCIDENT_FILTER, filter, reader, path);
 }

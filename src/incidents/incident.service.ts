@@ -1,5 +1,5 @@
 import { ScopedReader } from '../access/scope';
-import { incidentFilterCondition } from '../access/filter-spec';
+import { applyFilter, INCIDENT_FILTER } from '../access/filter-spec';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -24,8 +24,7 @@ export class IncidentService {
     columns: readonly string[] | null = null,
   ): Promise<IncidentConnection> {
     const qb = this.reader.query(Incident, EntityKind.INCIDENT).select('*');
-    const { sql, params } = incidentFilterCondition(this.reader, filter);
-    if (sql !== 'true') qb.andWhere(sql, params);
+    applyFilter(qb, INCIDENT_FILTER, filter, this.reader);
     return pageOf('incidents', qb, INCIDENT_ORDERS, IncidentOrderField.ID, { first, after, orderBy, columns }, IncidentConnection);
   }
 }

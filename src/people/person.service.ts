@@ -1,6 +1,6 @@
 import { ScopedReader } from '../access/scope';
 import { BadUserInputError } from '../shared/errors';
-import { personFilterCondition } from '../access/filter-spec';
+import { applyFilter, PERSON_FILTER } from '../access/filter-spec';
 import { IdNumberError, parseIdNumber } from '../shared/id-number';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
@@ -42,8 +42,7 @@ export class PersonService {
     columns: readonly string[] | null = null,
   ): Promise<PersonConnection> {
     const qb = this.reader.query(Person, EntityKind.PERSON).select('*');
-    const { sql, params } = personFilterCondition(this.reader, filter);
-    if (sql !== 'true') qb.andWhere(sql, params);
+    applyFilter(qb, PERSON_FILTER, filter, this.reader);
     if (orderBy?.field === PersonOrderField.NAME || orderBy?.field === PersonOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     if (orderBy?.field === PersonOrderField.BIRTH_DATE) this.reader.policy.checkOrderByBirthDate('orderBy');
     return pageOf('people', qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy, columns }, PersonConnection);

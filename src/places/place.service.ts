@@ -1,5 +1,5 @@
 import { ScopedReader } from '../access/scope';
-import { placeFilterCondition } from '../access/filter-spec';
+import { applyFilter, PLACE_FILTER } from '../access/filter-spec';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -24,8 +24,7 @@ export class PlaceService {
     columns: readonly string[] | null = null,
   ): Promise<PlaceConnection> {
     const qb = this.reader.query(Place, EntityKind.PLACE).select('*');
-    const { sql, params } = placeFilterCondition(this.reader, filter);
-    if (sql !== 'true') qb.andWhere(sql, params);
+    applyFilter(qb, PLACE_FILTER, filter, this.reader);
     if (orderBy?.field === PlaceOrderField.NAME || orderBy?.field === PlaceOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     return pageOf('places', qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy, columns }, PlaceConnection);
   }

@@ -1,5 +1,5 @@
 import { ScopedReader } from '../access/scope';
-import { thingFilterCondition } from '../access/filter-spec';
+import { applyFilter, THING_FILTER } from '../access/filter-spec';
 import { parseId } from '../shared/ids';
 import { pageOf } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -24,8 +24,7 @@ export class ThingService {
     columns: readonly string[] | null = null,
   ): Promise<ThingConnection> {
     const qb = this.reader.query(Thing, EntityKind.THING).select('*');
-    const { sql, params } = thingFilterCondition(this.reader, filter);
-    if (sql !== 'true') qb.andWhere(sql, params);
+    applyFilter(qb, THING_FILTER, filter, this.reader);
     if (orderBy?.field === ThingOrderField.COMPONENT_CODE || orderBy?.field === ThingOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     return pageOf('things', qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy, columns }, ThingConnection);
   }

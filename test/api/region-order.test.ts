@@ -75,6 +75,22 @@ describe("a region's incidents by report time", () => {
     expect(bindings).toContain(regions[level]);
   });
 
+  it('finds the region among the other conditions of a filter', async () => {
+    const knex = hub.orm.em.getConnection().getKnex();
+    const sent: string[] = [];
+    const listener = (query: { sql: string }) => sent.push(query.sql);
+    knex.on('query', listener);
+    try {
+      ok(await hub.gql(admin, `query($region: String!) { incidents(filter: { regionCode: $region, overdue: false, NOT: { statuses: [CLOSED] } }, first: 10,
+        orderBy: { field: REPORTED_AT, direction: DESC }) { edges { node { id } } } }`, { region: regions.town }));
+    } finally {
+      knex.removeListener('query', listener);
+    }
+    const list = sent.find((sql) => sql.includes('from "incident" as "e"') && !sql.includes('count('));
+    expect(list).toContain('left(e.grid_code, 9) = $');
+    expect(list).not.toMatch(/grid_code [<>]=? \$/);
+  });
+
   it("takes the scope's region when it is the narrowest, and keeps the wider ones' out", async () => {
     const town = await hub.token({ roles: [Role.COMMAND_CENTER], region: regions.town });
     const unfiltered = await listStatement(town, { first: 50, direction: 'DESC' });

@@ -1,9 +1,9 @@
 -- people(filter: { regionCode, householdType, nameContains }, first: 20) with grid and places
 -- 5 statement(s), in execution order. Written by UPDATE_SQL_SNAPSHOTS=1; review the diff.
 
-select "e"."id", "e"."grid_code", "e"."name" from "person" as "e" where (e.grid_code >= $1 and e.grid_code < $2) and ((e.grid_code >= $3 and e.grid_code < $4) and (e.name ilike $5) and (e.household_type = $6)) order by "e"."id" asc limit $7;
+select "e"."id", "e"."grid_code", "e"."name" from "person" as "e" where (e.grid_code >= $1 and e.grid_code < $2) and (e.grid_code >= $3 and e.grid_code < $4) and (e.name ilike $5) and (e.household_type = $6) order by "e"."id" asc limit $7;
 
-select count("e"."id") as "count" from "person" as "e" where (e.grid_code >= $1 and e.grid_code < $2) and ((e.grid_code >= $3 and e.grid_code < $4) and (e.name ilike $5) and (e.household_type = $6));
+select count("e"."id") as "count" from "person" as "e" where (e.grid_code >= $1 and e.grid_code < $2) and (e.grid_code >= $3 and e.grid_code < $4) and (e.name ilike $5) and (e.household_type = $6);
 
 select "e".* from "region" as "e" where ((e.code >= $1 and e.code < $2) or e.code = any($3::text[])) and (e.code = any($4::text[]));
 

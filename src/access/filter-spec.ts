@@ -18,7 +18,7 @@ import { Condition, regionCondition, ScopedReader, textArrayLiteral } from './sc
 
 /** How deep `AND`/`OR`/`NOT` may nest. */
 export const MAX_FILTER_DEPTH = 4;
-/** The most field conditions one filter may hold, in all its branches. */
+/** The most conditions one filter may hold in all its branches — fields and AND/OR/NOT alike (`{ OR: [{ a }, { b }] }` holds three). */
 export const MAX_FILTER_CONDITIONS = 40;
 
 /** Compiles one field's value (never null) at `at` (its path) to a condition. */
@@ -58,6 +58,10 @@ export function compileFilterParts(spec: FilterSpec, filter: object | null | und
     const parts: Condition[] = [];
     for (const [key, value] of Object.entries(node)) {
       if (value == null) continue;
+      // Every field and every combinator counts, so that no tree of empty branches grows past the bound either.
+      if (++conditions > MAX_FILTER_CONDITIONS) {
+        throw new BadUserInputError(`a filter may hold at most ${MAX_FILTER_CONDITIONS} conditions`, `${at}.${key}`);
+      }
       if (key === 'AND' || key === 'OR') {
         const list = value as Array<Record<string, any>>;
         if (list.length === 0) throw new BadUserInputError('must hold at least one filter', `${at}.${key}`);
@@ -76,9 +80,6 @@ export function compileFilterParts(spec: FilterSpec, filter: object | null | und
       }
       const compile = spec.fields[key];
       if (compile === undefined) throw new Error(`filter field ${key} of ${spec.kind} has no compiler`);
-      if (++conditions > MAX_FILTER_CONDITIONS) {
-        throw new BadUserInputError(`a filter may hold at most ${MAX_FILTER_CONDITIONS} conditions`, `${at}.${key}`);
-      }
       const condition = compile(value, `${at}.${key}`, reader, node);
       if (condition !== null) parts.push(condition);
     }
@@ -101,6 +102,12 @@ function oneOf(column: string, guarded: Guard = null): FieldCompiler {
   return (values: unknown[], at, reader) => {
     if (values.length === 0) return null;
     guard(reader, guarded, at);
+    for (const value of values) {
+      // eslint-disable-next-line no-control-regex
+      if (typeof value === 'string' && (value.length > 100 || /[\u0000-\u001f\u007f]/.test(value))) {
+        throw new BadUserInputError('values must be at most 100 characters, without control characters', at);
+      }
+    }
     return { sql: `${column} = any(?::text[])`, params: [textArrayLiteral(values.map(String))] };
   };
 }
@@ -113,8 +120,11 @@ function equals(column: string, guarded: Guard = null): FieldCompiler {
 }
 
 /** A time at or after (`from`) or before (`to`) the given one; dates are compared as instants. */
-function timeBound(column: string, side: 'from' | 'to'): FieldCompiler {
-  return (value: Date) => ({ sql: `${column} ${side === 'from' ? '>=' : '<'} ?`, params: [value] });
+function timeBound(column: string, side: 'from' | 'to', guarded: Guard = null): FieldCompiler {
+  return (value: Date, at, reader) => {
+    guard(reader, guarded, at);
+    return { sql: `${column} ${side === 'from' ? '>=' : '<'} ?`, params: [value] };
+  };
 }
 
 /** `*From` must lie before `*To` in one filter object. */
@@ -153,8 +163,12 @@ function search(columns: readonly string[], guarded: Guard): FieldCompiler {
   return (text: string, at, reader) => {
     guard(reader, guarded, at);
     const plan = searchPlan(text, at);
+    // The text as the keys were made of it (NFKC-folded). For a viewer who reads personal data masked, without runs
+    // of 7 or more digits (phone and ID numbers it sees masked), so that no search can probe their digits.
+    const searched = (column: string) =>
+      reader.policy.masksPersonalData ? `regexp_replace(normalize(${column}, NFKC), '[0-9]{7,}', '', 'g')` : `normalize(${column}, NFKC)`;
     const runs = plan.literal.runs.map((run) => ({
-      sql: columns.map((column) => `${column} ilike ?`).join(' or '),
+      sql: columns.map((column) => `${searched(column)} ilike ?`).join(' or '),
       params: columns.map(() => containsRun(run)),
     }));
     const literal = all([{ sql: 'e.search_keys @> ?::text[]', params: [textArrayLiteral(plan.literal.keys)] }, ...runs]);
@@ -203,7 +217,11 @@ function birthBound(side: 'from' | 'to'): FieldCompiler {
   };
 }
 
-const updated = { updatedFrom: timeBound('e.updated_at', 'from'), updatedTo: timeBound('e.updated_at', 'to') };
+/**
+ * The last change of the row, whichever system made it: a department filtering by it would learn when another
+ * system touched its records (as ordering by it would), so it is a merged value.
+ */
+const updated = { updatedFrom: timeBound('e.updated_at', 'from', 'merged'), updatedTo: timeBound('e.updated_at', 'to', 'merged') };
 
 // ---- the specs ----
 
@@ -313,12 +331,12 @@ export const INCIDENT_FILTER: FilterSpec = {
   },
 };
 
-/** The condition of an incident filter (the scope is the reader's to add). */
 /** Adds the conditions of a filter of `spec` to a list's query, each on its own. */
 export function applyFilter(query: { andWhere(sql: string, params: unknown[]): unknown }, spec: FilterSpec, filter: object | null | undefined, reader: ScopedReader): void {
   for (const { sql, params } of compileFilterParts(spec, filter, reader)) query.andWhere(sql, params);
 }
 
+/** The condition of an incident filter (the scope is the reader's to add). */
 export function incidentFilterCondition(reader: ScopedReader, filter: object | null | undefined, path = 'filter'): Condition {
   return compileFilter(INCIDENT_FILTER, filter, reader, path);
 }

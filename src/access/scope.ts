@@ -46,7 +46,7 @@ function regionOf(condition: Condition, column: string): string | null {
 }
 
 /**
- * Orders read per region from an index on `(left(grid_code, N), <column>, id)` (Migration20261205100000_region_order):
+ * Orders read per region from an index on `(left(grid_code, N), <column>, id)` (Migration20261205200000_region_order):
  * by table, the ordering property and the region lengths N that have one (county 6, town 9, community 12).
  *
  * Without it, "a town's 50 newest incidents" either walks the `(reported_at, id)` index newest first, discarding

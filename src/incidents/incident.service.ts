@@ -25,6 +25,8 @@ export class IncidentService {
   ): Promise<IncidentConnection> {
     const qb = this.reader.query(Incident, EntityKind.INCIDENT).select('*');
     applyFilter(qb, INCIDENT_FILTER, filter, this.reader);
+    // The last change, whichever system made it: its order would tell a department when others touched its cases.
+    if (orderBy?.field === IncidentOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     return pageOf('incidents', qb, INCIDENT_ORDERS, IncidentOrderField.ID, { first, after, orderBy, columns }, IncidentConnection);
   }
 }

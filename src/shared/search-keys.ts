@@ -42,15 +42,18 @@ function addBigrams(keys: Set<string>, run: string): void {
 
 const HAN = /\p{Script=Han}/u;
 
-/** The initials of each character of a name: every reading of a Han character, the letter or digit itself otherwise. */
-function initialsOf(name: string): string[][] {
+/**
+ * The initials of each character of a name: every reading of a Han character, the letter or digit itself otherwise.
+ * A person's surname is read as a surname first (单: s), its other readings after it.
+ */
+function initialsOf(name: string, person: boolean): string[][] {
   const chars = [...name.normalize('NFKC').toLowerCase()].filter((c) => /[\p{L}\p{N}]/u.test(c));
-  const surname = pinyin(chars.join(''), { pattern: 'first', toneType: 'none', type: 'array', surname: 'head' });
+  const surname = person ? pinyin(chars.join(''), { pattern: 'first', toneType: 'none', type: 'array', surname: 'head' })[0] : undefined;
   return chars.map((char, index) => {
     if (!HAN.test(char)) return [char];
     const readings = new Set<string>();
-    if (index === 0 && /^[a-z]$/.test(surname[0] ?? '')) readings.add(surname[0]);
-    else for (const initial of pinyin(char, { pattern: 'first', toneType: 'none', type: 'array', multiple: true })) readings.add(initial.toLowerCase());
+    if (index === 0 && surname && /^[a-z]$/.test(surname)) readings.add(surname);
+    for (const initial of pinyin(char, { pattern: 'first', toneType: 'none', type: 'array', multiple: true })) readings.add(initial.toLowerCase());
     return [...readings].filter((initial) => /^[a-z]$/.test(initial));
   });
 }
@@ -67,7 +70,9 @@ function spellings(initials: string[][]): string[] {
 
 /** What a row is searched by: its name or title (characters, bigrams, initials when a name) and other texts (bigrams). */
 export interface SearchableText {
-  /** A person's, place's or thing's name: single characters, bigrams and pinyin initials. */
+  /** A person's name: single characters, bigrams and pinyin initials, the first character read as a surname first. */
+  personName?: string | null;
+  /** A place's or thing's name: single characters, bigrams and pinyin initials. */
   name?: string | null;
   /** An incident's title: single characters and bigrams. */
   title?: string | null;
@@ -78,14 +83,15 @@ export interface SearchableText {
 /** The search keys of a row, sorted (stable, so an unchanged row writes the same array). */
 export function searchKeys(text: SearchableText): string[] {
   const keys = new Set<string>();
-  for (const main of [text.name, text.title]) {
+  for (const main of [text.personName, text.name, text.title]) {
     for (const run of runsOf(main ?? '')) {
       for (const char of run) keys.add(char);
       addBigrams(keys, run);
     }
   }
-  if (text.name) {
-    for (const spelling of spellings(initialsOf(text.name))) {
+  const named = text.personName ?? text.name;
+  if (named) {
+    for (const spelling of spellings(initialsOf(named, text.personName != null))) {
       for (let length = 2; length <= spelling.length; length++) keys.add(INITIALS_MARK + spelling.slice(0, length));
     }
   }
@@ -110,11 +116,12 @@ export function searchPlan(input: string, field: string): SearchPlan {
   }
   const runs = runsOf(trimmed);
   if (runs.length === 0) throw new BadUserInputError('must contain a letter or digit', field);
+  // A one-character word is a key of names and titles only: beside longer words it is left to the containment
+  // check (so 新华路 5 finds the 5 in an address), alone it must be a name's or title's character.
   const keys = new Set<string>();
-  for (const run of runs) {
-    if ([...run].length === 1) keys.add(run);
-    else addBigrams(keys, run);
-  }
+  const long = runs.filter((run) => [...run].length > 1);
+  for (const run of long) addBigrams(keys, run);
+  if (long.length === 0) for (const run of runs) keys.add(run);
   const initials = runs.length === 1 && /^[a-z]{2,8}$/.test(runs[0]) ? INITIALS_MARK + runs[0] : null;
   return { literal: { keys: [...keys].sort(), runs }, initials };
 }
@@ -126,7 +133,7 @@ export function containsRun(run: string): string {
 
 /** The searched texts of each table: its name (or title) and its address. */
 export const SEARCHED_TEXTS = {
-  person: { main: 'name', kind: 'name' },
+  person: { main: 'name', kind: 'personName' },
   place: { main: 'name', kind: 'name' },
   thing: { main: 'name', kind: 'name' },
   incident: { main: 'title', kind: 'title' },

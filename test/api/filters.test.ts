@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Role } from '../../src/auth/viewer';
 import { composeIdNumber } from '../../src/shared/id-number';
+import { rowSearchKeys } from '../../src/shared/search-keys';
 import { SourceSystem } from '../../src/sources/source-system';
 import { expectError, Hub, ok, startHub } from '../support/harness';
 
@@ -158,6 +159,8 @@ describe('incident filters', () => {
     expect(closed.length).toBeGreaterThan(2);
     const closedTo = new Date(closed[Math.floor(closed.length / 2)]);
     expect(await list({ closedTo })).toEqual(incidentIds((row) => row.closed_at !== null && row.closed_at < closedTo));
+    expect(await list({ closedFrom: closedTo })).toEqual(incidentIds((row) => row.closed_at !== null && row.closed_at >= closedTo));
+    expect(await list({ updatedTo: to })).toEqual(incidentIds((row) => row.updated_at < to));
     const due = incidents.filter((row) => row.due_at !== null).map((row) => row.due_at!.getTime()).sort((a, b) => a - b);
     expect(due.length).toBeGreaterThan(2);
     const dueFrom = new Date(due[Math.floor(due.length / 2)]);
@@ -239,10 +242,26 @@ describe('people, places and things', () => {
     expect(await list('zsf')).toEqual(expect.arrayContaining([named('张三丰')]));
     expect(await list('ZS')).toContain(named('张三丰'));
     expect(await list('sxx')).toContain(named('单雄信'));
-    expect(await list('dxx')).not.toContain(named('单雄信'));
+    // Full-width forms fold (NFKC) on both sides: a digit typed full-width finds the address 武当路1号.
+    expect(await list('武当路１')).toEqual([named('张三丰')]);
+    // A one-character word beside a longer one may lie in the address (addresses keep no single characters).
+    expect(await list('武当 1')).toEqual([named('张三丰')]);
     // 丰三 shares no bigram with 张三丰; 三丰路 is not in any address.
     expect(await list('丰三')).toEqual(matching('丰三'));
     expect(await list('武当路1')).toEqual([named('张三丰')]);
+  });
+
+  it('an analyst cannot probe the digits of a number it reads masked through search', async () => {
+    const analyst = await hub.token({ sub: 'filters-analyst', roles: [Role.ANALYST], region: county });
+    const [person] = await hub.sql<{ id: string; address: string }>(`select id::text, address from person where name = '张三丰'`);
+    // As a writer stores it: the address and its keys.
+    const address = `${person.address} 电话13812345678`;
+    await hub.sql(`update person set address = $2, search_keys = $3 where id = $1`, [person.id, address, rowSearchKeys('person', '张三丰', address)]);
+    const search = (token: string, text: string) => idsOf(token, 'people', 'PersonFilter', { regionCode: town, search: text });
+    expect(await search(admin, '1381234')).toEqual([person.id]);
+    expect(await search(analyst, '1381234')).toEqual([]);
+    expect(await search(analyst, '381')).not.toContain(person.id);
+    expect(await search(analyst, '武当路')).toContain(person.id);
   });
 
   it('people: household types, tags (any, all), birth years, gender', async () => {
@@ -261,6 +280,10 @@ describe('people, places and things', () => {
     expect(await list({ bornFrom: '1980-01-01', bornTo: '1989-12-31', gender: 'FEMALE' })).toEqual(
       expected((p) => p.birth_date !== null && p.birth_date >= '1980-01-01' && p.birth_date <= '1989-12-31' && p.gender === 'FEMALE'),
     );
+    expect(await list({ householdType: types[0] })).toEqual(expected((p) => p.household_type === types[0]));
+    const names = await hub.sql<{ id: string; name: string }>(`select id::text, name from person where grid_code like $1`, [`${town}%`]);
+    const fragment = names[0].name.slice(-1);
+    expect(await list({ nameContains: fragment })).toEqual(names.filter((p) => p.name.includes(fragment)).map((p) => p.id).sort(byNumber));
     expect(await list({ NOT: { OR: [{ tagsAny: tags }, { gender: 'MALE' }] } })).toEqual(
       expected((p) => !tags.some((t) => p.tags.includes(t)) && p.gender !== 'MALE'),
     );
@@ -330,8 +353,11 @@ describe('refusals, policy and scope', () => {
     for (let i = 0; i < 5; i++) deep = { NOT: deep };
     expectError(await hub.gql(admin, PEOPLE, { filter: deep }), 'BAD_USER_INPUT', 'filter.NOT.NOT.NOT.NOT.NOT');
     const many = { OR: Array.from({ length: 41 }, () => ({ gender: 'MALE' })) };
-    expectError(await hub.gql(admin, PEOPLE, { filter: many }), 'BAD_USER_INPUT', 'filter.OR[40].gender');
-    const fine = { OR: Array.from({ length: 40 }, () => ({ gender: 'MALE' })) };
+    expectError(await hub.gql(admin, PEOPLE, { filter: many }), 'BAD_USER_INPUT', 'filter.OR[39].gender');
+    const empties = { OR: Array.from({ length: 500 }, () => ({ NOT: {} })) };
+    expectError(await hub.gql(admin, PEOPLE, { filter: empties }), 'BAD_USER_INPUT', 'filter.OR[39].NOT');
+    expectError(await hub.gql(admin, INCIDENTS, { filter: { subCategories: ['a\u0000b'] } }), 'BAD_USER_INPUT', 'filter.subCategories');
+    const fine = { OR: Array.from({ length: 39 }, () => ({ gender: 'MALE' })) };
     expect(ok(await hub.gql(admin, PEOPLE, { filter: fine })).people.totalCount).toBeGreaterThan(0);
   });
 
@@ -340,6 +366,14 @@ describe('refusals, policy and scope', () => {
     expectError(await hub.gql(department, PEOPLE, { filter: { OR: [{ gender: 'MALE' }, { NOT: { search: '三丰' } }] } }), 'FORBIDDEN', 'filter.OR[1].NOT.search');
     expectError(await hub.gql(department, PEOPLE, { filter: { AND: [{ tagsAll: ['DISABLED'] }] } }), 'FORBIDDEN', 'filter.AND[0].tagsAll');
     expectError(await hub.gql(department, PEOPLE, { filter: { OR: [{ source: SourceSystem.CIVIL_AFFAIRS }] } }), 'FORBIDDEN', 'filter.OR[0].source');
+    // When a row last changed tells when another system touched it.
+    expectError(await hub.gql(department, PEOPLE, { filter: { updatedFrom: '2026-01-01T00:00:00Z' } }), 'FORBIDDEN', 'filter.updatedFrom');
+    expectError(await hub.gql(department, INCIDENTS, { filter: { OR: [{ updatedTo: '2026-01-01T00:00:00Z' }] } }), 'FORBIDDEN', 'filter.OR[0].updatedTo');
+    expectError(
+      await hub.gql(department, 'query { incidents(first: 1, orderBy: { field: UPDATED_AT }) { totalCount } }'),
+      'FORBIDDEN',
+      'orderBy',
+    );
     // An incident's category, severity, title and place may be another system's: the same holds for incidents.
     for (const field of ['categories', 'subCategories', 'severities', 'search', 'near']) {
       const value = { categories: ['DISPUTE'], subCategories: ['x'], severities: ['HIGH'], search: '积水', near: { lng: 106.8, lat: 39.6, radiusMetres: 100 } }[field];

@@ -223,6 +223,15 @@ function birthBound(side: 'from' | 'to'): FieldCompiler {
  */
 const updated = { updatedFrom: timeBound('e.updated_at', 'from', 'merged'), updatedTo: timeBound('e.updated_at', 'to', 'merged') };
 
+/** `near` where the location is a merged value (a department reads its own and may not filter by it). */
+const mergedNear: FieldCompiler = (circle, at, reader, filter) => {
+  reader.policy.checkMergedValueFilter(at);
+  return near(circle, at, reader, filter);
+};
+
+/** Places and things: found by name and address, and where they are. */
+const locatedByNameAndAddress = { search: search(['e.name', 'e.address'], 'merged'), near: mergedNear, ...updated };
+
 // ---- the specs ----
 
 export const PERSON_FILTER: FilterSpec = {
@@ -264,12 +273,7 @@ export const PLACE_FILTER: FilterSpec = {
     source: knownTo(EntityKind.PLACE),
     kinds: oneOf('e.kind', 'merged'),
     nameContains: contains('e.name', 'merged'),
-    search: search(['e.name', 'e.address'], 'merged'),
-    near: (circle, at, reader, filter) => {
-      reader.policy.checkMergedValueFilter(at);
-      return near(circle, at, reader, filter);
-    },
-    ...updated,
+    ...locatedByNameAndAddress,
   },
   check: (filter, at) => rangeCheck(filter, at, 'updatedFrom', 'updatedTo'),
 };
@@ -287,12 +291,7 @@ export const THING_FILTER: FilterSpec = {
       if (!/^\d{1,16}$/.test(prefix)) throw new BadUserInputError('must be 1 to 16 digits', at);
       return { sql: 'e.component_code like ?', params: [`${prefix}%`] };
     },
-    search: search(['e.name', 'e.address'], 'merged'),
-    near: (circle, at, reader, filter) => {
-      reader.policy.checkMergedValueFilter(at);
-      return near(circle, at, reader, filter);
-    },
-    ...updated,
+    ...locatedByNameAndAddress,
   },
   check: (filter, at) => rangeCheck(filter, at, 'updatedFrom', 'updatedTo'),
 };
@@ -310,10 +309,7 @@ export const INCIDENT_FILTER: FilterSpec = {
     levels: oneOf('e.level'),
     overdue: equals('e.overdue'),
     search: search(['e.title', 'e.address'], 'merged'),
-    near: (circle, at, reader, filter) => {
-      reader.policy.checkMergedValueFilter(at);
-      return near(circle, at, reader, filter);
-    },
+    near: mergedNear,
     personId: involvingPerson,
     // Read with personId (the check refuses it alone).
     personRole: () => null,

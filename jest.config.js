@@ -9,6 +9,8 @@ module.exports = {
   testMatch: ['**/*.test.js'],
   globalSetup: '<rootDir>/dist/test/support/global-setup.js',
   globalTeardown: '<rootDir>/dist/test/support/global-teardown.js',
+  // Attack suites first, the browser suite last (see the sequencer).
+  testSequencer: '<rootDir>/dist/test/support/test-sequencer.js',
   testTimeout: 60000,
   maxWorkers: 2,
   verbose: false,

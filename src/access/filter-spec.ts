@@ -229,6 +229,9 @@ const mergedNear: FieldCompiler = (circle, at, reader, filter) => {
   return near(circle, at, reader, filter);
 };
 
+/** The update-time range of one filter object: from before to. */
+const updatedRange = (filter: Record<string, any>, at: string) => rangeCheck(filter, at, 'updatedFrom', 'updatedTo');
+
 /** Places and things: found by name and address, and where they are. */
 const locatedByNameAndAddress = { search: search(['e.name', 'e.address'], 'merged'), near: mergedNear, ...updated };
 
@@ -275,7 +278,7 @@ export const PLACE_FILTER: FilterSpec = {
     nameContains: contains('e.name', 'merged'),
     ...locatedByNameAndAddress,
   },
-  check: (filter, at) => rangeCheck(filter, at, 'updatedFrom', 'updatedTo'),
+  check: updatedRange,
 };
 
 export const THING_FILTER: FilterSpec = {
@@ -293,7 +296,7 @@ export const THING_FILTER: FilterSpec = {
     },
     ...locatedByNameAndAddress,
   },
-  check: (filter, at) => rangeCheck(filter, at, 'updatedFrom', 'updatedTo'),
+  check: updatedRange,
 };
 
 export const INCIDENT_FILTER: FilterSpec = {

@@ -80,7 +80,6 @@ export class IncidentFilter {
 
   @Field(() => IncidentFilter, { nullable: true, description: 'This filter does not hold' })
   NOT?: IncidentFilter | null;
-
 }
 
 export enum IncidentOrderField {

@@ -56,7 +56,6 @@ export class PersonFilter {
 
   @Field(() => PersonFilter, { nullable: true, description: 'This filter does not hold' })
   NOT?: PersonFilter | null;
-
 }
 
 export enum PersonOrderField {

@@ -1,13 +1,13 @@
 import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Person } from '../people/person.entity';
-import { GeoCircle } from '../shared/geo-circle';
+import { LocatedFilterFields } from '../shared/located-filter';
 import { ConnectionType, OrderDirection, OrderSpec } from '../shared/pagination';
 import { SourceSystem } from '../sources/source-system';
 import { PersonPlaceRole } from './person-place.entity';
 import { Place, PlaceKind } from './place.entity';
 
 @InputType({ description: 'Filters for places; all given conditions must hold, and AND, OR and NOT combine filters' })
-export class PlaceFilter {
+export class PlaceFilter extends LocatedFilterFields {
   @Field(() => String, { nullable: true, description: 'Region or grid code: places whose grid lies under it' })
   regionCode?: string | null;
 
@@ -20,21 +20,6 @@ export class PlaceFilter {
   @Field(() => SourceSystem, { nullable: true, description: 'Known to this source system' })
   source?: SourceSystem | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'Text search in the name and address: every word (run of letters and digits) is contained, e.g. 三丰 or 新华 12; or, for 2 to 8 Latin letters, the pinyin initials of the name start with them (zsf: 张三丰). Indexed.',
-  })
-  search?: string | null;
-
-  @Field(() => GeoCircle, { nullable: true, description: 'Located within a radius of a point' })
-  near?: GeoCircle | null;
-
-  @Field(() => Date, { nullable: true, description: 'Last changed at or after' })
-  updatedFrom?: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'Last changed before' })
-  updatedTo?: Date | null;
-
   @Field(() => [PlaceFilter], { nullable: true, description: 'Every one of these filters holds' })
   AND?: PlaceFilter[] | null;
 
@@ -43,7 +28,6 @@ export class PlaceFilter {
 
   @Field(() => PlaceFilter, { nullable: true, description: 'This filter does not hold' })
   NOT?: PlaceFilter | null;
-
 }
 
 export enum PlaceOrderField {

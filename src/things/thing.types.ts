@@ -1,11 +1,11 @@
 import { Field, InputType, registerEnumType } from 'type-graphql';
-import { GeoCircle } from '../shared/geo-circle';
+import { LocatedFilterFields } from '../shared/located-filter';
 import { ConnectionType, OrderDirection, OrderSpec } from '../shared/pagination';
 import { SourceSystem } from '../sources/source-system';
 import { Thing, ThingCategory, ThingKind, ThingStatus } from './thing.entity';
 
 @InputType({ description: 'Filters for things; all given conditions must hold, and AND, OR and NOT combine filters' })
-export class ThingFilter {
+export class ThingFilter extends LocatedFilterFields {
   @Field(() => String, { nullable: true, description: 'Region or grid code: things whose grid lies under it' })
   regionCode?: string | null;
 
@@ -24,21 +24,6 @@ export class ThingFilter {
   @Field(() => SourceSystem, { nullable: true, description: 'Known to this source system' })
   source?: SourceSystem | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: 'Text search in the name and address: every word (run of letters and digits) is contained, e.g. 三丰 or 新华 12; or, for 2 to 8 Latin letters, the pinyin initials of the name start with them (zsf: 张三丰). Indexed.',
-  })
-  search?: string | null;
-
-  @Field(() => GeoCircle, { nullable: true, description: 'Located within a radius of a point' })
-  near?: GeoCircle | null;
-
-  @Field(() => Date, { nullable: true, description: 'Last changed at or after' })
-  updatedFrom?: Date | null;
-
-  @Field(() => Date, { nullable: true, description: 'Last changed before' })
-  updatedTo?: Date | null;
-
   @Field(() => [ThingFilter], { nullable: true, description: 'Every one of these filters holds' })
   AND?: ThingFilter[] | null;
 
@@ -47,7 +32,6 @@ export class ThingFilter {
 
   @Field(() => ThingFilter, { nullable: true, description: 'This filter does not hold' })
   NOT?: ThingFilter | null;
-
 }
 
 export enum ThingOrderField {

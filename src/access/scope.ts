@@ -1,7 +1,7 @@
 import { Knex } from '@mikro-orm/knex';
-import { EntityManager, QueryBuilder } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { boundStatements } from '../db/bound';
-import { entityFromRow } from '../db/rows';
+import { entityFromRow, propertyColumns } from '../db/rows';
 import { Role, Viewer } from '../auth/viewer';
 import { Region } from '../regions/region.entity';
 import { BadUserInputError, ForbiddenError } from '../shared/errors';
@@ -171,6 +171,8 @@ export interface IncidentPartyRow {
   role: string;
   /** The target's value in the list's order, when it is ordered by one ({@link LinkPage.order}). */
   orderValue?: Date | string | number | null;
+  /** The incident (side `person`) or person (side `incident`) linked, read with the link when {@link ScopedReader.incidentPartyLinks} could. */
+  target?: object;
 }
 
 /** An incident event as the live stream reads it: the event, and what its incident's scope depends on now. */
@@ -219,56 +221,76 @@ export function inViewerScope(viewer: Viewer, policy: AccessPolicy, gridCode: st
  * is no `where`/`orWhere` that could replace or OR past the scope); a clone is a separate query with the same
  * conditions. Rows come back as the access policy lets the viewer read them, as plain objects of the entity's class
  * ({@link entityFromRow}): the entity manager neither hydrates nor tracks them.
+ *
+ * The statement is written here, not by MikroORM's query builder: `select <columns> from "<table>" as "e" where (<c1>) and
+ * (<c2>) … order by … limit ?`, with `?` parameters that run bound (src/db/bound.ts). Building it with the query
+ * builder (criteria nodes, knex's compiler) cost about a sixth of the hub's CPU per request under load
+ * (`npm run bench:queries -- --profile`), for statements this simple.
  */
 export class ScopedQuery<T extends object> {
-  /**
-   * SQL conditions, handed to the query builder only when the query runs. MikroORM keeps each SQL condition of a
-   * query builder in a process-wide cache until that builder runs, and a clone of the builder makes another entry:
-   * a clone that never runs (the count of a page nobody asked the total of) or that counts (MikroORM's count runs
-   * a clone of its own) would leave its entries there for good, one or two per request.
-   */
   private readonly conditions: Condition[];
-  /** The entity manager's transaction when the query was made (as MikroORM's query builder takes it). */
+  /** The entity manager's transaction when the query was made (a read inside one sees its writes). */
   private readonly transaction: Knex.Transaction | null;
+  /** Selected columns (`e."col"`, …); null until `select` is called: every mapped column. */
+  private columns: string | null = null;
+  /** `[column, direction]` in order. */
+  private order: Array<[string, 'asc' | 'desc']> = [];
   /** The property the rows are ordered by first (see {@link REGION_ORDER_INDEXES}). */
   private orderedBy: string | null = null;
+  private rowLimit: number | null = null;
 
   constructor(
-    private readonly qb: QueryBuilder<T, 'e'>,
-    private readonly present: (rows: T[]) => Promise<T[]>,
     private readonly em: EntityManager,
     private readonly entity: EntityClass<T>,
+    private readonly present: (rows: T[]) => Promise<T[]>,
     conditions: readonly Condition[] = [],
   ) {
     this.conditions = [...conditions];
     this.transaction = em.getTransactionContext<Knex.Transaction>() ?? null;
   }
 
-  /** Adds a condition (an object in MikroORM's query language, or SQL with `?` parameters). */
-  andWhere(condition: string | object, params?: unknown[]): this {
-    if (typeof condition === 'string') this.conditions.push({ sql: condition, params: params ?? [] });
-    else this.qb.andWhere(condition as never);
+  /**
+   * Adds a condition: SQL with `?` parameters, or equalities on properties (`{ code }`, `{ idNumber, idCollision:
+   * false }`; a null value is `is null`).
+   */
+  andWhere(condition: string | Record<string, unknown>, params?: unknown[]): this {
+    if (typeof condition === 'string') {
+      this.conditions.push({ sql: condition, params: params ?? [] });
+      return this;
+    }
+    for (const [property, value] of Object.entries(condition)) {
+      if (value !== null && typeof value === 'object' && !(value instanceof Date)) throw new Error(`andWhere: ${property} must be compared to a value`);
+      const column = `e.${quoted(this.column(property))}`;
+      this.conditions.push(value === null ? { sql: `${column} is null`, params: [] } : { sql: `${column} = ?`, params: [value] });
+    }
     return this;
   }
 
+  /** Reads only these properties (and nothing else), or every mapped column (`'*'`: never `e.*`, which would carry unmapped columns such as search keys). */
   select(fields: readonly string[] | '*'): this {
-    this.qb.select(fields as never);
+    const columns = fields === '*' ? [...propertyColumns(this.em, this.entity).values()] : fields.map((field) => this.column(field));
+    this.columns = columns.map((column) => `e.${quoted(column)}`).join(', ');
     return this;
   }
 
   orderBy(order: Record<string, 'asc' | 'desc'>): this {
-    this.qb.orderBy(order as never);
+    this.order = Object.entries(order).map(([property, direction]) => [this.column(property), direction === 'desc' ? 'desc' : 'asc']);
     this.orderedBy = Object.keys(order)[0] ?? null;
     return this;
   }
 
   limit(count: number): this {
-    this.qb.limit(count);
+    this.rowLimit = count;
     return this;
   }
 
   clone(): ScopedQuery<T> {
-    return new ScopedQuery(this.qb.clone(), this.present, this.em, this.entity, this.conditions);
+    const copy = new ScopedQuery(this.em, this.entity, this.present, this.conditions);
+    copy.columns = this.columns;
+    copy.order = [...this.order];
+    copy.orderedBy = this.orderedBy;
+    copy.rowLimit = this.rowLimit;
+    return copy;
   }
 
   async getResultList(): Promise<T[]> {
@@ -276,24 +298,42 @@ export class ScopedQuery<T extends object> {
   }
 
   async getSingleResult(): Promise<T | null> {
-    this.qb.limit(1);
+    this.rowLimit = 1;
     return (await this.present(await this.rows()))[0] ?? null;
+  }
+
+  /** The number of rows (ordering and limit do not apply). */
+  async getCount(): Promise<number> {
+    const where = this.where();
+    const [row] = await this.run<{ count: string | number }>(`select count(e.id) as count from ${quoted(this.table())} as "e"${where.sql}`, where.params);
+    return Number(row.count);
   }
 
   /** The rows as the database gives them (columns by name), made into the entity's plain objects. */
   private async rows(): Promise<T[]> {
     this.useRegionOrderIndex();
-    const raw = await this.run<Record<string, unknown>>(this.built());
+    const where = this.where();
+    const columns = this.columns ?? this.select('*').columns!;
+    const order = this.order.length ? ` order by ${this.order.map(([column, direction]) => `e.${quoted(column)} ${direction}`).join(', ')}` : '';
+    const limit = this.rowLimit === null ? '' : ' limit ?';
+    const raw = await this.run<Record<string, unknown>>(`select ${columns} from ${quoted(this.table())} as "e"${where.sql}${order}${limit}`, [
+      ...where.params,
+      ...(this.rowLimit === null ? [] : [this.rowLimit]),
+    ]);
     return raw.map((row) => entityFromRow(this.em, this.entity, row));
   }
 
-  /**
-   * Runs the query builder's statement with its values as bind parameters (src/db/bound.ts), in the transaction the
-   * builder was made in, if any — not through `qb.execute()`, which writes the values into the text.
-   */
-  private run<R>(qb: { getKnexQuery(): Knex.QueryBuilder }): Promise<R[]> {
-    const { sql, bindings } = qb.getKnexQuery().toSQL();
-    return boundStatements(this.em).run<R>({ sql, bindings }, { transaction: this.transaction });
+  private where(): Condition {
+    if (this.conditions.length === 0) return { sql: '', params: [] };
+    return {
+      sql: ` where ${this.conditions.map((condition) => `(${condition.sql})`).join(' and ')}`,
+      params: this.conditions.flatMap((condition) => condition.params),
+    };
+  }
+
+  /** Runs a statement with its values as bind parameters (src/db/bound.ts), in the transaction the query was made in, if any. */
+  private run<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
+    return boundStatements(this.em).run<R>({ sql, bindings: params }, { transaction: this.transaction });
   }
 
   /**
@@ -320,17 +360,25 @@ export class ScopedQuery<T extends object> {
     return this.em.getMetadata().get(this.entity.name).tableName;
   }
 
-  /** The query builder with every condition: run it (once) right away. */
-  private built(): QueryBuilder<T, 'e'> {
-    for (const { sql, params } of this.conditions.splice(0)) this.qb.andWhere(sql, params);
-    return this.qb;
+  /** The column of a mapped property. @throws Error for a property the entity does not map (a programming error). */
+  private column(property: string): string {
+    const column = propertyColumns(this.em, this.entity).get(property);
+    if (column === undefined) throw new Error(`${this.entity.name} maps no property ${property}`);
+    return column;
   }
+}
 
-  /** The number of rows (the query becomes its count: count a clone when the rows are wanted too). */
-  async getCount(): Promise<number> {
-    const [row] = await this.run<{ count: string | number }>(this.built().count('id'));
-    return Number(row.count);
-  }
+/** The prefix of a link's target's columns in a link row. */
+const TARGET = 't:';
+
+/** `entity`'s mapped columns of alias `alias`, each named `<prefix><column>`: a row of another table beside a link's. */
+function prefixedColumns(em: EntityManager, entity: EntityClass<object>, alias: string, prefix: string): string {
+  return [...propertyColumns(em, entity).values()].map((column) => `${alias}.${quoted(column)} as ${quoted(prefix + column)}`).join(', ');
+}
+
+/** An identifier as SQL (the entities' column names are plain lower-case words; quoted all the same). */
+function quoted(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
 }
 
 /**
@@ -384,9 +432,8 @@ export class ScopedReader {
 
   /** A query over `entity` (alias `e`), limited to the viewer's scope. */
   query<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind): ScopedQuery<T> {
-    const qb = this.#em.createQueryBuilder<T, 'e'>(entity, 'e');
     // Each part on its own: a query recognises the region's (see ScopedQuery.useRegionOrderIndex).
-    return new ScopedQuery(qb, (rows) => this.present(kind, rows), this.#em, entity, this.scopeParts(kind, 'e'));
+    return new ScopedQuery(this.#em, entity, (rows) => this.present(kind, rows), this.scopeParts(kind, 'e'));
   }
 
   /**
@@ -530,12 +577,18 @@ export class ScopedReader {
   /**
    * Incident–person (party) links of the given incidents (`side: 'incident'`: who is involved) or people (`side:
    * 'person'`: what they are involved in) in scope, at most `page.first` per parent, in link order.
+   *
+   * With `targets` (the entity of the other side), each link also carries that row (`target`), read in the same
+   * statement — as {@link byIds} would answer it, since the link list already limits its targets to the scope —
+   * unless the viewer is a department, whose rows are its own sources' values (one more statement, by id).
    */
-  incidentPartyLinks(side: 'incident' | 'person', parentIds: readonly string[], page: LinkPage): Promise<IncidentPartyRow[]> {
+  async incidentPartyLinks(side: 'incident' | 'person', parentIds: readonly string[], page: LinkPage, targets?: EntityClass<object>): Promise<IncidentPartyRow[]> {
     const incident = { column: 'incident_id', kind: EntityKind.INCIDENT };
     const person = { column: 'person_id', kind: EntityKind.PERSON };
-    return this.linkRows(
-      `select l.id::text as "id", l.incident_id::text as "incidentId", l.person_id::text as "personId", l.role`,
+    const joined = targets !== undefined && this.policy.department === null ? targets : null;
+    const rows = await this.linkRows<IncidentPartyRow & Record<string, unknown>>(
+      `select l.id::text as "id", l.incident_id::text as "incidentId", l.person_id::text as "personId", l.role` +
+        (joined ? `, ${prefixedColumns(this.#em, joined, 't', TARGET)}` : ''),
       'incident_party',
       side === 'incident' ? incident : person,
       side === 'incident' ? person : incident,
@@ -543,8 +596,17 @@ export class ScopedReader {
       parentIds,
       page,
     );
+    if (!joined) return rows;
+    return rows.map((row) => {
+      const target: Record<string, unknown> = {};
+      const link: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(row)) {
+        if (key.startsWith(TARGET)) target[key.slice(TARGET.length)] = value;
+        else link[key] = value;
+      }
+      return { ...(link as unknown as IncidentPartyRow), target: entityFromRow(this.#em, joined, target) };
+    });
   }
-
 
   /** The event log of the given incidents in scope, at most `page.first` events per incident, in seq order. */
   async incidentEvents<E>(incidentIds: readonly string[], page: LinkPage): Promise<E[]> {
@@ -825,7 +887,7 @@ export class ScopedReader {
    * ancestors of its scope (whose names make up paths).
    */
   regions(): ScopedQuery<Region> {
-    const query = new ScopedQuery(this.#em.createQueryBuilder(Region, 'e'), async (rows) => rows, this.#em, Region);
+    const query = new ScopedQuery(this.#em, Region, async (rows) => rows);
     const scope = this.viewer.regionCode;
     if (scope !== null) {
       const subtree = regionCondition(scope, 'e.code');

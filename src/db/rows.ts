@@ -38,6 +38,18 @@ export function columnList(em: EntityManager, entity: EntityClass<object>, alias
     .join(', ');
 }
 
+/**
+ * The column of each of `entity`'s mapped properties (`reportedAt` → `reported_at`), for SQL written by hand over
+ * the entity's table (the scoped reader's queries).
+ */
+export function propertyColumns(em: EntityManager, entity: EntityClass<object>): ReadonlyMap<string, string> {
+  let columns = propertyColumnsOf.get(entity);
+  if (!columns) propertyColumnsOf.set(entity, (columns = new Map(mappedColumns(em, entity).map(({ property, column }) => [property, column]))));
+  return columns;
+}
+
+const propertyColumnsOf = new WeakMap<EntityClass<object>, ReadonlyMap<string, string>>();
+
 function mappedColumns(em: EntityManager, entity: EntityClass<object>): readonly Column[] {
   const metadata = em.getMetadata();
   let entities = columnsOf.get(metadata);

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { byIdLoader, groupBy, PagedLinkLoader } from '../access/loading';
-import { ScopedReader } from '../access/scope';
+import { IncidentPartyRow, ScopedReader } from '../access/scope';
 import { Person } from '../people/person.entity';
 import { encodeLinkCursor, encodeOrderedLinkCursor } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -24,8 +24,8 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
     incidentsOfPlace: incidentsOf(reader, incident, EntityKind.PLACE),
     incidentsOfThing: incidentsOf(reader, incident, EntityKind.THING),
     incidentsOfPerson: new PagedLinkLoader<PersonIncidentLink>(async (personIds, page) => {
-      const rows = await reader.incidentPartyLinks('person', personIds, page);
-      const found = await incident.loadMany(rows.map((row) => row.incidentId));
+      const rows = await reader.incidentPartyLinks('person', personIds, page, Incident);
+      const found = await targetsOf(rows, incident, (row) => row.incidentId);
       const links = rows.flatMap((row, i) => {
         const item = found[i];
         return item == null || item instanceof Error ? [] : [{ row, incident: item }];
@@ -41,8 +41,8 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
       );
     }),
     partiesOfIncident: new PagedLinkLoader<IncidentPartyLink>(async (incidentIds, page) => {
-      const rows = await reader.incidentPartyLinks('incident', incidentIds, page);
-      const found = await people.person.loadMany(rows.map((row) => row.personId));
+      const rows = await reader.incidentPartyLinks('incident', incidentIds, page, Person);
+      const found = await targetsOf(rows, people.person, (row) => row.personId);
       const links = rows.flatMap((row, i) => {
         const person = found[i];
         return person == null || person instanceof Error ? [] : [{ row, person }];
@@ -73,6 +73,26 @@ function incidentsOf(
     });
     return groupBy(parentIds, kept, (row) => row.parentId).map((group) => group.map(({ item }) => item));
   });
+}
+
+/**
+ * The target of each link: as read with the link (then primed into `loader`, so the request reads it no more), or
+ * through `loader` when the link came without it.
+ */
+function targetsOf<T extends object>(
+  rows: readonly IncidentPartyRow[],
+  loader: DataLoader<string, T | null>,
+  keyOf: (row: IncidentPartyRow) => string,
+): Promise<Array<T | Error | null>> {
+  if (rows.every((row) => row.target !== undefined)) {
+    return Promise.resolve(
+      rows.map((row) => {
+        loader.prime(keyOf(row), row.target as T);
+        return row.target as T;
+      }),
+    );
+  }
+  return loader.loadMany(rows.map(keyOf));
 }
 
 /** A target's order value as a cursor holds it: timestamps as ISO text (the database may give them as text). */

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Role } from '../auth/viewer';
 import { Context } from '../server/context';
 import { ancestorCodesOf, RegionLevel } from '../shared/region-code';
@@ -34,6 +35,12 @@ export class RegionResolver {
     @Ctx() ctx: Context,
   ): Promise<RegionUpsertReport> {
     return ctx.services.regions.upsert(regions);
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, { nullable: true, description: 'Boundary as a GeoJSON Polygon or MultiPolygon' })
+  boundary(@Root() region: Region, @Ctx() ctx: Context): Region['boundary'] | Promise<Region['boundary'] | null> {
+    // Lists of regions read it with the rest; a region looked up by code (a grid of a page) leaves it out until asked.
+    return region.boundary !== undefined ? region.boundary : ctx.loaders.regionBoundary.load(region.code);
   }
 
   @FieldResolver(() => RegionCounts, {

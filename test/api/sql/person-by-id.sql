@@ -1,12 +1,12 @@
 -- person(id) with grid, region path, lineage, source records and places
 -- 5 statement(s), in execution order. Written by UPDATE_SQL_SNAPSHOTS=1; review the diff.
 
-select "e".* from "person" as "e" where "e"."id" = $1 and (e.grid_code >= $2 and e.grid_code < $3) limit $4;
+select e."id", e."id_number", e."id_collision", e."name", e."gender", e."birth_date", e."phone", e."grid_code", e."address", e."household_type", e."tags", e."social_security", e."civil_affairs", e."governance", e."lineage", e."created_at", e."updated_at" from "person" as "e" where (e.grid_code >= $1 and e.grid_code < $2) and (e."id" = $3) limit $4;
 
-select "e".* from "region" as "e" where ((e.code >= $1 and e.code < $2) or e.code = any($3::text[])) and (e.code = any($4::text[]));
+select e."code", e."name", e."level", e."parent_code", e."created_at", e."updated_at" from "region" as "e" where ((e.code >= $1 and e.code < $2) or e.code = any($3::text[])) and (e.code = any($4::text[]));
 
 select sr.id::text as "id", sr.entity_kind as "entityKind", sr.entity_id::text as "entityId", sr.source, sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt", sr.received_at as "receivedAt", sr.payload from source_record sr join person e on e.id = sr.entity_id where sr.entity_kind = $1 and sr.entity_id = any($2::bigint[]) and (e.grid_code >= $3 and e.grid_code < $4) order by sr.id;
 
 select * from (select l.id::text as "id", l.person_id::text as "personId", l.place_id::text as "placeId", l.role, row_number() over (partition by l.person_id order by l.id) as "rank" from person_place l join person e on e.id = l.person_id join place t on t.id = l.place_id where l.person_id = any($1::bigint[]) and (e.grid_code >= $2 and e.grid_code < $3) and (t.grid_code >= $4 and t.grid_code < $5) and (not exists (select 1 from person_place d where d.person_id = l.person_id and d.place_id = l.place_id and d.role = l.role and d.id < l.id))) page where page."rank" <= $6 order by page."rank";
 
-select "e".* from "place" as "e" where (e.grid_code >= $1 and e.grid_code < $2) and (e.id = any($3::bigint[]));
+select e."id", e."kind", e."name", e."address", e."grid_code", e."lng", e."lat", e."attributes", e."lineage", e."created_at", e."updated_at" from "place" as "e" where (e.grid_code >= $1 and e.grid_code < $2) and (e.id = any($3::bigint[]));

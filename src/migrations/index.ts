@@ -8,6 +8,7 @@ import { Migration20261203300000_calls } from './Migration20261203300000_calls';
 import { Migration20261204100000_incident_links } from './Migration20261204100000_incident_links';
 import { Migration20261205100000_search } from './Migration20261205100000_search';
 import { Migration20261205200000_region_order } from './Migration20261205200000_region_order';
+import { Migration20261206100000_stats_cover } from './Migration20261206100000_stats_cover';
 
 /** Every migration, in order. New migrations are appended here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261204100000_incident_links', class: Migration20261204100000_incident_links },
   { name: 'Migration20261205100000_search', class: Migration20261205100000_search },
   { name: 'Migration20261205200000_region_order', class: Migration20261205200000_region_order },
+  { name: 'Migration20261206100000_stats_cover', class: Migration20261206100000_stats_cover },
 ];

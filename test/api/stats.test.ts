@@ -533,6 +533,27 @@ describe('incidentStats', () => {
     expect(timed[0]).toMatch(/incident_event/);
     expect(timed[0]).toMatch(/group by grouping sets/);
   });
+  it('computes only the measures asked for, and each asked alone — through a fragment, under an alias — as when all are', async () => {
+    const all = (await incidentStats(tokens.centre, ['TOWN'])).groups;
+    const alone = [
+      ['open', 'open'],
+      ['overdue', 'overdue'],
+      ['resolved', 'resolved'],
+      ['resolvedAtOrBelow', 'resolvedAtOrBelow { grid community town county }'],
+      ['rated', 'rated'],
+      ['meanSatisfaction', 'meanSatisfaction'],
+    ];
+    for (const [field, selection] of alone) {
+      const query = `{ incidentStats(groupBy: [TOWN]) { groups { key { town } measures { ...M } } } }
+        fragment M on IncidentMeasures { asked: ${selection} }`;
+      let data: any;
+      const [sql] = await hub.captureStatements(async () => (data = ok(await hub.gql(tokens.centre, query))));
+      expect(data.incidentStats.groups.map((group: any) => group.measures.asked)).toEqual(all.map((group: any) => group.measures[field]));
+      // Nothing it did not ask for: the satisfaction mean, say, is not averaged for a count of open cases.
+      if (field !== 'meanSatisfaction') expect(sql).not.toMatch(/avg\(e\.satisfaction\)/);
+      if (field !== 'overdue') expect(sql).not.toMatch(/e\.overdue\)/);
+    }
+  });
 });
 
 describe('peopleStats, placeStats, thingStats', () => {

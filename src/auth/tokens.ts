@@ -135,8 +135,21 @@ function lifetimeSeconds(text: string): number {
   return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }
 
+/** Tokens kept verified per signing key ({@link verifyAuthorization}), and the longest kept. */
+const MAX_VERIFIED_TOKENS = 1_000;
+const MAX_VERIFIED_TOKEN_LENGTH = 4_096;
+
+/** Per signing key: token → its viewer, most recently used last (the viewer carries the token's expiry). */
+const verifiedTokens = new WeakMap<Uint8Array, Map<string, Viewer>>();
+
 /**
  * Verifies an `Authorization` value (`Bearer <jwt>`) and returns the viewer.
+ *
+ * A token that verified is kept (at most {@link MAX_VERIFIED_TOKENS} per key, least recently used out first) with its
+ * viewer until it expires: a dashboard sends the same token with every request, and checking its signature and
+ * claims again each time was about 5 % of the hub's CPU per request under load (`npm run bench:queries --
+ * --profile`). What verification decides cannot change for the same text under the same key, except expiry, which
+ * is checked on every use; a token that did not verify is never kept.
  * @throws TokenError with a reason that can be shown to the client.
  */
 export async function verifyAuthorization(key: Uint8Array, authorization: unknown): Promise<Viewer> {
@@ -145,9 +158,29 @@ export async function verifyAuthorization(key: Uint8Array, authorization: unknow
   }
   const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   if (!match) throw new TokenError('the Authorization value must be "Bearer <token>"');
+  let kept = verifiedTokens.get(key);
+  if (!kept) verifiedTokens.set(key, (kept = new Map()));
+  const known = kept.get(match[1]);
+  if (known) {
+    kept.delete(match[1]);
+    if (known.expiresAt !== null && known.expiresAt.getTime() > Date.now()) {
+      kept.set(match[1], known);
+      return known;
+    }
+  }
+  const viewer = await verifyToken(key, match[1]);
+  if (match[1].length <= MAX_VERIFIED_TOKEN_LENGTH && viewer.expiresAt !== null) {
+    kept.set(match[1], viewer);
+    if (kept.size > MAX_VERIFIED_TOKENS) kept.delete(kept.keys().next().value!);
+  }
+  return viewer;
+}
+
+/** The viewer of a token, verified in full. @throws TokenError */
+async function verifyToken(key: Uint8Array, token: string): Promise<Viewer> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(match[1], key, {
+    ({ payload } = await jwtVerify(token, key, {
       algorithms: [ALGORITHM],
       issuer: ISSUER,
       requiredClaims: ['exp', 'iat', 'sub'],

@@ -29,6 +29,20 @@ export function entityFromRow<T extends object>(em: EntityManager, entity: Entit
 }
 
 /**
+ * An object of class `type` holding `values` as its own data properties, made without running the constructor (an
+ * entity's would run MikroORM's property setters): for rows read as plain objects that a field resolver receives as
+ * its root — type-graphql makes an instance of the type of any root that is not one (`new Type()` and a copy, per
+ * field resolved).
+ */
+export function asInstance<T extends object>(type: new (...args: never[]) => T, values: Readonly<Record<string, unknown>>): T {
+  const instance = Object.create(type.prototype) as object;
+  for (const key of Object.keys(values)) {
+    Object.defineProperty(instance, key, { value: values[key], writable: true, enumerable: true, configurable: true });
+  }
+  return instance as T;
+}
+
+/**
  * The columns `entity` maps, as a select or returning list (`alias.column, …`): what {@link entityFromRow} reads.
  * Named, not `*`: a prepared statement's result must not change shape when a later migration adds a column.
  */

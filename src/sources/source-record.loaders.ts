@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { groupBy } from '../access/loading';
 import { ScopedReader } from '../access/scope';
+import { asInstance } from '../db/rows';
 import { SourceRecord } from './source-record.entity';
 import { EntityKind } from './source-system';
 
@@ -14,8 +15,10 @@ export function sourceRecordLoaders(reader: ScopedReader) {
         byKind.set(kind, [...(byKind.get(kind) ?? []), id]);
       }
       const records = (
-        await Promise.all([...byKind].map(([kind, ids]) => reader.sourceRecords<SourceRecord>(kind, ids)))
-      ).flat();
+        await Promise.all([...byKind].map(([kind, ids]) => reader.sourceRecords<Record<string, unknown>>(kind, ids)))
+      )
+        .flat()
+        .map((record) => asInstance(SourceRecord, record));
       return groupBy(keys, records, (record) => `${record.entityKind}:${record.entityId}`);
     }),
   };

@@ -220,6 +220,17 @@ describe('limits (design §6)', () => {
       expect(costOf(again)).toBe(costOf(small));
     });
 
+    it('keeps an estimate across ids only: an @include flag or a page size in the variables is estimated again', async () => {
+      // The guard keeps what it estimated within the limit by the variables the estimate depends on: never an ID!.
+      const heavy = Array.from({ length: 15 }, (_, i) => `a${i}: ${nested(0).replace('first: 0', 'first: $n')}`).join(' ');
+      const query = `query($id: ID!, $all: Boolean!, $n: Int) { person(id: $id) { name } ... @include(if: $all) { ${heavy} } }`;
+      expect(answerCode(await codeOf(query, { id: '1', all: false, n: 100 }))).toBe('data');
+      expect(answerCode(await codeOf(query, { id: '2', all: false, n: 100 }))).toBe('data');
+      expectRefusal(await codeOf(query, { id: '2', all: true, n: 100 }), 'QUERY_TOO_COMPLEX');
+      expect(answerCode(await codeOf(query, { id: '3', all: true, n: 0 }))).toBe('data');
+      expectRefusal(await codeOf(query, { id: '3', all: true, n: 100 }), 'QUERY_TOO_COMPLEX');
+    });
+
     it('prices filters: each condition 1, a text search 10, through OR', async () => {
       const costOf = (answer: HttpAnswer) => Math.max(...numbersIn(answer.body.errors[0].message).filter((n) => n !== DEFAULT_LIMITS.maxCost));
       const filteredQuery = `query($f: PersonFilter) { ${Array.from({ length: 15 }, (_, i) => `a${i}: ${nested(100).replace('people(first: 100)', 'people(first: 100, filter: $f)')}`).join(' ')} }`;

@@ -56,6 +56,29 @@ describe('tokens', () => {
   });
 });
 
+describe('verified tokens kept', () => {
+  it('answers a token seen before with the same viewer until it expires, then refuses it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ roles: [Role.COMMAND_CENTER], region: '150302' })
+      .setProtectedHeader({ alg: 'HS256' }).setSubject('kept').setIssuer('gridhub')
+      .setIssuedAt(now).setExpirationTime(now + 2).sign(key);
+    const first = await verifyAuthorization(key, `Bearer ${token}`);
+    expect(await verifyAuthorization(key, `Bearer ${token}`)).toBe(first);
+    expect(first.regionCode).toBe('150302');
+    // Kept per key: under another key the same text is a foreign token.
+    await expect(verifyAuthorization(new TextEncoder().encode('y'.repeat(40)), `Bearer ${token}`)).rejects.toThrow(TokenError);
+    await new Promise((resolve) => setTimeout(resolve, (now + 2) * 1000 - Date.now() + 50));
+    await expect(verifyAuthorization(key, `Bearer ${token}`)).rejects.toThrow(/expired/);
+  });
+
+  it('keeps no token that failed, however often it is sent', async () => {
+    const token = await signToken(key, { sub: 'x', roles: [Role.ADMIN] });
+    const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    for (let i = 0; i < 3; i++) await expect(verifyAuthorization(key, `Bearer ${tampered}`)).rejects.toThrow(/not valid/);
+    expect((await verifyAuthorization(key, `Bearer ${token}`)).subject).toBe('x');
+  });
+});
+
 describe('token lifetime', () => {
   const claims = { roles: ['ADMIN'] };
   it('refuses a token without an expiry, or issued in the future, or living longer than 31 days', async () => {

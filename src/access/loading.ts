@@ -11,12 +11,56 @@ export function groupBy<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (ro
   return keys.map((key) => groups.get(key)!);
 }
 
-/** A loader of rows of `entity` by id through the scoped reader: null for an unknown id or one out of scope. */
-export function byIdLoader<T extends GridBound>(reader: ScopedReader, entity: EntityClass<T>, kind: EntityKind): DataLoader<string, T | null> {
-  return new DataLoader(async (ids: readonly string[]) => {
-    const found = new Map((await reader.byIds(entity, kind, ids)).map((row) => [row.id, row]));
-    return ids.map((id) => found.get(id) ?? null);
-  });
+/**
+ * Rows of `entity` by id through the scoped reader: null for an unknown id or one out of scope. A load may name the
+ * properties it needs (`columnsFor` of its field's selection; id and grid code always): loads of the same columns
+ * share one statement per batch, and a page's `place { name }` reads two columns instead of every one (with the
+ * JSON of lineage and attributes) — a separate statement only when one request asks for an entity with two
+ * different selections. A row primed whole (read with every column, e.g. with its link) serves any load.
+ */
+export class ByIdLoader<T extends GridBound> {
+  private readonly loaders = new Map<string, DataLoader<string, T | null>>();
+  private readonly whole = new Map<string, T>();
+
+  constructor(
+    private readonly reader: ScopedReader,
+    private readonly entity: EntityClass<T>,
+    private readonly kind: EntityKind,
+  ) {}
+
+  /** @param columns the properties needed (null: every column) */
+  load(id: string, columns: readonly string[] | null = null): Promise<T | null> {
+    const primed = this.whole.get(id);
+    return primed ? Promise.resolve(primed) : this.loader(columns).load(id);
+  }
+
+  loadMany(ids: readonly string[], columns: readonly string[] | null = null): Promise<Array<T | Error | null>> {
+    return Promise.all(ids.map((id) => this.load(id, columns).catch((error: Error) => error)));
+  }
+
+  /** Keeps `row`, read with every column, for every later load of `id` in this request. */
+  prime(id: string, row: T): void {
+    if (!this.whole.has(id)) this.whole.set(id, row);
+  }
+
+  private loader(columns: readonly string[] | null): DataLoader<string, T | null> {
+    const needed = columns === null ? null : [...new Set(['id', 'gridCode', ...columns])].sort();
+    const key = needed === null ? '*' : needed.join(',');
+    let loader = this.loaders.get(key);
+    if (!loader) {
+      loader = new DataLoader(async (ids: readonly string[]) => {
+        const found = new Map((await this.reader.byIds(this.entity, this.kind, ids, needed)).map((row) => [row.id, row]));
+        return ids.map((id) => found.get(id) ?? null);
+      });
+      this.loaders.set(key, loader);
+    }
+    return loader;
+  }
+}
+
+/** A loader of rows of `entity` by id through the scoped reader (see {@link ByIdLoader}). */
+export function byIdLoader<T extends GridBound>(reader: ScopedReader, entity: EntityClass<T>, kind: EntityKind): ByIdLoader<T> {
+  return new ByIdLoader(reader, entity, kind);
 }
 
 /**
@@ -30,7 +74,7 @@ export class PagedLinkLoader<Result> {
   constructor(private readonly batch: (parentIds: string[], page: LinkPage) => Promise<Result[][]>) {}
 
   load(parentId: string, page: LinkPage): Promise<Result[]> {
-    const key = JSON.stringify([page.first, page.after, page.role ?? null, page.order ?? null]);
+    const key = JSON.stringify([page.first, page.after, page.role ?? null, page.order ?? null, page.targetColumns ?? null]);
     let loader = this.loaders.get(key);
     if (!loader) {
       loader = new DataLoader((ids) => this.batch([...ids], page));

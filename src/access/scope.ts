@@ -116,6 +116,11 @@ export interface LinkPage {
   role?: string | null;
   /** Links in the order of a column of their target instead of link order; `after` is then a link id with `afterValue`. */
   order?: LinkOrder | null;
+  /**
+   * The properties of the target that the link's field needs (its selection, `columnsFor`; id and grid code always),
+   * for lists whose links carry their target ({@link ScopedReader.incidentPartyLinks}); null or absent: every column.
+   */
+  targetColumns?: readonly string[] | null;
 }
 
 /** The order of a link list by a column of its target (alias `t`), then link id. */
@@ -371,9 +376,21 @@ export class ScopedQuery<T extends object> {
 /** The prefix of a link's target's columns in a link row. */
 const TARGET = 't:';
 
-/** `entity`'s mapped columns of alias `alias`, each named `<prefix><column>`: a row of another table beside a link's. */
-function prefixedColumns(em: EntityManager, entity: EntityClass<object>, alias: string, prefix: string): string {
-  return [...propertyColumns(em, entity).values()].map((column) => `${alias}.${quoted(column)} as ${quoted(prefix + column)}`).join(', ');
+/**
+ * `entity`'s mapped columns of alias `alias` (those of `properties` with id and grid code; null: all), each named
+ * `<prefix><column>`: a row of another table beside a link's.
+ */
+function prefixedColumns(em: EntityManager, entity: EntityClass<object>, alias: string, prefix: string, properties: readonly string[] | null): string {
+  const all = propertyColumns(em, entity);
+  const columns =
+    properties === null
+      ? [...all.values()]
+      : [...new Set(['id', 'gridCode', ...properties])].map((property) => {
+          const column = all.get(property);
+          if (column === undefined) throw new Error(`${entity.name} maps no property ${property}`);
+          return column;
+        });
+  return columns.map((column) => `${alias}.${quoted(column)} as ${quoted(prefix + column)}`).join(', ');
 }
 
 /** An identifier as SQL (the entities' column names are plain lower-case words; quoted all the same). */
@@ -453,9 +470,13 @@ export class ScopedReader {
     };
   }
 
-  /** The rows of `entity` with these ids that lie in scope (any order); ids that are no ids match nothing. */
-  byIds<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind, ids: readonly string[]): Promise<T[]> {
-    return this.query(entity, kind).select('*').andWhere('e.id = any(?::bigint[])', [arrayLiteral(ids)]).getResultList();
+  /**
+   * The rows of `entity` with these ids that lie in scope (any order); ids that are no ids match nothing.
+   * @param columns the properties to read (with id and grid code); null: every column
+   */
+  byIds<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind, ids: readonly string[], columns: readonly string[] | null = null): Promise<T[]> {
+    const fields = columns === null ? '*' : [...new Set(['id', 'gridCode', ...columns])];
+    return this.query(entity, kind).select(fields).andWhere('e.id = any(?::bigint[])', [arrayLiteral(ids)]).getResultList();
   }
 
   /** Rows as the viewer may read them: for a department, its own sources' values (see AccessPolicy). */
@@ -588,7 +609,7 @@ export class ScopedReader {
     const joined = targets !== undefined && this.policy.department === null ? targets : null;
     const rows = await this.linkRows<IncidentPartyRow & Record<string, unknown>>(
       `select l.id::text as "id", l.incident_id::text as "incidentId", l.person_id::text as "personId", l.role` +
-        (joined ? `, ${prefixedColumns(this.#em, joined, 't', TARGET)}` : ''),
+        (joined ? `, ${prefixedColumns(this.#em, joined, 't', TARGET, page.targetColumns ?? null)}` : ''),
       'incident_party',
       side === 'incident' ? incident : person,
       side === 'incident' ? person : incident,

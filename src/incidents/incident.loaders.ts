@@ -1,6 +1,5 @@
-import DataLoader from 'dataloader';
-import { byIdLoader, groupBy, PagedLinkLoader } from '../access/loading';
-import { IncidentPartyRow, ScopedReader } from '../access/scope';
+import { ByIdLoader, byIdLoader, groupBy, PagedLinkLoader } from '../access/loading';
+import { GridBound, IncidentPartyRow, ScopedReader } from '../access/scope';
 import { Person } from '../people/person.entity';
 import { encodeLinkCursor, encodeOrderedLinkCursor } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -17,7 +16,7 @@ export const PERSON_INCIDENTS = 'Person.incidents';
  * Incidents by id, their parties and their event logs, each a page per incident in one statement; and the incidents
  * of people, a page per person in one statement.
  */
-export function incidentLoaders(reader: ScopedReader, people: { person: DataLoader<string, Person | null> }) {
+export function incidentLoaders(reader: ScopedReader, people: { person: ByIdLoader<Person> }) {
   const incident = byIdLoader(reader, Incident, EntityKind.INCIDENT);
   return {
     incident,
@@ -25,7 +24,7 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
     incidentsOfThing: incidentsOf(reader, incident, EntityKind.THING),
     incidentsOfPerson: new PagedLinkLoader<PersonIncidentLink>(async (personIds, page) => {
       const rows = await reader.incidentPartyLinks('person', personIds, page, Incident);
-      const found = await targetsOf(rows, incident, (row) => row.incidentId);
+      const found = await targetsOf<Incident>(rows, incident, (row) => row.incidentId, page.targetColumns ?? null);
       const links = rows.flatMap((row, i) => {
         const item = found[i];
         return item == null || item instanceof Error ? [] : [{ row, incident: item }];
@@ -42,7 +41,7 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
     }),
     partiesOfIncident: new PagedLinkLoader<IncidentPartyLink>(async (incidentIds, page) => {
       const rows = await reader.incidentPartyLinks('incident', incidentIds, page, Person);
-      const found = await targetsOf(rows, people.person, (row) => row.personId);
+      const found = await targetsOf<Person>(rows, people.person, (row) => row.personId, page.targetColumns ?? null);
       const links = rows.flatMap((row, i) => {
         const person = found[i];
         return person == null || person instanceof Error ? [] : [{ row, person }];
@@ -61,7 +60,7 @@ export function incidentLoaders(reader: ScopedReader, people: { person: DataLoad
 /** The incidents of places or things, newest first, a page per parent in one statement. */
 function incidentsOf(
   reader: ScopedReader,
-  incident: DataLoader<string, Incident | null>,
+  incident: ByIdLoader<Incident>,
   of: EntityKind.PLACE | EntityKind.THING,
 ): PagedLinkLoader<Incident> {
   return new PagedLinkLoader<Incident>(async (parentIds, page) => {
@@ -76,23 +75,24 @@ function incidentsOf(
 }
 
 /**
- * The target of each link: as read with the link (then primed into `loader`, so the request reads it no more), or
- * through `loader` when the link came without it.
+ * The target of each link: as read with the link (then, when read with every column, primed into `loader`, so the
+ * request reads it no more), or through `loader` with the link's `columns` when the link came without it.
  */
-function targetsOf<T extends object>(
+function targetsOf<T extends GridBound>(
   rows: readonly IncidentPartyRow[],
-  loader: DataLoader<string, T | null>,
+  loader: ByIdLoader<T>,
   keyOf: (row: IncidentPartyRow) => string,
+  columns: readonly string[] | null,
 ): Promise<Array<T | Error | null>> {
   if (rows.every((row) => row.target !== undefined)) {
     return Promise.resolve(
       rows.map((row) => {
-        loader.prime(keyOf(row), row.target as T);
+        if (columns === null) loader.prime(keyOf(row), row.target as T);
         return row.target as T;
       }),
     );
   }
-  return loader.loadMany(rows.map(keyOf));
+  return loader.loadMany(rows.map(keyOf), columns);
 }
 
 /** A target's order value as a cursor holds it: timestamps as ISO text (the database may give them as text). */

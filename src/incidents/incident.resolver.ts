@@ -12,6 +12,9 @@ import { IncidentEvent } from './incident-event.entity';
 import { IncidentPartyRole } from './incident-party.entity';
 import { Incident } from './incident.entity';
 import { INCIDENT_PARTIES } from './incident.loaders';
+import { PLACE_FIELD_COLUMNS } from '../places/place.types';
+import { PERSON_FIELD_COLUMNS } from '../people/person.types';
+import { THING_FIELD_COLUMNS } from '../things/thing.types';
 import { INCIDENT_FIELD_COLUMNS, IncidentConnection, IncidentFilter, IncidentOrder, IncidentPartyLink } from './incident.types';
 
 @Resolver(() => Incident)
@@ -68,13 +71,13 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
   }
 
   @FieldResolver(() => Place, { nullable: true, description: 'The place it concerns, if any (and in your scope)' })
-  place(@Root() incident: Incident, @Ctx() ctx: Context): Promise<Place | null> | null {
-    return incident.placeId ? ctx.loaders.place.load(incident.placeId) : null;
+  place(@Root() incident: Incident, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Place | null> | null {
+    return incident.placeId ? ctx.loaders.place.load(incident.placeId, columnsFor(selectedFields(info), PLACE_FIELD_COLUMNS, [])) : null;
   }
 
   @FieldResolver(() => Thing, { nullable: true, description: 'The thing it concerns, if any (and in your scope)' })
-  thing(@Root() incident: Incident, @Ctx() ctx: Context): Promise<Thing | null> | null {
-    return incident.thingId ? ctx.loaders.thing.load(incident.thingId) : null;
+  thing(@Root() incident: Incident, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Thing | null> | null {
+    return incident.thingId ? ctx.loaders.thing.load(incident.thingId, columnsFor(selectedFields(info), THING_FIELD_COLUMNS, [])) : null;
   }
 
   @FieldResolver(() => [IncidentPartyLink], {
@@ -85,8 +88,10 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
     @Ctx() ctx: Context,
     @Args() { first, after }: LinkPageArgs,
     @Arg('role', () => IncidentPartyRole, { nullable: true, description: 'Only people involved this way' }) role?: IncidentPartyRole | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<IncidentPartyLink[]> {
-    return ctx.loaders.partiesOfIncident.load(incident.id, linkPage(first, after, INCIDENT_PARTIES, role));
+    const targetColumns = info ? columnsFor(selectedFields(info, ['person']), PERSON_FIELD_COLUMNS, []) : null;
+    return ctx.loaders.partiesOfIncident.load(incident.id, { ...linkPage(first, after, INCIDENT_PARTIES, role), targetColumns });
   }
 
   @FieldResolver(() => [IncidentEvent], { description: 'Its event log (事件流水), oldest first; a page at a time (`first`, `after`)' })

@@ -10,7 +10,7 @@ import { PERSON_PLACES } from '../places/place.loaders';
 import { PersonPlaceLink } from '../places/place.types';
 import { IncidentPartyRole } from '../incidents/incident-party.entity';
 import { PERSON_INCIDENTS } from '../incidents/incident.loaders';
-import { INCIDENT_ORDERS, IncidentOrder, PersonIncidentLink } from '../incidents/incident.types';
+import { INCIDENT_FIELD_COLUMNS, INCIDENT_ORDERS, IncidentOrder, PersonIncidentLink } from '../incidents/incident.types';
 import { linkPage } from '../access/loading';
 import { EntityKind, SourceSystem } from '../sources/source-system';
 import { Allowance, CivilAffairsFacet, GovernanceFacet, Person, PersonTag, SocialSecurityFacet } from './person.entity';
@@ -19,8 +19,8 @@ import { PERSON_FIELD_COLUMNS, PersonConnection, PersonFilter, PersonOrder } fro
 @Resolver(() => Person)
 export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON) {
   @Query(() => Person, { nullable: true, description: 'A person by id; null when unknown or outside your scope' })
-  person(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Person | null> {
-    return ctx.services.people.get(id);
+  person(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Person | null> {
+    return ctx.services.people.get(id, columnsFor(selectedFields(info), PERSON_FIELD_COLUMNS, []));
   }
 
   @Query(() => Person, {
@@ -109,8 +109,10 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
     role?: IncidentPartyRole | null,
     @Arg('orderBy', () => IncidentOrder, { nullable: true, description: 'By a field of the incident (then link); default: link order' })
     orderBy?: IncidentOrder | null,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<PersonIncidentLink[]> {
-    return ctx.loaders.incidentsOfPerson.load(person.id, personIncidentsPage(first, after, role ?? null, orderBy ?? null));
+    const targetColumns = info ? columnsFor(selectedFields(info, ['incident']), INCIDENT_FIELD_COLUMNS, []) : null;
+    return ctx.loaders.incidentsOfPerson.load(person.id, { ...personIncidentsPage(first, after, role ?? null, orderBy ?? null), targetColumns });
   }
 }
 

@@ -12,9 +12,13 @@ import { PERSON_ORDERS, PersonConnection, PersonFilter, PersonOrder, PersonOrder
 export class PersonService {
   constructor(private readonly reader: ScopedReader) {}
 
-  /** A person by id, or null when unknown or outside the viewer's scope. */
-  async get(id: string): Promise<Person | null> {
-    return this.reader.query(Person, EntityKind.PERSON).select('*').andWhere({ id: parseId(id) }).getSingleResult();
+  /**
+   * A person by id, or null when unknown or outside the viewer's scope.
+   * @param columns the properties the selection needs (`columnsFor`; id and grid code always); null: every column
+   */
+  async get(id: string, columns: readonly string[] | null = null): Promise<Person | null> {
+    const fields = columns === null ? '*' : [...new Set(['id', 'gridCode', ...columns])];
+    return this.reader.query(Person, EntityKind.PERSON).select(fields).andWhere({ id: parseId(id) }).getSingleResult();
   }
 
   /**

@@ -1,6 +1,5 @@
-import DataLoader from 'dataloader';
-import { byIdLoader, groupBy, PagedLinkLoader } from '../access/loading';
-import { PersonPlaceRow, ScopedReader } from '../access/scope';
+import { ByIdLoader, byIdLoader, groupBy, PagedLinkLoader } from '../access/loading';
+import { GridBound, PersonPlaceRow, ScopedReader } from '../access/scope';
 import { Person } from '../people/person.entity';
 import { encodeLinkCursor } from '../shared/pagination';
 import { EntityKind } from '../sources/source-system';
@@ -16,9 +15,9 @@ export const PLACE_PEOPLE = 'Place.people';
  * Places by id, and the person–place links (人地关系) from either side: one statement for a page of links of
  * every parent, then the targets through their own scoped loader.
  */
-export function placeLoaders(reader: ScopedReader, people: { person: DataLoader<string, Person | null> }) {
+export function placeLoaders(reader: ScopedReader, people: { person: ByIdLoader<Person> }) {
   const place = byIdLoader(reader, Place, EntityKind.PLACE);
-  const linked = async <T>(rows: PersonPlaceRow[], targets: DataLoader<string, T | null>, targetOf: (row: PersonPlaceRow) => string) => {
+  const linked = async <T extends GridBound>(rows: PersonPlaceRow[], targets: ByIdLoader<T>, targetOf: (row: PersonPlaceRow) => string) => {
     const found = await targets.loadMany(rows.map(targetOf));
     return rows.flatMap((row, i) => {
       const target = found[i];

@@ -38,6 +38,36 @@ describe('lean list reads', () => {
     expect(sql).not.toContain('"description"');
   });
 
+  it('reads a linked row with the columns its field selects: a place by id, a party with its person, a person by id', async () => {
+    const query = `query ($id: ID!) {
+      incidents(first: 100) { edges { node { place { name } parties { person { name } } } } }
+      person(id: $id) { name }
+    }`;
+    const [row] = await hub.sql(`select id::text from person where grid_code like '1503%' order by id limit 1`);
+    const statements = await hub.captureStatements(async () => ok(await hub.gql(token, query, { id: row.id })));
+    const place = listStatement(statements, 'place');
+    expect(place).toMatch(/e\."name"/);
+    for (const column of ['attributes', 'lineage', 'address']) expect(place).not.toContain(column);
+    const parties = statements.find((sql) => sql.includes('from incident_party l'))!;
+    expect(parties).toContain('"t:name"');
+    for (const column of ['t:lineage', 't:social_security', 't:id_number']) expect(parties).not.toContain(column);
+    const person = listStatement(statements, 'person');
+    expect(person).toMatch(/e\."name"/);
+    expect(person).not.toContain('lineage');
+  });
+
+  it('answers each selection of the same row in full: a place asked twice with different fields in one request', async () => {
+    const query = `{ incidents(first: 100) { edges { node { a: place { name } b: place { id name address kind } } } } }`;
+    const data = ok(await hub.gql(token, query));
+    const withPlace = data.incidents.edges.filter((edge: any) => edge.node.b !== null);
+    expect(withPlace.length).toBeGreaterThan(0);
+    for (const { node } of withPlace) {
+      const [place] = await hub.sql(`select id::text, name, address, kind from place where id = $1`, [node.b.id]);
+      expect(node.b).toEqual(place);
+      expect(node.a).toEqual({ name: place.name });
+    }
+  });
+
   it('answers fully when a partly loaded row is met again through a nested path', async () => {
     // The same people appear as a lean list row and as incident parties (loaded whole by the loader).
     const [row] = await hub.sql(

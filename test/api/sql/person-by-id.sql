@@ -1,7 +1,7 @@
 -- person(id) with grid, region path, lineage, source records and places
 -- 5 statement(s), in execution order. Written by UPDATE_SQL_SNAPSHOTS=1; review the diff.
 
-select e."id", e."id_number", e."id_collision", e."name", e."gender", e."birth_date", e."phone", e."grid_code", e."address", e."household_type", e."tags", e."social_security", e."civil_affairs", e."governance", e."lineage", e."created_at", e."updated_at" from "person" as "e" where (e.grid_code >= $1 and e.grid_code < $2) and (e."id" = $3) limit $4;
+select e."id", e."grid_code", e."id_number", e."name", e."phone", e."birth_date", e."address", e."household_type", e."tags", e."lineage" from "person" as "e" where (e.grid_code >= $1 and e.grid_code < $2) and (e."id" = $3) limit $4;
 
 select e."code", e."name", e."level", e."parent_code", e."created_at", e."updated_at" from "region" as "e" where ((e.code >= $1 and e.code < $2) or e.code = any($3::text[])) and (e.code = any($4::text[]));
 

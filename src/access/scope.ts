@@ -264,7 +264,10 @@ export class ScopedQuery<T extends object> {
       return this;
     }
     for (const [property, value] of Object.entries(condition)) {
-      if (value !== null && typeof value === 'object' && !(value instanceof Date)) throw new Error(`andWhere: ${property} must be compared to a value`);
+      // Values are bound as they are (no type conversion of MikroORM's): ids as text, booleans, dates, strings.
+      if (value === undefined || (value !== null && typeof value === 'object' && !(value instanceof Date))) {
+        throw new Error(`andWhere: ${property} must be compared to a value`);
+      }
       const column = `e.${quoted(this.column(property))}`;
       this.conditions.push(value === null ? { sql: `${column} is null`, params: [] } : { sql: `${column} = ?`, params: [value] });
     }

@@ -54,6 +54,9 @@ export class BoundStatements {
     }
     if (bindings.some((value) => value === undefined)) throw new Error(`undefined binding in: ${sql}`);
     const text = positional(sql);
+    // As knex checks a raw statement: a miscounted list of values is the program's error, said as such, not 08P01.
+    const placeholders = text.match(/\$\d+/g)?.length ?? 0;
+    if (placeholders !== bindings.length) throw new Error(`${placeholders} placeholder(s) but ${bindings.length} value(s) in: ${sql}`);
     const client = this.knex.client as Knex.Client & { emit(event: string, data: unknown): void };
     const connection = (await client.acquireConnection()) as PooledConnection;
     try {

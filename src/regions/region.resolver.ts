@@ -40,7 +40,7 @@ export class RegionResolver {
   @FieldResolver(() => GraphQLJSONObject, { nullable: true, description: 'Boundary as a GeoJSON Polygon or MultiPolygon' })
   boundary(@Root() region: Region, @Ctx() ctx: Context): Region['boundary'] | Promise<Region['boundary'] | null> {
     // Lists of regions read it with the rest; a region looked up by code (a grid of a page) leaves it out until asked.
-    return region.boundary !== undefined ? region.boundary : ctx.loaders.regionBoundary.load(region.code);
+    return Object.hasOwn(region, 'boundary') ? (region.boundary ?? null) : ctx.loaders.regionBoundary.load(region.code);
   }
 
   @FieldResolver(() => RegionCounts, {

@@ -268,22 +268,25 @@ function costVariables(schema: GraphQLSchema, operation: OperationDefinitionNode
 const MAX_COST_KEY_LENGTH = 4_000;
 
 /**
- * What an operation's estimated cost depends on, as one string: the document, the operation, and its variables as the
- * estimate gets them ({@link costVariables}) but for those of type `ID!` — an id picks a row, it never changes how
- * many rows are read, and every cost the model gives is a count of rows (page sizes, filters by the conditions they
- * hold, stats by their region). A `Boolean` of `@include`, an `Int` of `first`, a filter or a region: all in the key.
- * Null when the key would be long (then nothing is kept).
+ * What an operation's estimated cost depends on, as one string: the document, the operation, and the values of the
+ * variables it declares as the estimate gets them ({@link costVariables}), but for those of type `ID!` — an id picks
+ * a row, it never changes how many rows are read, and every cost the model gives is a count of rows (page sizes,
+ * filters by the conditions they hold, stats by their region). A `Boolean` of `@include`, an `Int` of `first`, a
+ * filter or a region: all in the key; a variable the operation does not declare is not (it cannot change the cost,
+ * and must not make every request a new key). An omitted variable and an explicit null differ (`undefined` is left
+ * out, null kept), as a default value in the document may stand for the first. Null when the key would be long.
  */
 function costKey(text: string, operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
-  const ids = new Set(
-    (operation.variableDefinitions ?? [])
-      .filter((definition) => definition.type.kind === Kind.NON_NULL_TYPE && definition.type.type.kind === Kind.NAMED_TYPE && definition.type.type.name.value === 'ID')
-      .map((definition) => definition.variable.name.value),
-  );
-  const kept = Object.entries(variables).filter(([name]) => !ids.has(name));
-  const values = JSON.stringify(kept);
-  if (values.length > MAX_COST_KEY_LENGTH) return null;
-  return `${operation.name?.value ?? ''}\u0000${values}\u0000${text}`;
+  const values: Array<[string, unknown]> = [];
+  for (const definition of operation.variableDefinitions ?? []) {
+    const { type } = definition;
+    if (type.kind === Kind.NON_NULL_TYPE && type.type.kind === Kind.NAMED_TYPE && type.type.name.value === 'ID') continue;
+    const name = definition.variable.name.value;
+    values.push([name, Object.hasOwn(variables, name) ? variables[name] : '(omitted)']);
+  }
+  const key = JSON.stringify(values);
+  if (key.length > MAX_COST_KEY_LENGTH) return null;
+  return `${operation.name?.value ?? ''}\u0000${key}\u0000${text}`;
 }
 
 /** Lists that take no `first`, by the most rows they can hold (others count as a default page). */

@@ -4,7 +4,20 @@ import { FieldNode, GraphQLResolveInfo, Kind, SelectionSetNode } from 'graphql';
  * The field names a query selects on the object at `path` below the current field (e.g. `['edges', 'node']` of a
  * connection; `[]` for the field's own object), through fragments and inline fragments. Aliases do not matter.
  */
-export function selectedFields(info: GraphQLResolveInfo, path: readonly string[] = []): Set<string> {
+export function selectedFields(info: GraphQLResolveInfo, path: readonly string[] = []): ReadonlySet<string> {
+  // Each item of a list resolves its fields with the same field nodes: a page of 50 incidents asks 50 times.
+  let byPath = selections.get(info.fieldNodes);
+  if (!byPath) selections.set(info.fieldNodes, (byPath = new Map()));
+  const key = path.join('.');
+  let fields = byPath.get(key);
+  if (!fields) byPath.set(key, (fields = collect(info, path)));
+  return fields;
+}
+
+/** Per field nodes (one execution's, gone with it) and path: the fields selected. */
+const selections = new WeakMap<readonly FieldNode[], Map<string, ReadonlySet<string>>>();
+
+function collect(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
   let sets: SelectionSetNode[] = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
   for (const step of path) {
     sets = sets.flatMap((set) => fieldsOf(set, info).filter((field) => field.name.value === step))

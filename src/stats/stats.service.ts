@@ -246,21 +246,24 @@ export class StatsService {
         meanSecondsToDispatch: null, meanSecondsToResolve: null, rated: null, meanSatisfaction: null,
       };
     }
-    const count = (column: string) => Number(row?.[column] ?? 0);
+    // No group row: nothing matched (zero). A row without the column: the measure was not asked for, so not computed
+    // (incidentMeasureColumns) — null, never a zero that could pass for a figure.
+    const count = (column: string) => (row === null ? 0 : row[column] === undefined ? null : Number(row[column] ?? 0));
     const minCell = this.minCell;
     // A mean over fewer cases than the minimum cell would show too few people's figures (a rating is one person's).
-    const mean = (column: string, averaged: number) => {
+    const mean = (column: string, averaged: number | null) => {
       const value = row?.[column];
-      return value == null || (minCell !== null && !meanShown(averaged, minCell)) ? null : Number(value);
+      return value == null || averaged === null || (minCell !== null && !meanShown(averaged, minCell)) ? null : Number(value);
     };
     const resolved = count('resolved');
+    const [grid, community, town] = [count('resolvedGrid'), count('resolvedCommunity'), count('resolvedTown')];
     return {
       suppressed: false,
       count: count('count'),
       open: count('open'),
       overdue: count('overdue'),
       resolved,
-      resolvedAtOrBelow: { grid: count('resolvedGrid'), community: count('resolvedCommunity'), town: count('resolvedTown'), county: resolved },
+      resolvedAtOrBelow: grid === null || community === null || town === null || resolved === null ? null : { grid, community, town, county: resolved },
       dispatched: count('dispatched'),
       meanSecondsToDispatch: mean('meanSecondsToDispatch', count('dispatched')),
       meanSecondsToResolve: mean('meanSecondsToResolve', count('resolveTimed')),

@@ -243,12 +243,16 @@ export class ScopedQuery<T extends object> {
   /** The property the rows are ordered by first (see {@link REGION_ORDER_INDEXES}). */
   private orderedBy: string | null = null;
   private rowLimit: number | null = null;
+  /** Whether each row's grid is read with it (see {@link withGrid}). */
+  private joinGrid = false;
 
   constructor(
     private readonly em: EntityManager,
     private readonly entity: EntityClass<T>,
     private readonly present: (rows: T[]) => Promise<T[]>,
     conditions: readonly Condition[] = [],
+    /** Where the grids read with the rows go (the request's region loader); null: nowhere, so none is read. */
+    private readonly gridSink: ((grid: Region) => void) | null = null,
   ) {
     this.conditions = [...conditions];
     this.transaction = em.getTransactionContext<Knex.Transaction>() ?? null;
@@ -292,8 +296,19 @@ export class ScopedQuery<T extends object> {
     return this;
   }
 
+  /**
+   * Reads each row's grid (its region row, as the region loader reads one) in the same statement, and hands it to the
+   * request's region loader: a page's `grid { name }` then costs no statement of its own. The grid of a row in scope
+   * lies in the scope, so it is one the region loader would give the viewer too.
+   */
+  withGrid(): this {
+    this.joinGrid = true;
+    return this;
+  }
+
   clone(): ScopedQuery<T> {
-    const copy = new ScopedQuery(this.em, this.entity, this.present, this.conditions);
+    const copy = new ScopedQuery(this.em, this.entity, this.present, this.conditions, this.gridSink);
+    copy.joinGrid = this.joinGrid;
     copy.columns = this.columns;
     copy.order = [...this.order];
     copy.orderedBy = this.orderedBy;
@@ -324,10 +339,13 @@ export class ScopedQuery<T extends object> {
     const columns = this.columns ?? this.select('*').columns!;
     const order = this.order.length ? ` order by ${this.order.map(([column, direction]) => `e.${quoted(column)} ${direction}`).join(', ')}` : '';
     const limit = this.rowLimit === null ? '' : ' limit ?';
-    const raw = await this.run<Record<string, unknown>>(`select ${columns} from ${quoted(this.table())} as "e"${where.sql}${order}${limit}`, [
-      ...where.params,
-      ...(this.rowLimit === null ? [] : [this.rowLimit]),
-    ]);
+    const sink = this.joinGrid ? this.gridSink : null;
+    const grid = sink ? { columns: `, ${prefixedColumns(this.em, Region, 'gr', GRID, REGION_LOOKUP)}`, join: ' left join "region" as "gr" on gr.code = e.grid_code' } : null;
+    const raw = await this.run<Record<string, unknown>>(
+      `select ${columns}${grid?.columns ?? ''} from ${quoted(this.table())} as "e"${grid?.join ?? ''}${where.sql}${order}${limit}`,
+      [...where.params, ...(this.rowLimit === null ? [] : [this.rowLimit])],
+    );
+    if (sink) for (const row of raw) if (row[`${GRID}code`] != null) sink(entityFromRow(this.em, Region, unprefixed(row, GRID)));
     return raw.map((row) => entityFromRow(this.em, this.entity, row));
   }
 
@@ -378,6 +396,22 @@ export class ScopedQuery<T extends object> {
 
 /** The prefix of a link's target's columns in a link row. */
 const TARGET = 't:';
+/** The prefix of a row's grid's columns ({@link ScopedQuery.withGrid}). */
+const GRID = 'g:';
+
+/**
+ * The properties of a region that a look-up reads: all but the boundary, a GeoJSON polygon of up to thousands of
+ * points that the grids of nearly every page (`grid { name }`) would otherwise carry and parse. `Region.boundary`
+ * loads it on its own when asked (src/regions/region.loaders.ts).
+ */
+export const REGION_LOOKUP: readonly string[] = ['code', 'name', 'level', 'parentCode', 'createdAt', 'updatedAt'];
+
+/** The columns of `row` named `<prefix>column`, without the prefix. */
+function unprefixed(row: Readonly<Record<string, unknown>>, prefix: string): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const key of Object.keys(row)) if (key.startsWith(prefix)) columns[key.slice(prefix.length)] = row[key];
+  return columns;
+}
 
 /**
  * `entity`'s mapped columns of alias `alias` (those of `properties` with id and grid code; null: all), each named
@@ -388,7 +422,7 @@ function prefixedColumns(em: EntityManager, entity: EntityClass<object>, alias: 
   const columns =
     properties === null
       ? [...all.values()]
-      : [...new Set(['id', 'gridCode', ...properties])].map((property) => {
+      : [...new Set([...(entity === Region ? [] : ['id', 'gridCode']), ...properties])].map((property) => {
           const column = all.get(property);
           if (column === undefined) throw new Error(`${entity.name} maps no property ${property}`);
           return column;
@@ -411,6 +445,8 @@ function quoted(identifier: string): string {
 export class ScopedReader {
   readonly #em: EntityManager;
   readonly policy: AccessPolicy;
+  /** Where grids read with rows go ({@link ScopedQuery.withGrid}): the request's region loader, once it is made. */
+  #gridSink: ((grid: Region) => void) | null = null;
 
   constructor(
     em: EntityManager,
@@ -453,7 +489,12 @@ export class ScopedReader {
   /** A query over `entity` (alias `e`), limited to the viewer's scope. */
   query<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind): ScopedQuery<T> {
     // Each part on its own: a query recognises the region's (see ScopedQuery.useRegionOrderIndex).
-    return new ScopedQuery(this.#em, entity, (rows) => this.present(kind, rows), this.scopeParts(kind, 'e'));
+    return new ScopedQuery(this.#em, entity, (rows) => this.present(kind, rows), this.scopeParts(kind, 'e'), this.#gridSink);
+  }
+
+  /** Sends the grids that queries read with their rows ({@link ScopedQuery.withGrid}) to `sink` (the region loader). */
+  onGridRead(sink: (grid: Region) => void): void {
+    this.#gridSink = sink;
   }
 
   /**

@@ -33,8 +33,8 @@ export class IncidentResolver extends LocatedResolver(Incident, EntityKind.INCID
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('orderBy', () => IncidentOrder, { nullable: true }) orderBy?: IncidentOrder,
   ): Promise<IncidentConnection> {
-    const columns = columnsFor(selectedFields(info, ['edges', 'node']), INCIDENT_FIELD_COLUMNS, []);
-    return ctx.services.incidents.list(filter, first, after, orderBy, columns);
+    const fields = selectedFields(info, ['edges', 'node']);
+    return ctx.services.incidents.list(filter, first, after, orderBy, columnsFor(fields, INCIDENT_FIELD_COLUMNS, []), fields.has('grid'));
   }
 
   @FieldResolver(() => String, { description: 'Title (标题); ID and phone numbers in it masked unless your role may see them' })

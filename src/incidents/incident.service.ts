@@ -22,11 +22,12 @@ export class IncidentService {
     after: string | null | undefined,
     orderBy: IncidentOrder | null | undefined,
     columns: readonly string[] | null = null,
+    grid = false,
   ): Promise<IncidentConnection> {
     const qb = this.reader.query(Incident, EntityKind.INCIDENT).select('*');
     applyFilter(qb, INCIDENT_FILTER, filter, this.reader);
     // The last change, whichever system made it: its order would tell a department when others touched its cases.
     if (orderBy?.field === IncidentOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
-    return pageOf('incidents', qb, INCIDENT_ORDERS, IncidentOrderField.ID, { first, after, orderBy, columns }, IncidentConnection);
+    return pageOf('incidents', qb, INCIDENT_ORDERS, IncidentOrderField.ID, { first, after, orderBy, columns, grid }, IncidentConnection);
   }
 }

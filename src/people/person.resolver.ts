@@ -20,7 +20,8 @@ import { PERSON_FIELD_COLUMNS, PersonConnection, PersonFilter, PersonOrder } fro
 export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON) {
   @Query(() => Person, { nullable: true, description: 'A person by id; null when unknown or outside your scope' })
   person(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Person | null> {
-    return ctx.services.people.get(id, columnsFor(selectedFields(info), PERSON_FIELD_COLUMNS, []));
+    const fields = selectedFields(info);
+    return ctx.services.people.get(id, columnsFor(fields, PERSON_FIELD_COLUMNS, []), fields.has('grid'));
   }
 
   @Query(() => Person, {
@@ -40,8 +41,8 @@ export class PersonResolver extends GridBoundResolver(Person, EntityKind.PERSON)
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('orderBy', () => PersonOrder, { nullable: true }) orderBy?: PersonOrder,
   ): Promise<PersonConnection> {
-    const columns = columnsFor(selectedFields(info, ['edges', 'node']), PERSON_FIELD_COLUMNS, []);
-    return ctx.services.people.list(filter, first, after, orderBy, columns);
+    const fields = selectedFields(info, ['edges', 'node']);
+    return ctx.services.people.list(filter, first, after, orderBy, columnsFor(fields, PERSON_FIELD_COLUMNS, []), fields.has('grid'));
   }
 
   @FieldResolver(() => String, {

@@ -15,10 +15,12 @@ export class PersonService {
   /**
    * A person by id, or null when unknown or outside the viewer's scope.
    * @param columns the properties the selection needs (`columnsFor`; id and grid code always); null: every column
+   * @param grid whether the selection asks for the person's grid (read with the person)
    */
-  async get(id: string, columns: readonly string[] | null = null): Promise<Person | null> {
+  async get(id: string, columns: readonly string[] | null = null, grid = false): Promise<Person | null> {
     const fields = columns === null ? '*' : [...new Set(['id', 'gridCode', ...columns])];
-    return this.reader.query(Person, EntityKind.PERSON).select(fields).andWhere({ id: parseId(id) }).getSingleResult();
+    const query = this.reader.query(Person, EntityKind.PERSON).select(fields).andWhere({ id: parseId(id) });
+    return (grid ? query.withGrid() : query).getSingleResult();
   }
 
   /**
@@ -44,12 +46,13 @@ export class PersonService {
     after: string | null | undefined,
     orderBy: PersonOrder | null | undefined,
     columns: readonly string[] | null = null,
+    grid = false,
   ): Promise<PersonConnection> {
     const qb = this.reader.query(Person, EntityKind.PERSON).select('*');
     applyFilter(qb, PERSON_FILTER, filter, this.reader);
     if (orderBy?.field === PersonOrderField.NAME || orderBy?.field === PersonOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
     if (orderBy?.field === PersonOrderField.BIRTH_DATE) this.reader.policy.checkOrderByBirthDate('orderBy');
-    return pageOf('people', qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy, columns }, PersonConnection);
+    return pageOf('people', qb, PERSON_ORDERS, PersonOrderField.ID, { first, after, orderBy, columns, grid }, PersonConnection);
   }
 
 }

@@ -27,8 +27,8 @@ export class PlaceResolver extends LocatedResolver(Place, EntityKind.PLACE) {
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('orderBy', () => PlaceOrder, { nullable: true }) orderBy?: PlaceOrder,
   ): Promise<PlaceConnection> {
-    const columns = columnsFor(selectedFields(info, ['edges', 'node']), PLACE_FIELD_COLUMNS, []);
-    return ctx.services.places.list(filter, first, after, orderBy, columns);
+    const fields = selectedFields(info, ['edges', 'node']);
+    return ctx.services.places.list(filter, first, after, orderBy, columnsFor(fields, PLACE_FIELD_COLUMNS, []), fields.has('grid'));
   }
 
   @FieldResolver(() => [PlacePersonLink], {

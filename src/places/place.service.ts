@@ -22,10 +22,11 @@ export class PlaceService {
     after: string | null | undefined,
     orderBy: PlaceOrder | null | undefined,
     columns: readonly string[] | null = null,
+    grid = false,
   ): Promise<PlaceConnection> {
     const qb = this.reader.query(Place, EntityKind.PLACE).select('*');
     applyFilter(qb, PLACE_FILTER, filter, this.reader);
     if (orderBy?.field === PlaceOrderField.NAME || orderBy?.field === PlaceOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
-    return pageOf('places', qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy, columns }, PlaceConnection);
+    return pageOf('places', qb, PLACE_ORDERS, PlaceOrderField.ID, { first, after, orderBy, columns, grid }, PlaceConnection);
   }
 }

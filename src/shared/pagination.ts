@@ -85,6 +85,7 @@ export interface PageableQuery<T> {
   orderBy(order: Record<string, 'asc' | 'desc'>): unknown;
   limit(count: number): unknown;
   select(fields: readonly string[]): unknown;
+  withGrid(): unknown;
   clone(): PageableQuery<T>;
   getResultList(): Promise<T[]>;
   getCount(): Promise<number>;
@@ -230,6 +231,8 @@ export interface ListArgs<F extends string> {
   orderBy?: { field: F; direction: OrderDirection } | null;
   /** Entity properties the client selected (see `columnsFor`); null loads every column. */
   columns?: readonly string[] | null;
+  /** Whether the client selected each row's `grid`: read with the rows (ScopedQuery.withGrid). */
+  grid?: boolean;
 }
 
 /**
@@ -247,6 +250,7 @@ export async function pageOf<T extends { id: string }, F extends string, C>(
   const orderKey = args.orderBy?.field ?? defaultField;
   // Only the columns the page needs: id and grid code (scope, loaders), the order key (cursors), the selection.
   if (args.columns) qb.select([...new Set(['id', 'gridCode', orders[orderKey].property, ...args.columns])]);
+  if (args.grid) qb.withGrid();
   const page = await paginate(qb, {
     list,
     first: args.first,

@@ -26,8 +26,8 @@ export class ThingResolver extends LocatedResolver(Thing, EntityKind.THING) {
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('orderBy', () => ThingOrder, { nullable: true }) orderBy?: ThingOrder,
   ): Promise<ThingConnection> {
-    const columns = columnsFor(selectedFields(info, ['edges', 'node']), THING_FIELD_COLUMNS, []);
-    return ctx.services.things.list(filter, first, after, orderBy, columns);
+    const fields = selectedFields(info, ['edges', 'node']);
+    return ctx.services.things.list(filter, first, after, orderBy, columnsFor(fields, THING_FIELD_COLUMNS, []), fields.has('grid'));
   }
 
   @FieldResolver(() => [Incident], {

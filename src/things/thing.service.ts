@@ -22,10 +22,11 @@ export class ThingService {
     after: string | null | undefined,
     orderBy: ThingOrder | null | undefined,
     columns: readonly string[] | null = null,
+    grid = false,
   ): Promise<ThingConnection> {
     const qb = this.reader.query(Thing, EntityKind.THING).select('*');
     applyFilter(qb, THING_FILTER, filter, this.reader);
     if (orderBy?.field === ThingOrderField.COMPONENT_CODE || orderBy?.field === ThingOrderField.UPDATED_AT) this.reader.policy.checkMergedValueFilter('orderBy');
-    return pageOf('things', qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy, columns }, ThingConnection);
+    return pageOf('things', qb, THING_ORDERS, ThingOrderField.ID, { first, after, orderBy, columns, grid }, ThingConnection);
   }
 }

@@ -56,6 +56,25 @@ describe('lean list reads', () => {
     expect(person).not.toContain('lineage');
   });
 
+  it('reads a page\'s grids with its rows (no statement of their own), the same grids region(code) answers', async () => {
+    const query = `{ incidents(first: 30) { edges { node { gridCode grid { code name level parentCode divisionCode } } } } }`;
+    let data: any;
+    const statements = await hub.captureStatements(async () => (data = ok(await hub.gql(token, query))));
+    expect(statements.filter((sql) => /from "region"/.test(sql) && !/join "region"/.test(sql))).toEqual([]);
+    expect(listStatement(statements, 'incident')).toContain('left join "region" as "gr" on gr.code = e.grid_code');
+    expect(data.incidents.edges.length).toBeGreaterThan(0);
+    for (const { node } of data.incidents.edges) {
+      const direct = ok(await hub.gql(token, 'query($code: String!) { region(code: $code) { code name level parentCode divisionCode } }', { code: node.gridCode }));
+      expect(node.grid).toEqual(direct.region);
+    }
+    // Its boundary, asked for beside, is read on its own (a grid read with a page leaves it out).
+    const withBoundary = ok(await hub.gql(token, '{ incidents(first: 3) { edges { node { grid { code boundary } } } } }'));
+    for (const { node } of withBoundary.incidents.edges) {
+      const [row] = await hub.sql('select boundary from region where code = $1', [node.grid.code]);
+      expect(node.grid.boundary).toEqual(row.boundary);
+    }
+  });
+
   it('answers each selection of the same row in full: a place asked twice with different fields in one request', async () => {
     const query = `{ incidents(first: 100) { edges { node { a: place { name } b: place { id name address kind } } } } }`;
     const data = ok(await hub.gql(token, query));

@@ -250,7 +250,9 @@ export function statsCostEstimator(maxGroups: number): ComplexityEstimator {
 /**
  * The variables as the cost model gets them: a list of input objects (a batch of ingested records) as an empty list.
  * The model coerces every variable again before it estimates, yet {@link costEstimator} reads only scalar arguments
- * (`first`), and the real values have just been coerced, and refused when bad, by the guard.
+ * (`first`) and filters, and the real values have just been coerced, and refused when bad, by the guard. A list of
+ * filters (`filter: { OR: $branches }`) keeps its value: each branch is priced (a text search 10), and the list is
+ * no longer than `maxListLength` (checked before).
  */
 function costVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, inputs: Record<string, unknown>): Record<string, unknown> {
   let variables: Record<string, unknown> | null = null;
@@ -258,11 +260,15 @@ function costVariables(schema: GraphQLSchema, operation: OperationDefinitionNode
     const name = definition.variable.name.value;
     const type = typeFromAST(schema, definition.type);
     if (inputs[name] == null || !type || !isListType(getNullableType(type)) || !isInputObjectType(getNamedType(type))) continue;
+    if (FILTER_INPUTS.has(getNamedType(type).name)) continue;
     variables ??= { ...inputs };
     variables[name] = [];
   }
   return variables ?? inputs;
 }
+
+/** The filter inputs of lists and stats, priced by {@link filterCost} wherever they appear. */
+const FILTER_INPUTS = new Set(['PersonFilter', 'PlaceFilter', 'ThingFilter', 'IncidentFilter']);
 
 /** The longest key of {@link costKey} kept. */
 const MAX_COST_KEY_LENGTH = 4_000;
@@ -277,12 +283,13 @@ const MAX_COST_KEY_LENGTH = 4_000;
  * out, null kept), as a default value in the document may stand for the first. Null when the key would be long.
  */
 function costKey(text: string, operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
-  const values: Array<[string, unknown]> = [];
+  const values: unknown[][] = [];
   for (const definition of operation.variableDefinitions ?? []) {
     const { type } = definition;
     if (type.kind === Kind.NON_NULL_TYPE && type.type.kind === Kind.NAMED_TYPE && type.type.name.value === 'ID') continue;
     const name = definition.variable.name.value;
-    values.push([name, Object.hasOwn(variables, name) ? variables[name] : '(omitted)']);
+    // `[name]` when omitted, `[name, value]` when given: no value can pass for an omission.
+    values.push(Object.hasOwn(variables, name) ? [name, variables[name]] : [name]);
   }
   const key = JSON.stringify(values);
   if (key.length > MAX_COST_KEY_LENGTH) return null;

@@ -66,7 +66,7 @@ export async function seededDatabase(root: string, scale: string, log: (line: st
     log(`reusing the demo city at scale ${scale} in ${dir} (seeded ${marker.finishedAt} by ${marker.commit} in ${marker.seconds.toFixed(0)} s)`);
     return { database, dir, marker, seededNow: false, postmasterPid: postmasterPid() };
   }
-  log(`seeding the demo city at scale ${scale} into ${dir} (scale 20 took ~25 minutes on a busy 2-core machine)`);
+  log(`seeding the demo city at scale ${scale} into ${dir} (scale 20 took about 30 minutes on this 2-core machine)`);
   const started = performance.now();
   try {
     const report = await runSeed(database.url, path.join(dir, 'hub'), scale);

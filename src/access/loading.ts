@@ -74,7 +74,7 @@ export class PagedLinkLoader<Result> {
   constructor(private readonly batch: (parentIds: string[], page: LinkPage) => Promise<Result[][]>) {}
 
   load(parentId: string, page: LinkPage): Promise<Result[]> {
-    const key = JSON.stringify([page.first, page.after, page.role ?? null, page.order ?? null, page.targetColumns ?? null]);
+    const key = `${page.first}|${page.after ?? ''}|${page.role ?? ''}|${page.order ? JSON.stringify(page.order) : ''}|${page.targetColumns?.join(',') ?? '*'}`;
     let loader = this.loaders.get(key);
     if (!loader) {
       loader = new DataLoader((ids) => this.batch([...ids], page));

@@ -139,8 +139,12 @@ export async function paginate<T extends { id: string }>(
   const rows = await qb.getResultList();
   const hasNextPage = rows.length > first;
   const nodes = rows.slice(0, first);
+  const cursorOf = (node: T) => encodeCursor({ l: request.list, o: request.orderKey, v: cursorValue(node, order), id: node.id });
+  // Made when read: a dashboard's page rarely asks for every edge's cursor.
   const edges = nodes.map((node) => ({
-    cursor: encodeCursor({ l: request.list, o: request.orderKey, v: cursorValue(node, order), id: node.id }),
+    get cursor() {
+      return cursorOf(node);
+    },
     node,
   }));
   return {
@@ -148,8 +152,8 @@ export async function paginate<T extends { id: string }>(
     pageInfo: {
       hasNextPage,
       hasPreviousPage: request.after != null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      startCursor: nodes.length ? cursorOf(nodes[0]) : null,
+      endCursor: nodes.length ? cursorOf(nodes[nodes.length - 1]) : null,
     },
     count,
   };

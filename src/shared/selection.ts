@@ -45,6 +45,23 @@ export function columnsFor(
   needs: Readonly<Record<string, readonly string[]>>,
   always: readonly string[],
 ): string[] | null {
+  // The same selection (selectedFields gives one set per field nodes and path) asked again by each item of a page.
+  if (always.length > 0) return computeColumns(fields, needs, always);
+  let byNeeds = columnsOf.get(fields);
+  if (!byNeeds) columnsOf.set(fields, (byNeeds = new Map()));
+  let columns = byNeeds.get(needs);
+  if (columns === undefined) byNeeds.set(needs, (columns = computeColumns(fields, needs, always)));
+  return columns === null ? null : [...columns];
+}
+
+/** Per selection (a set of {@link selectedFields}, gone with its execution) and mapping: the properties it needs. */
+const columnsOf = new WeakMap<ReadonlySet<string>, Map<object, string[] | null>>();
+
+function computeColumns(
+  fields: ReadonlySet<string>,
+  needs: Readonly<Record<string, readonly string[]>>,
+  always: readonly string[],
+): string[] | null {
   const columns = new Set(always);
   for (const field of fields) {
     if (field === '__typename') continue;

@@ -31,7 +31,7 @@ export interface RunOptions {
 }
 
 /**
- * The read statements of one pool. Statements run through knex on the ORM's own pool (or the transaction given), so
+ * The read statements of one pool. Statements run on connections of the ORM's own pool (or the transaction given), so
  * they keep what the pool's connections were opened with — the statement timeout of the serving pool — and are
  * announced as knex's `query` event like every other statement.
  */

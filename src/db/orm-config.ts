@@ -31,7 +31,7 @@ export function ormConfig(clientUrl: string, settings: PoolSettings = {}, overri
       silent: true,
     },
     forceUtcTimezone: true,
-    // Read paths go through QueryBuilder and DataLoader; nothing relies on lazy loading.
+    // Read paths go through the scoped reader's own SQL and DataLoader; nothing relies on lazy loading.
     allowGlobalContext: false,
     pool: { min: 0, max: 10 },
     // The serving pool opens a database that migrations have already made ready; MikroORM's check for it would be

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { decodeLinkCursor, pageSize } from '../shared/pagination';
 import { BadUserInputError } from '../shared/errors';
 import { EntityKind } from '../sources/source-system';
-import { EntityClass, GridBound, LinkPage, ScopedReader } from './scope';
+import { EntityClass, GridBound, LinkPage, ScopedReader, withKeys } from './scope';
 
 /** Groups rows by a key, keeping each key's rows in the order given; answers in the order of `keys`. */
 export function groupBy<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
@@ -44,7 +44,7 @@ export class ByIdLoader<T extends GridBound> {
   }
 
   private loader(columns: readonly string[] | null): DataLoader<string, T | null> {
-    const needed = columns === null ? null : [...new Set(['id', 'gridCode', ...columns])].sort();
+    const needed = withKeys(columns)?.sort() ?? null;
     const key = needed === null ? '*' : needed.join(',');
     let loader = this.loaders.get(key);
     if (!loader) {

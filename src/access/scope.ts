@@ -394,6 +394,14 @@ export class ScopedQuery<T extends object> {
   }
 }
 
+/**
+ * The properties a read of grid-bound rows needs for `columns` (a selection's, `columnsFor`): them with the id and
+ * grid code, which scope, loaders and cursors read; null (every column) stays null.
+ */
+export function withKeys(columns: readonly string[] | null): string[] | null {
+  return columns === null ? null : [...new Set(['id', 'gridCode', ...columns])];
+}
+
 /** The prefix of a link's target's columns in a link row. */
 const TARGET = 't:';
 /** The prefix of a row's grid's columns ({@link ScopedQuery.withGrid}). */
@@ -414,15 +422,15 @@ function unprefixed(row: Readonly<Record<string, unknown>>, prefix: string): Rec
 }
 
 /**
- * `entity`'s mapped columns of alias `alias` (those of `properties` with id and grid code; null: all), each named
- * `<prefix><column>`: a row of another table beside a link's.
+ * `entity`'s mapped columns of alias `alias` (those of `properties`; null: all), each named `<prefix><column>`: a row
+ * of another table beside a link's or a page's.
  */
 function prefixedColumns(em: EntityManager, entity: EntityClass<object>, alias: string, prefix: string, properties: readonly string[] | null): string {
   const all = propertyColumns(em, entity);
   const columns =
     properties === null
       ? [...all.values()]
-      : [...new Set([...(entity === Region ? [] : ['id', 'gridCode']), ...properties])].map((property) => {
+      : properties.map((property) => {
           const column = all.get(property);
           if (column === undefined) throw new Error(`${entity.name} maps no property ${property}`);
           return column;
@@ -519,8 +527,7 @@ export class ScopedReader {
    * @param columns the properties to read (with id and grid code); null: every column
    */
   byIds<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind, ids: readonly string[], columns: readonly string[] | null = null): Promise<T[]> {
-    const fields = columns === null ? '*' : [...new Set(['id', 'gridCode', ...columns])];
-    return this.query(entity, kind).select(fields).andWhere('e.id = any(?::bigint[])', [arrayLiteral(ids)]).getResultList();
+    return this.query(entity, kind).select(withKeys(columns) ?? '*').andWhere('e.id = any(?::bigint[])', [arrayLiteral(ids)]).getResultList();
   }
 
   /** Rows as the viewer may read them: for a department, its own sources' values (see AccessPolicy). */
@@ -653,7 +660,7 @@ export class ScopedReader {
     const joined = targets !== undefined && this.policy.department === null ? targets : null;
     const rows = await this.linkRows<IncidentPartyRow & Record<string, unknown>>(
       `select l.id::text as "id", l.incident_id::text as "incidentId", l.person_id::text as "personId", l.role` +
-        (joined ? `, ${prefixedColumns(this.#em, joined, 't', TARGET, page.targetColumns ?? null)}` : ''),
+        (joined ? `, ${prefixedColumns(this.#em, joined, 't', TARGET, withKeys(page.targetColumns ?? null))}` : ''),
       'incident_party',
       side === 'incident' ? incident : person,
       side === 'incident' ? person : incident,
@@ -662,15 +669,8 @@ export class ScopedReader {
       page,
     );
     if (!joined) return rows;
-    return rows.map((row) => {
-      const target: Record<string, unknown> = {};
-      const link: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(row)) {
-        if (key.startsWith(TARGET)) target[key.slice(TARGET.length)] = value;
-        else link[key] = value;
-      }
-      return { ...(link as unknown as IncidentPartyRow), target: entityFromRow(this.#em, joined, target) };
-    });
+    // The link row keeps its target's prefixed columns beside it (internal, never answered as such).
+    return rows.map((row) => ({ ...row, target: entityFromRow(this.#em, joined, unprefixed(row, TARGET)) }));
   }
 
   /** The event log of the given incidents in scope, at most `page.first` events per incident, in seq order. */

@@ -1,4 +1,4 @@
-import { ScopedReader } from '../access/scope';
+import { ScopedReader, withKeys } from '../access/scope';
 import { BadUserInputError } from '../shared/errors';
 import { applyFilter, PERSON_FILTER } from '../access/filter-spec';
 import { IdNumberError, parseIdNumber } from '../shared/id-number';
@@ -18,8 +18,7 @@ export class PersonService {
    * @param grid whether the selection asks for the person's grid (read with the person)
    */
   async get(id: string, columns: readonly string[] | null = null, grid = false): Promise<Person | null> {
-    const fields = columns === null ? '*' : [...new Set(['id', 'gridCode', ...columns])];
-    const query = this.reader.query(Person, EntityKind.PERSON).select(fields).andWhere({ id: parseId(id) });
+    const query = this.reader.query(Person, EntityKind.PERSON).select(withKeys(columns) ?? '*').andWhere({ id: parseId(id) });
     return (grid ? query.withGrid() : query).getSingleResult();
   }
 

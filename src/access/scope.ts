@@ -601,7 +601,10 @@ export class ScopedReader {
       counted(EntityKind.THING, 'count(*) as n'),
       counted(
         EntityKind.INCIDENT,
-        `count(*) as n, count(*) filter (where e.status not in ('CLOSED', 'REJECTED')) as open, count(*) filter (where e.overdue) as overdue`,
+        // Overdue as its field says: open cases marked overdue (a case resolved late keeps its mark, which the stats'
+        // overdue measure counts; a dashboard's count of what is overdue now must not).
+        `count(*) filter (where e.status not in ('CLOSED', 'REJECTED')) as open, count(*) as n,
+         count(*) filter (where e.overdue and e.status not in ('CLOSED', 'REJECTED')) as overdue`,
       ),
     ]);
     const byCode = (rows: Array<Record<string, string | number> & { code: string }>) => new Map(rows.map((row) => [row.code, row]));

@@ -229,15 +229,23 @@ describe('Region.counts', () => {
       things: await n('thing'),
       incidents: await n('incident'),
       openIncidents: await n('incident', `status not in ('CLOSED', 'REJECTED')`),
-      overdueIncidents: await n('incident', 'overdue'),
+      overdueIncidents: await n('incident', `overdue and status not in ('CLOSED', 'REJECTED')`),
     };
   }
 
   it('counts what lies under each region, in one set of statements for all of them', async () => {
     const county = '150302';
+    // A case closed after its due time keeps its overdue mark: it is not overdue now, and must not be counted so.
+    const closedLate = await hub.sql<{ id: string }>(
+      `update incident set overdue = true where id = (select id from incident where grid_code like $1 and status = 'CLOSED' and not overdue order by id limit 1) returning id::text`,
+      [`${county}%`],
+    );
+    expect(closedLate).toHaveLength(1);
     const answer = ok(await hub.gql(admin, `query($code: String!) { region(code: $code) { ${COUNTS} } }`, { code: county }));
     expect(answer.region.counts).toEqual(await expected(county));
     expect(answer.region.counts.overdueIncidents).toBeGreaterThan(0);
+    const marked = await hub.sql<{ n: string }>(`select count(*) as n from incident where grid_code like $1 and overdue`, [`${county}%`]);
+    expect(answer.region.counts.overdueIncidents).toBeLessThan(Number(marked[0].n));
     const under = async (level: string) => {
       let regions: Array<{ code: string; counts: Record<string, number> }> = [];
       const query = `query($code: String!) { regions(parentCode: $code, level: ${level}) { code ${COUNTS} } }`;

@@ -95,11 +95,25 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
   }
 }
 
+/** The scoped services of a request, each made when a resolver first asks for it (most requests use one or two). */
+export type Services = Context['services'];
+
+/** What a context makes when first asked for: a fresh entity manager's reader, the loaders and the services. */
+interface Parts {
+  loaders: Loaders;
+  services: Services;
+}
+
 /**
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
- * services and loaders for this viewer, made when first asked for. A subscription's context lives as long as the
+ * services and loaders for this viewer, made when first asked for — each service on its own, and nothing at all for
+ * a request that reads no data (`{ __typename }`). A subscription's context lives as long as the
  * subscription: before each delivered event the live stream renews it, so each event gets a fresh entity manager
  * and loaders (made only if the event's fields ask for them) and nothing long-lived holds one.
+ *
+ * Apollo hands resolvers a copy of the context (`Object.assign` onto an object of the same prototype), which reads
+ * every own getter once: so the getters live on a prototype and what they make is kept in a holder that the copy
+ * shares — the request's one set of loaders, whichever object a resolver holds.
  * @param live the live feed and socket of a WebSocket operation; null over HTTP (no subscriptions).
  */
 export function buildContext(
@@ -112,43 +126,72 @@ export function buildContext(
   live: LiveTransport | null = null,
 ): Context {
   const policy = new AccessPolicy(viewer);
-  let made: Pick<Context, 'loaders' | 'services'> | null = null;
+  const held: { parts: Parts | null } = { parts: null };
   const renew = () => {
-    made = null;
+    held.parts = null;
   };
-  const make = (): Pick<Context, 'loaders' | 'services'> => {
+  const make = (): Parts => {
     const reader = new ScopedReader(orm.em.fork(), viewer);
-    return {
-      loaders: createLoaders(reader),
-      services: {
-        regions: new RegionService(reader),
-        people: new PersonService(reader),
-        places: new PlaceService(reader),
-        things: new ThingService(reader),
-        incidents: new IncidentService(reader),
-        workflow: new IncidentWorkflowService(orm, viewer, workflow, ingest),
-        ingestion: new IngestionService(orm, viewer, ingest),
-        conflicts: new DataConflictService(reader),
-        calls: new DepartmentCallService(orm, viewer, calls),
-        callQueries: new DepartmentCallQueryService(reader),
-        scorecard: new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
-        timelines: new IncidentTimelineService(reader),
-        live: new IncidentEventStreamService(orm, viewer, policy, live, renew),
-        stats: new StatsService(reader, stats),
-      },
-    };
+    const services = lazily<Services>({
+      regions: () => new RegionService(reader),
+      people: () => new PersonService(reader),
+      places: () => new PlaceService(reader),
+      things: () => new ThingService(reader),
+      incidents: () => new IncidentService(reader),
+      workflow: () => new IncidentWorkflowService(orm, viewer, workflow, ingest),
+      ingestion: () => new IngestionService(orm, viewer, ingest),
+      conflicts: () => new DataConflictService(reader),
+      calls: () => new DepartmentCallService(orm, viewer, calls),
+      callQueries: () => new DepartmentCallQueryService(reader),
+      scorecard: () => new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
+      timelines: () => new IncidentTimelineService(reader),
+      live: () => new IncidentEventStreamService(orm, viewer, policy, live, renew),
+      stats: () => new StatsService(reader, stats),
+    });
+    return { loaders: createLoaders(reader), services };
   };
-  return {
+  const context: Context = Object.create(RequestContext.prototype);
+  return Object.assign(context, {
     viewer,
     policy,
-    get loaders() {
-      return (made ??= make()).loaders;
-    },
-    get services() {
-      return (made ??= make()).services;
-    },
+    [PARTS]: { held, make },
     readAfresh: () => {
-      if (made !== null) Object.assign(made.loaders, createLoaders(new ScopedReader(orm.em.fork(), viewer)));
+      if (held.parts !== null) Object.assign(held.parts.loaders, createLoaders(new ScopedReader(orm.em.fork(), viewer)));
     },
-  };
+  });
+}
+
+/** Where a context keeps its holder (an own property, so Apollo's copy of the context shares the holder). */
+const PARTS = Symbol('parts');
+
+/** The prototype of every context: its getters make the request's parts once, into the shared holder. */
+class RequestContext {
+  declare [PARTS]: { held: { parts: Parts | null }; make: () => Parts };
+
+  get loaders(): Loaders {
+    const { held, make } = this[PARTS];
+    return (held.parts ??= make()).loaders;
+  }
+
+  get services(): Services {
+    const { held, make } = this[PARTS];
+    return (held.parts ??= make()).services;
+  }
+}
+
+/** An object whose properties are made by `makers` on first read, then kept. */
+function lazily<T extends object>(makers: { [K in keyof T]: () => T[K] }): T {
+  const made = {} as T;
+  for (const key of Object.keys(makers) as Array<keyof T>) {
+    Object.defineProperty(made, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = makers[key]();
+        Object.defineProperty(made, key, { value, enumerable: true, writable: false });
+        return value;
+      },
+    });
+  }
+  return made;
 }

@@ -80,6 +80,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const app = express();
   app.disable('x-powered-by');
+  // No entity tag hashed over every response body: GraphQL answers are never revalidated (POST, or GET with a
+  // token), and the explorer's files carry tags made once at start (src/server/explorer/explorer.ts).
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   const ingest = { maxBatch: limits.maxIngestBatch, priorities: options.priorities ?? DEFAULT_PRIORITIES };
   const workflow = options.workflow ?? defaultWorkflowOptions();

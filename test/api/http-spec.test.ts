@@ -26,6 +26,16 @@ describe('GraphQL over HTTP (graphql-http audits)', () => {
     },
   });
 
+  it('hashes no entity tag over an answer (nothing revalidates a GraphQL answer)', async () => {
+    const response = await fetch(hub.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
+    expect(response.headers.get('etag')).toBeNull();
+  });
+
   for (const audit of audits) {
     it(audit.name, async () => {
       const result = await audit.fn();

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -50,6 +50,9 @@ interface Asset {
   type: string;
   body: Buffer;
   gzipped: Buffer;
+  /** Strong entity tags of the two bodies, made once (the app makes none: see src/server/server.ts). */
+  etag: string;
+  gzippedEtag: string;
 }
 
 export interface ExplorerOptions {
@@ -75,7 +78,9 @@ export function mountExplorer(options: ExplorerOptions): void {
   for (const [name, source] of Object.entries(ASSET_SOURCES)) {
     const file = source();
     const body = fs.readFileSync(file);
-    assets.set(name, { type: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8', body, gzipped: gzipSync(body) });
+    const gzipped = gzipSync(body);
+    const type = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
+    assets.set(name, { type, body, gzipped, etag: entityTag(body), gzippedEtag: entityTag(gzipped) });
   }
   const page = explorerPage(assets);
   // As `npm run schema` prints it to schema/schema.graphql.
@@ -107,13 +112,21 @@ export function mountExplorer(options: ExplorerOptions): void {
     res.setHeader('Cache-Control', 'no-cache');
     res.vary('Accept-Encoding');
     res.type(asset.type);
+    // send() answers 304 when the request's If-None-Match holds the tag set here.
     if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
       res.setHeader('Content-Encoding', 'gzip');
+      res.setHeader('ETag', asset.gzippedEtag);
       res.send(asset.gzipped);
     } else {
+      res.setHeader('ETag', asset.etag);
       res.send(asset.body);
     }
   });
+}
+
+/** A strong entity tag for `body`: its SHA-1, as Express would make one. */
+function entityTag(body: Buffer): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { defaultFieldResolver, GraphQLFieldResolver, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { AuthChecker, buildSchema } from 'type-graphql';
 import { enforceAccessPolicy } from './access/enforce';
 import { Role } from './auth/viewer';
@@ -67,7 +67,24 @@ export async function buildGridhubSchema(): Promise<GraphQLSchema> {
       },
     },
   });
-  return enforceAccessPolicy(schema);
+  return readAfreshForEachMutation(enforceAccessPolicy(schema));
+}
+
+/**
+ * Every mutation runs with the request's loaders made afresh (`Context.readAfresh`: new ones on next use), so that its answer —
+ * and a second mutation's of the same document (they run one after another) — shows what it wrote, not what an earlier
+ * field of the document had read and cached. Put in front of every mutation here, one added later included.
+ * @returns the same schema.
+ */
+function readAfreshForEachMutation(schema: GraphQLSchema): GraphQLSchema {
+  for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+    const resolve: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, context, info) => {
+      context.readAfresh();
+      return resolve(source, args, context, info);
+    };
+  }
+  return schema;
 }
 
 /** The SDL as checked in: sorted, so it diffs only when the API changes. */

@@ -601,10 +601,10 @@ export class ScopedReader {
       counted(EntityKind.THING, 'count(*) as n'),
       counted(
         EntityKind.INCIDENT,
-        // Overdue as its field says: open cases marked overdue (a case resolved late keeps its mark, which the stats'
-        // overdue measure counts; a dashboard's count of what is overdue now must not).
-        `count(*) filter (where e.status not in ('CLOSED', 'REJECTED')) as open, count(*) as n,
-         count(*) filter (where e.overdue and e.status not in ('CLOSED', 'REJECTED')) as overdue`,
+        // Overdue now: marked and still being handled. A case resolved or closed late keeps its mark, which the
+        // stats' overdue measure counts; the sweeper marks only DISPATCHED and IN_PROGRESS cases.
+        `count(*) as n, count(*) filter (where e.status not in ('CLOSED', 'REJECTED')) as open,
+         count(*) filter (where e.overdue and e.status in ('DISPATCHED', 'IN_PROGRESS')) as overdue`,
       ),
     ]);
     const byCode = (rows: Array<Record<string, string | number> & { code: string }>) => new Map(rows.map((row) => [row.code, row]));

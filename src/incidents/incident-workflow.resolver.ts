@@ -12,11 +12,10 @@ const WHO =
 const HANDLER = 'The seat of the department the case is dispatched to (a COMMAND_CENTER token with its `department` claim) may also run it.';
 
 /**
- * The workflow service for one mutation: its answer is read with the request's loaders, made afresh for it, so that
- * a second mutation of the same document answers with the case it changed, not what the first one read.
+ * The workflow service for one mutation. Its answer is read with the request's loaders, which every mutation makes
+ * afresh (src/schema.ts), so a second mutation of the same document answers with the case it changed.
  */
 function workflowOf(ctx: Context): IncidentWorkflowService {
-  ctx.readAfresh();
   return ctx.services.workflow;
 }
 

@@ -68,6 +68,6 @@ export class RegionCounts {
   @Field(() => Int, { description: 'Incidents not closed or rejected' })
   openIncidents!: number;
 
-  @Field(() => Int, { description: 'Open incidents past their due time (超期)' })
+  @Field(() => Int, { description: 'Incidents overdue now (超期): marked overdue and still DISPATCHED or IN_PROGRESS (a case resolved late keeps its mark but is not counted here)' })
   overdueIncidents!: number;
 }

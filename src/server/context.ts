@@ -51,14 +51,14 @@ export interface Context {
   viewer: Viewer;
   /** The access policy for this viewer: masking, department views, what it may ask. */
   policy: AccessPolicy;
-  loaders: Loaders;
+  /** The request's loaders (made on first read, on a prototype getter: never spread or copy a context field by field). */
+  readonly loaders: Loaders;
   /**
-   * Makes the loaders read afresh (a new entity manager, empty caches): a mutation that writes calls it first, as the
-   * request's loaders may hold what an earlier mutation of the same document read. In place, since Apollo hands
-   * resolvers a shallow copy of the context (its getters read once).
+   * Makes what reads afresh (a new entity manager, empty loader caches) on next use: every mutation calls it first
+   * (src/schema.ts), as the request's loaders may hold what an earlier field of the same document read.
    */
   readAfresh(): void;
-  services: {
+  readonly services: {
     regions: RegionService;
     people: PersonService;
     places: PlaceService;
@@ -95,25 +95,18 @@ export async function authenticate(key: Uint8Array, authorization: unknown): Pro
   }
 }
 
-/** The scoped services of a request, each made when a resolver first asks for it (most requests use one or two). */
-export type Services = Context['services'];
-
-/** What a context makes when first asked for: a fresh entity manager's reader, the loaders and the services. */
+/** What a context makes when first asked for: the loaders and services of one reader on a fresh entity manager. */
 interface Parts {
   loaders: Loaders;
-  services: Services;
+  services: Context['services'];
 }
 
 /**
  * The one context builder for HTTP requests and WebSocket operations: a fresh entity manager, and scoped
- * services and loaders for this viewer, made when first asked for — each service on its own, and nothing at all for
- * a request that reads no data (`{ __typename }`). A subscription's context lives as long as the
- * subscription: before each delivered event the live stream renews it, so each event gets a fresh entity manager
- * and loaders (made only if the event's fields ask for them) and nothing long-lived holds one.
- *
- * Apollo hands resolvers a copy of the context (`Object.assign` onto an object of the same prototype), which reads
- * every own getter once: so the getters live on a prototype and what they make is kept in a holder that the copy
- * shares — the request's one set of loaders, whichever object a resolver holds.
+ * services and loaders for this viewer, made when first asked for — nothing at all for a request that reads no
+ * data (`{ __typename }`). A subscription's context lives as long as the subscription: before each delivered event
+ * the live stream renews it (`readAfresh`), so each event gets a fresh entity manager and loaders (made only if the
+ * event's fields ask for them) and nothing long-lived holds one.
  * @param live the live feed and socket of a WebSocket operation; null over HTTP (no subscriptions).
  */
 export function buildContext(
@@ -126,72 +119,55 @@ export function buildContext(
   live: LiveTransport | null = null,
 ): Context {
   const policy = new AccessPolicy(viewer);
-  const held: { parts: Parts | null } = { parts: null };
-  const renew = () => {
-    held.parts = null;
-  };
-  const make = (): Parts => {
+  const context: RequestContext = new RequestContext(viewer, policy, (): Parts => {
     const reader = new ScopedReader(orm.em.fork(), viewer);
-    const services = lazily<Services>({
-      regions: () => new RegionService(reader),
-      people: () => new PersonService(reader),
-      places: () => new PlaceService(reader),
-      things: () => new ThingService(reader),
-      incidents: () => new IncidentService(reader),
-      workflow: () => new IncidentWorkflowService(orm, viewer, workflow, ingest),
-      ingestion: () => new IngestionService(orm, viewer, ingest),
-      conflicts: () => new DataConflictService(reader),
-      calls: () => new DepartmentCallService(orm, viewer, calls),
-      callQueries: () => new DepartmentCallQueryService(reader),
-      scorecard: () => new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
-      timelines: () => new IncidentTimelineService(reader),
-      live: () => new IncidentEventStreamService(orm, viewer, policy, live, renew),
-      stats: () => new StatsService(reader, stats),
-    });
-    return { loaders: createLoaders(reader), services };
-  };
-  const context: Context = Object.create(RequestContext.prototype);
-  return Object.assign(context, {
-    viewer,
-    policy,
-    [PARTS]: { held, make },
-    readAfresh: () => {
-      if (held.parts !== null) Object.assign(held.parts.loaders, createLoaders(new ScopedReader(orm.em.fork(), viewer)));
-    },
+    return {
+      loaders: createLoaders(reader),
+      services: {
+        regions: new RegionService(reader),
+        people: new PersonService(reader),
+        places: new PlaceService(reader),
+        things: new ThingService(reader),
+        incidents: new IncidentService(reader),
+        workflow: new IncidentWorkflowService(orm, viewer, workflow, ingest),
+        ingestion: new IngestionService(orm, viewer, ingest),
+        conflicts: new DataConflictService(reader),
+        calls: new DepartmentCallService(orm, viewer, calls),
+        callQueries: new DepartmentCallQueryService(reader),
+        scorecard: new DepartmentScorecardService(reader, calls.acknowledgeMinutes),
+        timelines: new IncidentTimelineService(reader),
+        live: new IncidentEventStreamService(orm, viewer, policy, live, () => context.readAfresh()),
+        stats: new StatsService(reader, stats),
+      },
+    };
   });
+  return context;
 }
 
-/** Where a context keeps its holder (an own property, so Apollo's copy of the context shares the holder). */
-const PARTS = Symbol('parts');
+/**
+ * A request's context. Apollo hands resolvers a copy of it (`Object.assign` onto an object of the same prototype,
+ * which reads every own getter once): so the getters are the class's, on its prototype, and what they make is kept
+ * in a holder, an own property that the copy shares — the request's one set of loaders, whichever object a resolver
+ * holds. TypeScript-private fields, not `#` ones: a copy has only what `Object.assign` copies.
+ */
+class RequestContext implements Context {
+  private readonly held: { parts: Parts | null } = { parts: null };
 
-/** The prototype of every context: its getters make the request's parts once, into the shared holder. */
-class RequestContext {
-  declare [PARTS]: { held: { parts: Parts | null }; make: () => Parts };
+  constructor(
+    readonly viewer: Viewer,
+    readonly policy: AccessPolicy,
+    private readonly make: () => Parts,
+  ) {}
 
   get loaders(): Loaders {
-    const { held, make } = this[PARTS];
-    return (held.parts ??= make()).loaders;
+    return (this.held.parts ??= this.make()).loaders;
   }
 
-  get services(): Services {
-    const { held, make } = this[PARTS];
-    return (held.parts ??= make()).services;
+  get services(): Context['services'] {
+    return (this.held.parts ??= this.make()).services;
   }
-}
 
-/** An object whose properties are made by `makers` on first read, then kept. */
-function lazily<T extends object>(makers: { [K in keyof T]: () => T[K] }): T {
-  const made = {} as T;
-  for (const key of Object.keys(makers) as Array<keyof T>) {
-    Object.defineProperty(made, key, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const value = makers[key]();
-        Object.defineProperty(made, key, { value, enumerable: true, writable: false });
-        return value;
-      },
-    });
+  readAfresh(): void {
+    this.held.parts = null;
   }
-  return made;
 }

@@ -12,6 +12,7 @@ import { authenticate, buildContext, Context } from './context';
 import { Role, Viewer } from '../auth/viewer';
 import { OperationGuard } from './operation-guard';
 import { TransportOptions } from './ws';
+import { uncached } from './uncached';
 
 /** What the HTTP transport needs from the server that wires it. */
 export interface HttpTransportOptions extends TransportOptions {
@@ -104,6 +105,7 @@ export async function mountHttpTransport(options: HttpTransportOptions): Promise
     (mayIngest(res.locals.viewer as Viewer) ? batchBody : smallBody)(req, res, next);
   app.use(
     '/graphql',
+    uncached,
     // Before the token check: a dashboard of a listed origin may read a refusal too, and preflights carry no token.
     options.cors,
     admit,

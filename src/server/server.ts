@@ -80,8 +80,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const app = express();
   app.disable('x-powered-by');
-  // No entity tag hashed over every response body: GraphQL answers are never revalidated (POST, or GET with a
-  // token), and the explorer's files carry tags made once at start (src/server/explorer/explorer.ts).
+  // No entity tag hashed over every response body: a GraphQL answer is made in full before it could be compared,
+  // so a tag would save only its transfer, and answers are not to be cached (src/server/uncached.ts). The explorer's
+  // files carry tags made once at start (src/server/explorer/explorer.ts).
   app.set('etag', false);
   const httpServer = http.createServer(app);
   const ingest = { maxBatch: limits.maxIngestBatch, priorities: options.priorities ?? DEFAULT_PRIORITIES };

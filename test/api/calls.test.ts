@@ -101,6 +101,32 @@ afterAll(async () => {
 });
 
 describe('the loop: call, acknowledge, answer, rate', () => {
+  it('answers each mutation of a document with what it wrote, not what an earlier one read', async () => {
+    const incidentId = await plantCase(grid1, { category: 'DISPUTE', severity: 'HIGH' });
+    const both = ok(
+      await hub.gql(
+        tokens.town1,
+        `mutation($id: ID!, $first: String!, $second: String!) {
+          a: callDepartment(incidentId: $id, department: $first, note: "呼叫一") { incident { calls { department } } }
+          b: callDepartment(incidentId: $id, department: $second, note: "呼叫二") { incident { calls { department } } } }`,
+        { id: incidentId, first: housing, second: cityManagement },
+      ),
+    );
+    expect(both.a.incident.calls.map((call: { department: string }) => call.department)).toEqual([housing]);
+    expect(both.b.incident.calls.map((call: { department: string }) => call.department).sort()).toEqual([housing, cityManagement].sort());
+    const callId = (await hub.sql<{ id: string }>(`select id::text from department_call where incident_id = $1 and department = $2`, [incidentId, housing]))[0].id;
+    const steps = ok(
+      await hub.gql(
+        tokens.housingSeat,
+        `mutation($id: ID!) { a: acknowledgeCall(callId: $id) { status incident { calls { id status } } }
+          b: answerCall(callId: $id, report: "已派员处理") { status incident { calls { id status } } } }`,
+        { id: callId },
+      ),
+    );
+    const statusIn = (answer: { incident: { calls: Array<{ id: string; status: string }> } }) => answer.incident.calls.find((call) => call.id === callId)!.status;
+    expect([steps.a.status, statusIn(steps.a), steps.b.status, statusIn(steps.b)]).toEqual(['ACKNOWLEDGED', 'ACKNOWLEDGED', 'ANSWERED', 'ANSWERED']);
+  });
+
   it('runs from a town command centre to the county department and back, with deadlines and versions', async () => {
     const incidentId = await plantCase(grid1, { category: 'DISPUTE', severity: 'HIGH' });
     const [before] = await hub.sql<{ events: number; version: number }>(

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { serverAudits } from 'graphql-http';
 import { Role } from '../../src/auth/viewer';
@@ -26,7 +27,7 @@ describe('GraphQL over HTTP (graphql-http audits)', () => {
     },
   });
 
-  it('hashes no entity tag over an answer (nothing revalidates a GraphQL answer)', async () => {
+  it('answers in full, uncached: no entity tag, no-store, and a GET with If-None-Match: * gets its data, not a 304', async () => {
     const response = await fetch(hub.url, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -34,6 +35,23 @@ describe('GraphQL over HTTP (graphql-http audits)', () => {
     });
     expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
     expect(response.headers.get('etag')).toBeNull();
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    // node:http, not fetch: fetch adds Cache-Control: no-cache to a conditional request, which no server answers 304.
+    const url = new URL(hub.url);
+    const conditional = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http
+        .get(
+          { host: url.hostname, port: url.port, path: `${url.pathname}?query=${encodeURIComponent('{ __typename }')}`, headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'if-none-match': '*' } },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        )
+        .on('error', reject);
+    });
+    expect(conditional.status).toBe(200);
+    expect(JSON.parse(conditional.body)).toEqual({ data: { __typename: 'Query' } });
   });
 
   for (const audit of audits) {

@@ -1,9 +1,9 @@
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { RawQueryFragment } from '@mikro-orm/core';
 import { Role } from '../../src/auth/viewer';
-import { Hub, ok, startHub } from '../support/harness';
+import { Hub, ok, startHub, wsQuery } from '../support/harness';
 
 /** List pages load only the columns the query selects (plus id, grid code and the order key). */
 describe('lean list reads', () => {
@@ -185,4 +185,25 @@ describe('lean list reads', () => {
     const grewBy = readings[readings.length - 1] - Math.min(...readings.slice(0, -1));
     expect(grewBy).toBeLessThan(2 ** 20);
   }, 300_000);
+
+  it('makes a request’s reader only when a field reads data: none for { __typename }, one per request that reads, over HTTP and WebSocket', async () => {
+    // Apollo hands resolvers a copy of the context, and once read every getter of it while copying: every request
+    // forked an entity manager and made all its loaders and services, whatever it asked.
+    const fork = jest.spyOn(hub.orm.em, 'fork');
+    const forksOf = async (action: () => Promise<unknown>) => {
+      fork.mockClear();
+      await action();
+      return fork.mock.calls.length;
+    };
+    const reads = `{ region(code: "150302") { name } people(first: 2) { edges { node { name grid { name } } } } }`;
+    const socket = hub.ws(token);
+    try {
+      expect(await forksOf(async () => ok(await hub.gql(token, '{ __typename }')))).toBe(0);
+      expect(await forksOf(async () => ok(await hub.gql(token, reads)))).toBe(1);
+      expect(await forksOf(async () => ok(await wsQuery(socket, '{ __typename }')))).toBe(0);
+      expect(await forksOf(async () => ok(await wsQuery(socket, reads)))).toBe(1);
+    } finally {
+      fork.mockRestore();
+    }
+  });
 });

@@ -229,18 +229,21 @@ describe('Region.counts', () => {
       things: await n('thing'),
       incidents: await n('incident'),
       openIncidents: await n('incident', `status not in ('CLOSED', 'REJECTED')`),
-      overdueIncidents: await n('incident', `overdue and status not in ('CLOSED', 'REJECTED')`),
+      overdueIncidents: await n('incident', `overdue and status in ('DISPATCHED', 'IN_PROGRESS')`),
     };
   }
 
   it('counts what lies under each region, in one set of statements for all of them', async () => {
     const county = '150302';
-    // A case closed after its due time keeps its overdue mark: it is not overdue now, and must not be counted so.
-    const closedLate = await hub.sql<{ id: string }>(
-      `update incident set overdue = true where id = (select id from incident where grid_code like $1 and status = 'CLOSED' and not overdue order by id limit 1) returning id::text`,
-      [`${county}%`],
-    );
-    expect(closedLate).toHaveLength(1);
+    // Cases resolved or closed after their due time keep their overdue mark: they are not overdue now, and must not be
+    // counted so.
+    for (const status of ['RESOLVED', 'CLOSED']) {
+      const late = await hub.sql<{ id: string }>(
+        `update incident set overdue = true where id = (select id from incident where grid_code like $1 and status = $2 and not overdue order by id limit 1) returning id::text`,
+        [`${county}%`, status],
+      );
+      expect(late).toHaveLength(1);
+    }
     const answer = ok(await hub.gql(admin, `query($code: String!) { region(code: $code) { ${COUNTS} } }`, { code: county }));
     expect(answer.region.counts).toEqual(await expected(county));
     expect(answer.region.counts.overdueIncidents).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { EXPLORER_EXAMPLES } from './examples';
+import { uncached } from '../uncached';
 
 /** The page's own script and styles, beside this file in the source tree (the hub runs from dist/src/server/explorer/). */
 const PAGE_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'src', 'server', 'explorer', 'page');
@@ -86,18 +87,16 @@ export function mountExplorer(options: ExplorerOptions): void {
   // As `npm run schema` prints it to schema/schema.graphql.
   const sdl = printSchema(lexicographicSortSchema(options.schema)) + '\n';
 
-  app.get('/', (_req, res) => {
+  app.get('/', uncached, (_req, res) => {
     const styleNonce = randomBytes(16).toString('base64');
     res.setHeader('Content-Security-Policy', explorerCsp(styleNonce));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('Referrer-Policy', 'no-referrer');
-    // A new nonce each time: never from a cache.
-    res.setHeader('Cache-Control', 'no-store');
+    // A new nonce each time: never from a cache (uncached).
     res.type('html').send(page(styleNonce));
   });
-  app.get('/explorer/schema.graphql', options.admit, (_req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
+  app.get('/explorer/schema.graphql', uncached, options.admit, (_req, res) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.type('text/plain; charset=utf-8').send(sdl);
   });
@@ -124,7 +123,7 @@ export function mountExplorer(options: ExplorerOptions): void {
   });
 }
 
-/** A strong entity tag for `body`: its SHA-1, as Express would make one. */
+/** A strong entity tag: the body's SHA-1. */
 function entityTag(body: Buffer): string {
   return `"${createHash('sha1').update(body).digest('base64url')}"`;
 }

@@ -245,6 +245,8 @@ export class ScopedQuery<T extends object> {
   private rowLimit: number | null = null;
   /** Whether each row's grid is read with it (see {@link withGrid}). */
   private joinGrid = false;
+  /** Run as a named prepared statement ({@link byKey}). */
+  private named = false;
 
   constructor(
     private readonly em: EntityManager,
@@ -306,8 +308,18 @@ export class ScopedQuery<T extends object> {
     return this;
   }
 
+  /**
+   * Marks the query as finding rows by one primary key (`andWhere({ id })`): its plan is the key's index whatever the
+   * region, so it runs as a named prepared statement that PostgreSQL plans once (src/db/bound.ts).
+   */
+  byKey(): this {
+    this.named = true;
+    return this;
+  }
+
   clone(): ScopedQuery<T> {
     const copy = new ScopedQuery(this.em, this.entity, this.present, this.conditions, this.gridSink);
+    copy.named = this.named;
     copy.joinGrid = this.joinGrid;
     copy.columns = this.columns;
     copy.order = [...this.order];
@@ -359,7 +371,7 @@ export class ScopedQuery<T extends object> {
 
   /** Runs a statement with its values as bind parameters (src/db/bound.ts), in the transaction the query was made in, if any. */
   private run<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
-    return boundStatements(this.em).run<R>({ sql, bindings: params }, { transaction: this.transaction });
+    return boundStatements(this.em).run<R>({ sql, bindings: params }, { transaction: this.transaction, named: this.named });
   }
 
   /**
@@ -468,8 +480,8 @@ export class ScopedReader {
    * Runs one of the reader's own statements (`?` placeholders) with its values as bind parameters, on a connection
    * of the pool — as `connection.execute` ran them, outside any transaction of the entity manager.
    */
-  private read<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
-    return boundStatements(this.#em).run<R>({ sql, bindings: params });
+  private read<R>(sql: string, params: readonly unknown[], options: { named?: boolean } = {}): Promise<R[]> {
+    return boundStatements(this.#em).run<R>({ sql, bindings: params }, options);
   }
 
   /** The scope of rows of `kind` under alias `alias`, as SQL. */
@@ -527,7 +539,10 @@ export class ScopedReader {
    * @param columns the properties to read (with id and grid code); null: every column
    */
   byIds<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind, ids: readonly string[], columns: readonly string[] | null = null): Promise<T[]> {
-    return this.query(entity, kind).select(withKeys(columns) ?? '*').andWhere('e.id = any(?::bigint[])', [arrayLiteral(ids)]).getResultList();
+    const query = this.query(entity, kind).select(withKeys(columns) ?? '*');
+    // One id (a person's card, a DataLoader batch of one) by its key, planned once; a list as one array.
+    const one = singleKey(ids);
+    return (one === null ? query.andWhere('e.id = any(?::bigint[])', [arrayLiteral(ids)]) : query.andWhere('e.id = ?::bigint', [one]).byKey()).getResultList();
   }
 
   /** Rows as the viewer may read them: for a department, its own sources' values (see AccessPolicy). */
@@ -858,7 +873,11 @@ export class ScopedReader {
     const parentScope = this.scope(parent.kind, 'e');
     // The target's scope too, so that a page holds `first` links the viewer can follow whenever there are as many.
     const targetScope = target ? this.scope(target.kind, 't') : null;
-    const targetJoin = target ? ` join ${TABLES[target.kind]} t on t.id = l.${target.column}` : '';
+    // One parent (a person's card): by its key, planned once (src/db/bound.ts). Several (a page's rows): one array,
+    // planned for its values.
+    const one = singleKey(parentIds);
+    const parentJoin = one === null ? `join ${TABLES[parent.kind]} e on e.id = l.${parent.column}` : byPrimaryKey(TABLES[parent.kind], 'e', `l.${parent.column}`);
+    const targetJoin = !target ? '' : one === null ? ` join ${TABLES[target.kind]} t on t.id = l.${target.column}` : ` ${byPrimaryKey(TABLES[target.kind], 't', `l.${target.column}`)}`;
     const role = page.role == null ? null : { sql: 'l.role = ?', params: [page.role] };
     const conditions = [parentScope, ...(targetScope ? [targetScope] : []), ...(ownLinks ? [ownLinks] : []), ...(role ? [role] : [])].filter(
       (condition) => condition.sql !== 'true',
@@ -873,10 +892,11 @@ export class ScopedReader {
     const rank = order === null ? `l.${orderColumn}` : `${order.expression} ${order.direction}, l.${orderColumn} ${order.direction}`;
     return this.read<R>(
       `select * from (${select}${order === null ? '' : `, ${order.expression} as "orderValue"`}, row_number() over (partition by l.${parent.column} order by ${rank}) as "rank"
-         from ${table} l join ${TABLES[parent.kind]} e on e.id = l.${parent.column}${targetJoin}
-        where l.${parent.column} = any(?::bigint[])${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
+         from ${table} l ${parentJoin}${targetJoin}
+        where l.${parent.column} ${one === null ? '= any(?::bigint[])' : '= ?::bigint'}${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
         where page."rank" <= ? order by page."rank"`,
-      [arrayLiteral(parentIds), ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
+      [one ?? arrayLiteral(parentIds), ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
+      { named: one !== null },
     );
   }
 
@@ -888,14 +908,17 @@ export class ScopedReader {
     if (entityIds.length === 0) return [];
     const scope = this.scope(kind, 'e');
     const source = this.policy.department;
+    const one = singleKey(entityIds);
     const rows = await this.read<{ observedAt: Date | string; receivedAt: Date | string }>(
       `select sr.id::text as "id", sr.entity_kind as "entityKind", sr.entity_id::text as "entityId", sr.source,
               sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt",
               sr.received_at as "receivedAt", sr.payload
-         from source_record sr join ${TABLES[kind]} e on e.id = sr.entity_id
-        where sr.entity_kind = ? and sr.entity_id = any(?::bigint[])${source ? ' and sr.source = ?' : ''} and (${scope.sql})
+         from source_record sr ${one === null ? `join ${TABLES[kind]} e on e.id = sr.entity_id` : byPrimaryKey(TABLES[kind], 'e', 'sr.entity_id')}
+        where sr.entity_kind = ? and sr.entity_id ${one === null ? '= any(?::bigint[])' : '= ?::bigint'}${source ? ' and sr.source = ?' : ''} and (${scope.sql})
         order by sr.id`,
-      [kind, arrayLiteral(entityIds), ...(source ? [source] : []), ...scope.params],
+      [kind, one ?? arrayLiteral(entityIds), ...(source ? [source] : []), ...scope.params],
+      // One entity's records: by its key, planned once (as linkRows).
+      { named: one !== null },
     );
     return rows.map((row) => ({ ...row, observedAt: asDate(row.observedAt), receivedAt: asDate(row.receivedAt) }) as R);
   }
@@ -1018,6 +1041,22 @@ export class ScopedReader {
  * whatever the number of keys, so the statement's text does not vary with it, and no query-builder criterion per
  * key. Anything but digits is left out (it can match no row).
  */
+/**
+ * A join of `table` as `alias` on its primary key `key` that a generic plan cannot turn into a scan of the viewer's
+ * region: the row is looked up by key inside a fence (`offset 0`: PostgreSQL pushes no condition into it), and the
+ * scope's conditions on `alias` filter what comes out. For named statements (src/db/bound.ts), whose one plan must
+ * serve a grid's token and a county's alike: given `t.grid_code >= $4 and t.grid_code < $5` as a join condition, a
+ * generic plan (which prices a region at 0.5 % of the table) may scan the region's index for every link instead.
+ */
+function byPrimaryKey(table: string, alias: string, key: string): string {
+  return `cross join lateral (select * from ${table} k where k.id = ${key} offset 0) ${alias}`;
+}
+
+/** The only key of `keys` when there is exactly one and it is a key ({@link arrayLiteral}'s test), else null. */
+export function singleKey(keys: readonly string[]): string | null {
+  return keys.length === 1 && /^\d{1,18}$/.test(keys[0]) ? keys[0] : null;
+}
+
 export function arrayLiteral(keys: readonly string[]): string {
   return `{${keys.filter((key) => /^\d{1,19}$/.test(key)).join(',')}}`;
 }

@@ -1,5 +1,6 @@
 import { Knex } from '@mikro-orm/knex';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { statementName } from './prepared';
 
 /**
  * Internal to the read path (src/access/scope.ts): read statements run with bind parameters.
@@ -9,14 +10,21 @@ import { EntityManager } from '@mikro-orm/postgresql';
  * planned afresh, and a new entry in `pg_stat_statements`. Here the text keeps its placeholders (`$1`, `$2`, … by
  * the time it is sent) and the values travel as parameters, so the same read is the same text whatever the values.
  *
- * The statements are unnamed (the driver's extended protocol without a name): PostgreSQL parses each and plans it
- * for its values every time — a custom plan. A named prepared statement would save that (planning a link list takes
- * ~1–2 ms here, running it 10–20), but after five runs PostgreSQL may keep one generic plan, made without the values,
- * and every read carries the viewer's region as a range (`grid_code >= $2 and grid_code < $3`) that a generic plan
- * prices at a default 0.5 % of the table. What a custom plan decides per region — a link list hashes the region's
- * `(grid_code, id)` entries of the target table, or looks the targets up by key — the generic plan decides once, for
- * a region of that size (`EXPLAIN (GENERIC_PLAN)`: the hash), and keeps it for a county of 100,000 places. So no
- * read is named; the workflow actions' single-row statements are (src/db/prepared.ts).
+ * Most statements are unnamed (the driver's extended protocol without a name): PostgreSQL parses each and plans it
+ * for its values every time — a custom plan. A named prepared statement saves that (planning a person's incident
+ * links takes 0.7–0.9 ms at a million people, running it 0.1), but after five runs PostgreSQL may keep one generic
+ * plan, made without the values, and every read carries the viewer's region as a range (`grid_code >= $2 and
+ * grid_code < $3`) that a generic plan prices at a default 0.5 % of the table. What a custom plan decides per region
+ * — a page of a region's incidents walks the region's index or the time index; a link list of many parents hashes
+ * the region's `(grid_code, id)` entries of the target table, or looks the targets up by key — the generic plan
+ * decides once, for a region of that size, and keeps it for a county of 100,000 places.
+ *
+ * So only statements whose plan cannot depend on the region are named (`named: true`): those that start from one
+ * key — a row by its id, the links or source records of one parent — where every table is reached by an index on
+ * that key or by primary key, and the region only filters the few rows found (test/api/prepared-reads.test.ts checks
+ * their generic plans). Each connection keeps at most {@link NAMED_PER_CONNECTION} of them, the least recently used
+ * deallocated to make room: the texts vary with the selected columns, and a client choosing ever new selections
+ * must not grow the server's memory. The workflow actions' single-row statements are named too (src/db/prepared.ts).
  */
 
 /** A statement as written or as a query builder compiles it (knex's `toSQL()`): `?` placeholders and their values. */
@@ -28,7 +36,15 @@ export interface Statement {
 export interface RunOptions {
   /** The transaction to run in (a read made inside one sees its writes); otherwise a connection of the pool. */
   transaction?: Knex.Transaction | null;
+  /**
+   * Run as a named prepared statement, planned once per connection (outside a transaction): only for a statement
+   * that starts from one key, whose plan does not depend on the values (see above).
+   */
+  named?: boolean;
 }
+
+/** Named read statements each connection keeps prepared, at most. */
+export const NAMED_PER_CONNECTION = 100;
 
 /**
  * The read statements of one pool. Statements run on connections of the ORM's own pool (or the transaction given), so
@@ -60,8 +76,9 @@ export class BoundStatements {
     const client = this.knex.client as Knex.Client & { emit(event: string, data: unknown): void };
     const connection = (await client.acquireConnection()) as PooledConnection;
     try {
-      client.emit('query', { sql: text, bindings, method: 'raw', __knexUid: connection.__knexUid });
-      return (await connection.query<R>({ text, values: bindings })).rows;
+      const name = options.named ? await keepPrepared(connection, text) : undefined;
+      client.emit('query', { sql: text, bindings, method: 'raw', __knexUid: connection.__knexUid, ...(name ? { named: name } : {}) });
+      return (await connection.query<R>({ name, text, values: bindings })).rows;
     } finally {
       await client.releaseConnection(connection);
     }
@@ -76,7 +93,36 @@ export class BoundStatements {
 /** A `pg` client as knex's pool lends it. */
 interface PooledConnection {
   __knexUid?: string;
-  query<R>(config: { text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+  query<R>(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: R[] }>;
+  /** node-postgres' protocol connection: the names it has prepared, by name (pg 8's bookkeeping, read here to forget one). */
+  connection: { parsedStatements: Record<string, string> };
+}
+
+/** The names prepared on each connection, least recently used first. */
+const preparedOn = new WeakMap<PooledConnection, Map<string, true>>();
+
+/**
+ * The name `text` runs under on `connection`, kept as the most recently used; when the connection already keeps
+ * {@link NAMED_PER_CONNECTION}, the least recently used is deallocated first (on the server and in the driver's
+ * bookkeeping, which would otherwise skip preparing it again).
+ */
+async function keepPrepared(connection: PooledConnection, text: string): Promise<string> {
+  const name = statementName(text);
+  let names = preparedOn.get(connection);
+  if (!names) preparedOn.set(connection, (names = new Map()));
+  if (names.delete(name)) {
+    names.set(name, true);
+    return name;
+  }
+  while (names.size >= NAMED_PER_CONNECTION) {
+    const oldest = names.keys().next().value!;
+    names.delete(oldest);
+    delete connection.connection.parsedStatements[oldest];
+    // Names are hex digests (statementName): nothing to quote. Not prepared after all (its parse failed): nothing to free.
+    await connection.query({ text: `deallocate ${oldest}` }).catch(() => undefined);
+  }
+  names.set(name, true);
+  return name;
 }
 
 /** `?` placeholders as `$1`, `$2`, …; `\?` stays a literal `?` (as knex's PostgreSQL client numbers them). */

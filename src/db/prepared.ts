@@ -58,14 +58,16 @@ export async function inPreparedTransaction<T>(orm: MikroORM, work: (query: Quer
   }
 }
 
-/** The names given to prepared statements, by their text. */
+/** The names given to prepared statements, by their text (at most {@link NAMES_KEPT}: read texts vary with selections). */
 const statementNames = new Map<string, string>();
+const NAMES_KEPT = 1_000;
 
 /** The name of the prepared statement of `text` (`$n` placeholders): a hash of the text. */
 export function statementName(text: string): string {
   let name = statementNames.get(text);
   if (name === undefined) {
     name = `gridhub_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    if (statementNames.size >= NAMES_KEPT) statementNames.clear();
     statementNames.set(text, name);
   }
   return name;

@@ -245,8 +245,8 @@ export class ScopedQuery<T extends object> {
   private rowLimit: number | null = null;
   /** Whether each row's grid is read with it (see {@link withGrid}). */
   private joinGrid = false;
-  /** Run as a named prepared statement ({@link byKey}). */
-  private named = false;
+  /** The one primary key the rows are found by ({@link byKey}): a named statement, the row looked up in a fence. */
+  private key: string | null = null;
 
   constructor(
     private readonly em: EntityManager,
@@ -309,17 +309,18 @@ export class ScopedQuery<T extends object> {
   }
 
   /**
-   * Marks the query as finding rows by one primary key (`andWhere({ id })`): its plan is the key's index whatever the
-   * region, so it runs as a named prepared statement that PostgreSQL plans once (src/db/bound.ts).
+   * The row with primary key `id` (digits), if it meets the other conditions: looked up by key inside a fence
+   * ({@link fencedJoinByKey}), so its one plan is the key's index whatever the region, and run as a named prepared
+   * statement whose generic plan PostgreSQL can keep (src/db/bound.ts).
    */
-  byKey(): this {
-    this.named = true;
+  byKey(id: string): this {
+    this.key = id;
     return this;
   }
 
   clone(): ScopedQuery<T> {
     const copy = new ScopedQuery(this.em, this.entity, this.present, this.conditions, this.gridSink);
-    copy.named = this.named;
+    copy.key = this.key;
     copy.joinGrid = this.joinGrid;
     copy.columns = this.columns;
     copy.order = [...this.order];
@@ -340,7 +341,8 @@ export class ScopedQuery<T extends object> {
   /** The number of rows (ordering and limit do not apply). */
   async getCount(): Promise<number> {
     const where = this.where();
-    const [row] = await this.run<{ count: string | number }>(`select count(e.id) as count from ${quoted(this.table())} as "e"${where.sql}`, where.params);
+    const from = this.from();
+    const [row] = await this.run<{ count: string | number }>(`select count(e.id) as count from ${from.sql}${where.sql}`, [...from.params, ...where.params]);
     return Number(row.count);
   }
 
@@ -353,12 +355,20 @@ export class ScopedQuery<T extends object> {
     const limit = this.rowLimit === null ? '' : ' limit ?';
     const sink = this.joinGrid ? this.gridSink : null;
     const grid = sink ? { columns: `, ${prefixedColumns(this.em, Region, 'gr', GRID, REGION_LOOKUP)}`, join: ' left join "region" as "gr" on gr.code = e.grid_code' } : null;
+    const from = this.from();
     const raw = await this.run<Record<string, unknown>>(
-      `select ${columns}${grid?.columns ?? ''} from ${quoted(this.table())} as "e"${grid?.join ?? ''}${where.sql}${order}${limit}`,
-      [...where.params, ...(this.rowLimit === null ? [] : [this.rowLimit])],
+      `select ${columns}${grid?.columns ?? ''} from ${from.sql}${grid?.join ?? ''}${where.sql}${order}${limit}`,
+      [...from.params, ...where.params, ...(this.rowLimit === null ? [] : [this.rowLimit])],
     );
     if (sink) for (const row of raw) if (row[`${GRID}code`] != null) sink(entityFromRow(this.em, Region, unprefixed(row, GRID)));
     return raw.map((row) => entityFromRow(this.em, this.entity, row));
+  }
+
+  /** The table as `e`: the whole table, or the one row of {@link byKey}'s key. */
+  private from(): Condition {
+    const table = quoted(this.table());
+    if (this.key === null) return { sql: `${table} as "e"`, params: [] };
+    return { sql: `(select * from ${table} as "k" where k.id = ?::bigint offset 0) as "e"`, params: [this.key] };
   }
 
   private where(): Condition {
@@ -371,7 +381,7 @@ export class ScopedQuery<T extends object> {
 
   /** Runs a statement with its values as bind parameters (src/db/bound.ts), in the transaction the query was made in, if any. */
   private run<R>(sql: string, params: readonly unknown[]): Promise<R[]> {
-    return boundStatements(this.em).run<R>({ sql, bindings: params }, { transaction: this.transaction, named: this.named });
+    return boundStatements(this.em).run<R>({ sql, bindings: params }, { transaction: this.transaction, named: this.key !== null });
   }
 
   /**
@@ -540,9 +550,9 @@ export class ScopedReader {
    */
   byIds<T extends GridBound>(entity: EntityClass<T>, kind: EntityKind, ids: readonly string[], columns: readonly string[] | null = null): Promise<T[]> {
     const query = this.query(entity, kind).select(withKeys(columns) ?? '*');
-    // One id (a person's card, a DataLoader batch of one) by its key, planned once; a list as one array.
+    // One id (a person's card, a DataLoader batch of one) by its key, named; a list as one array.
     const one = singleKey(ids);
-    return (one === null ? query.andWhere('e.id = any(?::bigint[])', [arrayLiteral(ids)]) : query.andWhere('e.id = ?::bigint', [one]).byKey()).getResultList();
+    return (one === null ? query.andWhere('e.id = any(?::bigint[])', [arrayLiteral(ids)]) : query.byKey(one)).getResultList();
   }
 
   /** Rows as the viewer may read them: for a department, its own sources' values (see AccessPolicy). */
@@ -873,11 +883,15 @@ export class ScopedReader {
     const parentScope = this.scope(parent.kind, 'e');
     // The target's scope too, so that a page holds `first` links the viewer can follow whenever there are as many.
     const targetScope = target ? this.scope(target.kind, 't') : null;
-    // One parent (a person's card): by its key, planned once (src/db/bound.ts). Several (a page's rows): one array,
-    // planned for its values.
-    const one = singleKey(parentIds);
-    const parentJoin = one === null ? `join ${TABLES[parent.kind]} e on e.id = l.${parent.column}` : byPrimaryKey(TABLES[parent.kind], 'e', `l.${parent.column}`);
-    const targetJoin = !target ? '' : one === null ? ` join ${TABLES[target.kind]} t on t.id = l.${target.column}` : ` ${byPrimaryKey(TABLES[target.kind], 't', `l.${target.column}`)}`;
+    // One parent (a person's card): a named statement (src/db/bound.ts), the parent and the targets read by key in
+    // fences (given `e.id = $1` beside the region's range, a generic plan may walk the region's index instead).
+    const keys = keyMatch(`l.${parent.column}`, parentIds);
+    const parentJoin = fencedByKey(TABLES[parent.kind], 'e', `l.${parent.column}`, keys);
+    const targetJoin = !target
+      ? ''
+      : keys.named
+        ? ` ${fencedJoinByKey(TABLES[target.kind], 't', `l.${target.column}`)}`
+        : ` join ${TABLES[target.kind]} t on t.id = l.${target.column}`;
     const role = page.role == null ? null : { sql: 'l.role = ?', params: [page.role] };
     const conditions = [parentScope, ...(targetScope ? [targetScope] : []), ...(ownLinks ? [ownLinks] : []), ...(role ? [role] : [])].filter(
       (condition) => condition.sql !== 'true',
@@ -892,11 +906,11 @@ export class ScopedReader {
     const rank = order === null ? `l.${orderColumn}` : `${order.expression} ${order.direction}, l.${orderColumn} ${order.direction}`;
     return this.read<R>(
       `select * from (${select}${order === null ? '' : `, ${order.expression} as "orderValue"`}, row_number() over (partition by l.${parent.column} order by ${rank}) as "rank"
-         from ${table} l ${parentJoin}${targetJoin}
-        where l.${parent.column} ${one === null ? '= any(?::bigint[])' : '= ?::bigint'}${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
+         from ${table} l ${parentJoin.sql}${targetJoin}
+        where ${keys.sql}${after.sql}${conditions.map((condition) => ` and (${condition.sql})`).join('')}) page
         where page."rank" <= ? order by page."rank"`,
-      [one ?? arrayLiteral(parentIds), ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
-      { named: one !== null },
+      [...parentJoin.params, ...keys.params, ...after.params, ...conditions.flatMap((condition) => condition.params), page.first],
+      { named: keys.named },
     );
   }
 
@@ -908,17 +922,18 @@ export class ScopedReader {
     if (entityIds.length === 0) return [];
     const scope = this.scope(kind, 'e');
     const source = this.policy.department;
-    const one = singleKey(entityIds);
+    // One entity's records: a named statement (src/db/bound.ts), the entity read by key in a fence (as linkRows).
+    const keys = keyMatch('sr.entity_id', entityIds);
+    const entityJoin = fencedByKey(TABLES[kind], 'e', 'sr.entity_id', keys);
     const rows = await this.read<{ observedAt: Date | string; receivedAt: Date | string }>(
       `select sr.id::text as "id", sr.entity_kind as "entityKind", sr.entity_id::text as "entityId", sr.source,
               sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt",
               sr.received_at as "receivedAt", sr.payload
-         from source_record sr ${one === null ? `join ${TABLES[kind]} e on e.id = sr.entity_id` : byPrimaryKey(TABLES[kind], 'e', 'sr.entity_id')}
-        where sr.entity_kind = ? and sr.entity_id ${one === null ? '= any(?::bigint[])' : '= ?::bigint'}${source ? ' and sr.source = ?' : ''} and (${scope.sql})
+         from source_record sr ${entityJoin.sql}
+        where sr.entity_kind = ? and ${keys.sql}${source ? ' and sr.source = ?' : ''} and (${scope.sql})
         order by sr.id`,
-      [kind, one ?? arrayLiteral(entityIds), ...(source ? [source] : []), ...scope.params],
-      // One entity's records: by its key, planned once (as linkRows).
-      { named: one !== null },
+      [...entityJoin.params, kind, ...keys.params, ...(source ? [source] : []), ...scope.params],
+      { named: keys.named },
     );
     return rows.map((row) => ({ ...row, observedAt: asDate(row.observedAt), receivedAt: asDate(row.receivedAt) }) as R);
   }
@@ -1037,28 +1052,52 @@ export class ScopedReader {
 }
 
 /**
- * Keys (ids, region codes: digits only) as one PostgreSQL array literal, for `= any(?::bigint[])`: one parameter
- * whatever the number of keys, so the statement's text does not vary with it, and no query-builder criterion per
- * key. Anything but digits is left out (it can match no row).
- */
-/**
  * A join of `table` as `alias` on its primary key `key` that a generic plan cannot turn into a scan of the viewer's
  * region: the row is looked up by key inside a fence (`offset 0`: PostgreSQL pushes no condition into it), and the
  * scope's conditions on `alias` filter what comes out. For named statements (src/db/bound.ts), whose one plan must
  * serve a grid's token and a county's alike: given `t.grid_code >= $4 and t.grid_code < $5` as a join condition, a
  * generic plan (which prices a region at 0.5 % of the table) may scan the region's index for every link instead.
  */
-function byPrimaryKey(table: string, alias: string, key: string): string {
+function fencedJoinByKey(table: string, alias: string, key: string): string {
   return `cross join lateral (select * from ${table} k where k.id = ${key} offset 0) ${alias}`;
 }
 
-/** The only key of `keys` when there is exactly one and it is a key ({@link arrayLiteral}'s test), else null. */
-export function singleKey(keys: readonly string[]): string | null {
-  return keys.length === 1 && /^\d{1,18}$/.test(keys[0]) ? keys[0] : null;
+/**
+ * The join of a statement's parent `table` as `alias` on `on` (the link's column that holds the parent's id): with
+ * {@link keyMatch}'s one key, the parent's row read by that key inside a fence, once; otherwise a plain join.
+ */
+function fencedByKey(table: string, alias: string, on: string, keys: ReturnType<typeof keyMatch>): Condition {
+  return keys.named
+    ? { sql: `join (select * from ${table} k where k.id = ?::bigint offset 0) ${alias} on ${alias}.id = ${on}`, params: keys.params }
+    : { sql: `join ${table} ${alias} on ${alias}.id = ${on}`, params: [] };
 }
 
+/**
+ * `column` equal to one of `keys`: with exactly one key, `column = ?::bigint` and a statement to run named (planned
+ * once its generic plan serves: src/db/bound.ts); with several, one array parameter, planned for its values.
+ */
+function keyMatch(column: string, keys: readonly string[]): Condition & { named: boolean } {
+  const one = singleKey(keys);
+  return one === null
+    ? { sql: `${column} = any(?::bigint[])`, params: [arrayLiteral(keys)], named: false }
+    : { sql: `${column} = ?::bigint`, params: [one], named: true };
+}
+
+/** A key as the reads take one: digits only (ids, region codes). */
+const KEY = /^\d{1,19}$/;
+
+/** The only key of `keys` when there is exactly one and it is a key, else null. */
+export function singleKey(keys: readonly string[]): string | null {
+  return keys.length === 1 && KEY.test(keys[0]) ? keys[0] : null;
+}
+
+/**
+ * Keys (ids, region codes: digits only) as one PostgreSQL array literal, for `= any(?::bigint[])`: one parameter
+ * whatever the number of keys, so the statement's text does not vary with it, and no query-builder criterion per
+ * key. Anything but digits is left out (it can match no row).
+ */
 export function arrayLiteral(keys: readonly string[]): string {
-  return `{${keys.filter((key) => /^\d{1,19}$/.test(key)).join(',')}}`;
+  return `{${keys.filter((key) => KEY.test(key)).join(',')}}`;
 }
 
 /** Texts as one PostgreSQL array literal, for `= any(?::text[])` (as {@link arrayLiteral}, for values of any text). */

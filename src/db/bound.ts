@@ -21,8 +21,9 @@ import { statementName } from './prepared';
  *
  * So only statements whose plan cannot depend on the region are named (`named: true`): those that start from one
  * key — a row by its id, the links or source records of one parent — where every table is reached by an index on
- * that key or by primary key, and the region only filters the few rows found (test/api/prepared-reads.test.ts checks
- * their generic plans). Each connection keeps at most {@link NAMED_PER_CONNECTION} of them, the least recently used
+ * that key or by primary key (a row by its key and a link's targets inside an `offset 0` fence, which no region
+ * condition enters: src/access/scope.ts), and the region only filters the few rows found (test/api/prepared-reads.test.ts
+ * checks their generic plans). Each connection keeps at most {@link NAMED_PER_CONNECTION} of them, the least recently used
  * deallocated to make room: the texts vary with the selected columns, and a client choosing ever new selections
  * must not grow the server's memory. The workflow actions' single-row statements are named too (src/db/prepared.ts).
  */
@@ -37,7 +38,8 @@ export interface RunOptions {
   /** The transaction to run in (a read made inside one sees its writes); otherwise a connection of the pool. */
   transaction?: Knex.Transaction | null;
   /**
-   * Run as a named prepared statement, planned once per connection (outside a transaction): only for a statement
+   * Run as a named prepared statement (outside a transaction), whose generic plan PostgreSQL keeps after five runs
+   * planned for their values, when it costs no more: only for a statement
    * that starts from one key, whose plan does not depend on the values (see above).
    */
   named?: boolean;
@@ -94,7 +96,7 @@ export class BoundStatements {
 interface PooledConnection {
   __knexUid?: string;
   query<R>(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: R[] }>;
-  /** node-postgres' protocol connection: the names it has prepared, by name (pg 8's bookkeeping, read here to forget one). */
+  /** node-postgres' protocol connection: the names it has prepared, by name (pg 8's bookkeeping: a name is deleted from it once deallocated). */
   connection: { parsedStatements: Record<string, string> };
 }
 
@@ -117,9 +119,15 @@ async function keepPrepared(connection: PooledConnection, text: string): Promise
   while (names.size >= NAMED_PER_CONNECTION) {
     const oldest = names.keys().next().value!;
     names.delete(oldest);
-    delete connection.connection.parsedStatements[oldest];
-    // Names are hex digests (statementName): nothing to quote. Not prepared after all (its parse failed): nothing to free.
-    await connection.query({ text: `deallocate ${oldest}` }).catch(() => undefined);
+    // Names are hex digests (statementName): nothing to quote. The driver forgets a name only once the server has:
+    // were it to forget one the server still holds, preparing it again would fail (42P05).
+    try {
+      await connection.query({ text: `deallocate ${oldest}` });
+      delete connection.connection.parsedStatements[oldest];
+    } catch (error) {
+      // Not prepared after all (its parse failed): nothing to free. Otherwise the server keeps it, and so does the driver.
+      if ((error as { code?: string }).code === '26000') delete connection.connection.parsedStatements[oldest];
+    }
   }
   names.set(name, true);
   return name;

@@ -12,7 +12,7 @@ export class IncidentService {
 
   /** An incident by id, or null when unknown or outside the viewer's scope. */
   async get(id: string): Promise<Incident | null> {
-    return this.reader.query(Incident, EntityKind.INCIDENT).select('*').andWhere({ id: parseId(id) }).byKey().getSingleResult();
+    return this.reader.query(Incident, EntityKind.INCIDENT).select('*').byKey(parseId(id)).getSingleResult();
   }
 
   /** A page of incidents matching `filter`. */

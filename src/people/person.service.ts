@@ -18,7 +18,7 @@ export class PersonService {
    * @param grid whether the selection asks for the person's grid (read with the person)
    */
   async get(id: string, columns: readonly string[] | null = null, grid = false): Promise<Person | null> {
-    const query = this.reader.query(Person, EntityKind.PERSON).select(withKeys(columns) ?? '*').andWhere({ id: parseId(id) }).byKey();
+    const query = this.reader.query(Person, EntityKind.PERSON).select(withKeys(columns) ?? '*').byKey(parseId(id));
     return (grid ? query.withGrid() : query).getSingleResult();
   }
 

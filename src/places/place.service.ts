@@ -12,7 +12,7 @@ export class PlaceService {
 
   /** A place by id, or null when unknown or outside the viewer's scope. */
   async get(id: string): Promise<Place | null> {
-    return this.reader.query(Place, EntityKind.PLACE).select('*').andWhere({ id: parseId(id) }).byKey().getSingleResult();
+    return this.reader.query(Place, EntityKind.PLACE).select('*').byKey(parseId(id)).getSingleResult();
   }
 
   /** A page of places matching `filter`. */

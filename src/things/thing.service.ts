@@ -12,7 +12,7 @@ export class ThingService {
 
   /** A thing by id, or null when unknown or outside the viewer's scope. */
   async get(id: string): Promise<Thing | null> {
-    return this.reader.query(Thing, EntityKind.THING).select('*').andWhere({ id: parseId(id) }).byKey().getSingleResult();
+    return this.reader.query(Thing, EntityKind.THING).select('*').byKey(parseId(id)).getSingleResult();
   }
 
   /** A page of things matching `filter`. */

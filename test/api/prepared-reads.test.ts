@@ -31,7 +31,14 @@ describe('prepared reads', () => {
     return seen;
   }
 
-  it('names the one-key reads of a person card, and their generic plans use indexes only, for a county and for a grid token', async () => {
+  /** The generic plan of `sql` (`$n` placeholders), as PostgreSQL would keep it for every value. */
+  const genericPlan = async (sql: string) =>
+    (await hub.sql<{ 'QUERY PLAN': string }>(`explain (generic_plan) ${sql}`)).map((line) => line['QUERY PLAN']).join('\n');
+  // Nothing driven by the region: no index range over grid codes, no scan of an entity table, no hash of one (the link
+  // tables of the test city are a few pages, which a plan may read whole whatever the region).
+  const REGION_DRIVEN = /(Index|Recheck) Cond: [^\n]*grid_code[^\n]*>=|(Seq|Bitmap Heap) Scan on (person|place|thing|incident|region) |Hash/;
+
+  it('names the one-key reads of a person card, an incident, a place and a thing, and their generic plans never scan a region, for any token', async () => {
     const [row] = await hub.sql<{ id: string; grid_code: string }>(
       `select p.id::text, p.grid_code from person p where p.grid_code like '150302%'
           and exists (select 1 from incident_party ip where ip.person_id = p.id and ip.role = 'REPORTER')
@@ -40,34 +47,48 @@ describe('prepared reads', () => {
         order by p.id limit 1`,
     );
     expect(row).toBeDefined();
+    const [incident] = await hub.sql<{ id: string }>(
+      `select i.id::text from incident i where i.grid_code like '150302%' and exists (select 1 from incident_party ip where ip.incident_id = i.id) order by i.id limit 1`,
+    );
+    const [place] = await hub.sql<{ id: string }>(`select id::text from place where grid_code like '150302%' order by id limit 1`);
+    const [thing] = await hub.sql<{ id: string }>(`select id::text from thing where grid_code like '150302%' order by id limit 1`);
     const card = `query($id: ID!) { person(id: $id) { name grid { name } sourceRecords { source }
       places { role place { name } } incidents(role: REPORTER, first: 10, orderBy: { field: REPORTED_AT, direction: DESC }) { incident { caseNumber } } } }`;
-    for (const region of ['150302', row.grid_code]) {
-      const token = await hub.token({ sub: `prepared-${region}`, roles: [Role.COMMAND_CENTER], region });
-      let answer: any;
-      const statements = await statementsOf(async () => (answer = ok(await hub.gql(token, card, { id: row.id }))));
-      // A grid's token may see none of the incidents and places (they may lie in other grids); the county's sees them.
-      if (region === '150302') expect([answer.person.incidents.length > 0, answer.person.places.length]).toEqual([true, 1]);
-      const named = statements.filter((statement) => statement.named);
-      // The person, their incident links, place links and source records, each from the one person's key, and their
-      // one place by its key (when the token sees it).
-      expect(named.map((statement) => statement.sql.match(/from "?(\w+)"?/)![1]).sort()).toEqual(
-        ['incident_party', 'person', 'person_place', 'source_record', ...(answer.person.places.length ? ['place'] : [])].sort(),
-      );
-      for (const statement of named) {
-        const plan = (await hub.sql<{ 'QUERY PLAN': string }>(`explain (generic_plan) ${statement.sql}`)).map((line) => line['QUERY PLAN']).join('\n');
-        // Nothing driven by the region: no index range over grid codes, no scan of an entity table, no hash of one
-        // (the link tables of the test city are a few pages, which a plan may read whole whatever the region).
-        expect({ sql: statement.sql, plan }).toEqual({
-          sql: statement.sql,
-          plan: expect.not.stringMatching(/(Index|Recheck) Cond: [^\n]*grid_code[^\n]*>=|(Seq|Bitmap Heap) Scan on (person|place|thing|incident|region) |Hash/),
-        });
+    const reads: Array<[string, Record<string, unknown>]> = [
+      [card, { id: row.id }],
+      [`query($id: ID!) { incident(id: $id) { caseNumber parties { role person { name } } events { type } } }`, { id: incident.id }],
+      [`query($id: ID!) { place(id: $id) { name } }`, { id: place.id }],
+      [`query($id: ID!) { thing(id: $id) { name } }`, { id: thing.id }],
+    ];
+    const tokens = {
+      county: await hub.token({ sub: 'prepared-county', roles: [Role.COMMAND_CENTER], region: '150302' }),
+      grid: await hub.token({ sub: 'prepared-grid', roles: [Role.COMMAND_CENTER], region: row.grid_code }),
+      department: await hub.token({ sub: 'prepared-department', roles: [Role.DEPARTMENT], region: '1503', source: 'COMPREHENSIVE_GOVERNANCE' as never }),
+    };
+    for (const [who, token] of Object.entries(tokens)) {
+      for (const [query, variables] of reads) {
+        let answer: any;
+        const statements = await statementsOf(async () => (answer = ok(await hub.gql(token, query, variables))));
+        const named = statements.filter((statement) => statement.named);
+        // Every read here starts from one key: the row by id at least is named.
+        expect({ who, query, named: named.length > 0 }).toEqual({ who, query, named: true });
+        for (const statement of named) {
+          expect({ who, sql: statement.sql, plan: await genericPlan(statement.sql) }).toEqual({ who, sql: statement.sql, plan: expect.not.stringMatching(REGION_DRIVEN) });
+        }
+        if (query === card && who === 'county') {
+          // The person, their incident links, place links and source records, each from the one person's key, and
+          // their one place by its key.
+          expect([answer.person.incidents.length > 0, answer.person.places.length]).toEqual([true, 1]);
+          expect(named.map((statement) => statement.sql.match(/from "?(\w+)"?/)![1]).sort()).toEqual(
+            ['incident_party', 'person', 'person_place', 'place', 'source_record'].sort(),
+          );
+        }
+        // The same answer again, from the same prepared statements.
+        let again: any;
+        const repeated = await statementsOf(async () => (again = ok(await hub.gql(token, query, variables))));
+        expect(repeated.filter((statement) => statement.named).map((statement) => statement.named)).toEqual(named.map((statement) => statement.named));
+        expect(again).toEqual(answer);
       }
-      // The same answer again: the prepared statements are reused (same names), the answer the same.
-      let again: any;
-      const repeated = await statementsOf(async () => (again = ok(await hub.gql(token, card, { id: row.id }))));
-      expect(repeated.filter((statement) => statement.named).map((statement) => statement.named)).toEqual(named.map((statement) => statement.named));
-      expect(again).toEqual(answer);
     }
   });
 
@@ -84,6 +105,17 @@ describe('prepared reads', () => {
       expect((await run(0))[0].n).toBe(1);
       expect((await run(NAMED_PER_CONNECTION + 29))[0].n).toBe(NAMED_PER_CONNECTION + 30);
       expect(await kept()).toBe(NAMED_PER_CONNECTION);
+      // Least recently used goes first: the oldest kept one, touched, stays; the next oldest makes room instead.
+      const names = async () =>
+        (await reads.run<{ statement: string }>({ sql: 'select statement from pg_prepared_statements', bindings: [] })).map((row) => row.statement);
+      const oldest = 31; // 0–29 let go, 0 and 129 run again: 30 let go of to make room for 0.
+      expect((await names()).some((text) => text.includes(`+ ${oldest - 1} as n`))).toBe(false);
+      expect((await names()).some((text) => text.includes(`+ ${oldest} as n`))).toBe(true);
+      await run(oldest);
+      await run(NAMED_PER_CONNECTION + 30);
+      const after = await names();
+      expect(after.some((text) => text.includes(`+ ${oldest} as n`))).toBe(true);
+      expect(after.some((text) => text.includes(`+ ${oldest + 1} as n`))).toBe(false);
     } finally {
       await orm.close(true);
     }

@@ -78,7 +78,7 @@ export class BoundStatements {
     const client = this.knex.client as Knex.Client & { emit(event: string, data: unknown): void };
     const connection = (await client.acquireConnection()) as PooledConnection;
     try {
-      const name = options.named ? await keepPrepared(connection, text) : undefined;
+      const name = options.named ? await keepPrepared(connection, text, (sql) => client.emit('query', { sql, bindings: [], method: 'raw', __knexUid: connection.__knexUid })) : undefined;
       client.emit('query', { sql: text, bindings, method: 'raw', __knexUid: connection.__knexUid, ...(name ? { named: name } : {}) });
       return (await connection.query<R>({ name, text, values: bindings })).rows;
     } finally {
@@ -106,9 +106,9 @@ const preparedOn = new WeakMap<PooledConnection, Map<string, true>>();
 /**
  * The name `text` runs under on `connection`, kept as the most recently used; when the connection already keeps
  * {@link NAMED_PER_CONNECTION}, the least recently used is deallocated first (on the server and in the driver's
- * bookkeeping, which would otherwise skip preparing it again).
+ * bookkeeping, which would otherwise skip preparing it again), announced as a statement like any other.
  */
-async function keepPrepared(connection: PooledConnection, text: string): Promise<string> {
+async function keepPrepared(connection: PooledConnection, text: string, announce: (sql: string) => void): Promise<string> {
   const name = statementName(text);
   let names = preparedOn.get(connection);
   if (!names) preparedOn.set(connection, (names = new Map()));
@@ -122,7 +122,9 @@ async function keepPrepared(connection: PooledConnection, text: string): Promise
     // Names are hex digests (statementName): nothing to quote. The driver forgets a name only once the server has:
     // were it to forget one the server still holds, preparing it again would fail (42P05).
     try {
-      await connection.query({ text: `deallocate ${oldest}` });
+      const deallocate = `deallocate ${oldest}`;
+      announce(deallocate);
+      await connection.query({ text: deallocate });
       delete connection.connection.parsedStatements[oldest];
     } catch (error) {
       // Not prepared after all (its parse failed): nothing to free. Otherwise the server keeps it, and so does the driver.

@@ -98,7 +98,11 @@ describe('prepared reads', () => {
     try {
       const reads = boundStatements(orm.em);
       const run = (i: number) => reads.run<{ n: number }>({ sql: `select ?::int + ${i} as n`, bindings: [1] }, { named: true });
+      const announced: string[] = [];
+      orm.em.getConnection().getKnex().on('query', (query: { sql: string }) => announced.push(query.sql));
       for (let i = 0; i < NAMED_PER_CONNECTION + 30; i++) expect((await run(i))[0].n).toBe(1 + i);
+      // Each statement let go of is announced as the statement that frees it, like any other.
+      expect(announced.filter((sql) => sql.startsWith('deallocate gridhub_'))).toHaveLength(30);
       const kept = async () => (await reads.run<{ n: number }>({ sql: 'select count(*)::int as n from pg_prepared_statements', bindings: [] }))[0].n;
       expect(await kept()).toBe(NAMED_PER_CONNECTION);
       // The first ones were let go of (deallocated): run again, they are prepared anew, and the count holds.

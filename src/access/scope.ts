@@ -310,7 +310,7 @@ export class ScopedQuery<T extends object> {
 
   /**
    * The row with primary key `id` (digits), if it meets the other conditions: looked up by key inside a fence
-   * ({@link fencedJoinByKey}), so its one plan is the key's index whatever the region, and run as a named prepared
+   * ({@link rowByKey}), so its one plan is the key's index whatever the region, and run as a named prepared
    * statement whose generic plan PostgreSQL can keep (src/db/bound.ts).
    */
   byKey(id: string): this {
@@ -368,7 +368,7 @@ export class ScopedQuery<T extends object> {
   private from(): Condition {
     const table = quoted(this.table());
     if (this.key === null) return { sql: `${table} as "e"`, params: [] };
-    return { sql: `(select * from ${table} as "k" where k.id = ?::bigint offset 0) as "e"`, params: [this.key] };
+    return { sql: rowByKey(table, 'e', '?::bigint'), params: [this.key] };
   }
 
   private where(): Condition {
@@ -886,11 +886,11 @@ export class ScopedReader {
     // One parent (a person's card): a named statement (src/db/bound.ts), the parent and the targets read by key in
     // fences (given `e.id = $1` beside the region's range, a generic plan may walk the region's index instead).
     const keys = keyMatch(`l.${parent.column}`, parentIds);
-    const parentJoin = fencedByKey(TABLES[parent.kind], 'e', `l.${parent.column}`, keys);
+    const parentJoin = joinByKey(TABLES[parent.kind], 'e', `l.${parent.column}`, keys);
     const targetJoin = !target
       ? ''
       : keys.named
-        ? ` ${fencedJoinByKey(TABLES[target.kind], 't', `l.${target.column}`)}`
+        ? ` cross join lateral ${rowByKey(TABLES[target.kind], 't', `l.${target.column}`)}`
         : ` join ${TABLES[target.kind]} t on t.id = l.${target.column}`;
     const role = page.role == null ? null : { sql: 'l.role = ?', params: [page.role] };
     const conditions = [parentScope, ...(targetScope ? [targetScope] : []), ...(ownLinks ? [ownLinks] : []), ...(role ? [role] : [])].filter(
@@ -924,7 +924,7 @@ export class ScopedReader {
     const source = this.policy.department;
     // One entity's records: a named statement (src/db/bound.ts), the entity read by key in a fence (as linkRows).
     const keys = keyMatch('sr.entity_id', entityIds);
-    const entityJoin = fencedByKey(TABLES[kind], 'e', 'sr.entity_id', keys);
+    const entityJoin = joinByKey(TABLES[kind], 'e', 'sr.entity_id', keys);
     const rows = await this.read<{ observedAt: Date | string; receivedAt: Date | string }>(
       `select sr.id::text as "id", sr.entity_kind as "entityKind", sr.entity_id::text as "entityId", sr.source,
               sr.source_key as "sourceKey", sr.version::text as "version", sr.observed_at as "observedAt",
@@ -1052,23 +1052,23 @@ export class ScopedReader {
 }
 
 /**
- * A join of `table` as `alias` on its primary key `key` that a generic plan cannot turn into a scan of the viewer's
- * region: the row is looked up by key inside a fence (`offset 0`: PostgreSQL pushes no condition into it), and the
- * scope's conditions on `alias` filter what comes out. For named statements (src/db/bound.ts), whose one plan must
- * serve a grid's token and a county's alike: given `t.grid_code >= $4 and t.grid_code < $5` as a join condition, a
- * generic plan (which prices a region at 0.5 % of the table) may scan the region's index for every link instead.
+ * The row of `table` whose primary key is `key` (a parameter, or a column of a table before it: then joined
+ * `lateral`), as `alias`, looked up inside a fence (`offset 0`: PostgreSQL pushes no condition into it), so that the
+ * scope's conditions on `alias` only filter what comes out. For named statements (src/db/bound.ts), whose one plan
+ * must serve a grid's token and a county's alike: given `e.id = $1` or `t.id = l.incident_id` beside the region's
+ * range, a generic plan (which prices a region at 0.5 % of the table) may walk the region's index instead.
  */
-function fencedJoinByKey(table: string, alias: string, key: string): string {
-  return `cross join lateral (select * from ${table} k where k.id = ${key} offset 0) ${alias}`;
+function rowByKey(table: string, alias: string, key: string): string {
+  return `(select * from ${table} k where k.id = ${key} offset 0) ${alias}`;
 }
 
 /**
- * The join of a statement's parent `table` as `alias` on `on` (the link's column that holds the parent's id): with
- * {@link keyMatch}'s one key, the parent's row read by that key inside a fence, once; otherwise a plain join.
+ * The join of a statement's parent `table` as `alias` on `on` (the column that holds the parent's id): with
+ * {@link keyMatch}'s one key, the parent's row read by that key ({@link rowByKey}), once; otherwise a plain join.
  */
-function fencedByKey(table: string, alias: string, on: string, keys: ReturnType<typeof keyMatch>): Condition {
+function joinByKey(table: string, alias: string, on: string, keys: ReturnType<typeof keyMatch>): Condition {
   return keys.named
-    ? { sql: `join (select * from ${table} k where k.id = ?::bigint offset 0) ${alias} on ${alias}.id = ${on}`, params: keys.params }
+    ? { sql: `join ${rowByKey(table, alias, '?::bigint')} on ${alias}.id = ${on}`, params: keys.params }
     : { sql: `join ${table} ${alias} on ${alias}.id = ${on}`, params: [] };
 }
 

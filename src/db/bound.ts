@@ -39,8 +39,8 @@ export interface RunOptions {
   transaction?: Knex.Transaction | null;
   /**
    * Run as a named prepared statement (outside a transaction), whose generic plan PostgreSQL keeps after five runs
-   * planned for their values, when it costs no more: only for a statement
-   * that starts from one key, whose plan does not depend on the values (see above).
+   * planned for their values, when it costs no more: only for a statement that starts from one key, whose plan does
+   * not depend on the values (see above).
    */
   named?: boolean;
 }
@@ -78,8 +78,10 @@ export class BoundStatements {
     const client = this.knex.client as Knex.Client & { emit(event: string, data: unknown): void };
     const connection = (await client.acquireConnection()) as PooledConnection;
     try {
-      const name = options.named ? await keepPrepared(connection, text, (sql) => client.emit('query', { sql, bindings: [], method: 'raw', __knexUid: connection.__knexUid })) : undefined;
-      client.emit('query', { sql: text, bindings, method: 'raw', __knexUid: connection.__knexUid, ...(name ? { named: name } : {}) });
+      const announce = (sql: string, values: readonly unknown[], named?: string) =>
+        client.emit('query', { sql, bindings: values, method: 'raw', __knexUid: connection.__knexUid, ...(named ? { named } : {}) });
+      const name = options.named ? await keepPrepared(connection, text, (sql) => announce(sql, [])) : undefined;
+      announce(text, bindings, name);
       return (await connection.query<R>({ name, text, values: bindings })).rows;
     } finally {
       await client.releaseConnection(connection);

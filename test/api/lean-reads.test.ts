@@ -15,9 +15,9 @@ describe('lean list reads', () => {
   });
   afterAll(() => hub.close());
 
-  // A row by its key is read from a fence (`from (select * from "person" as "k" where k.id = … offset 0) as "e"`).
+  // A row by its key is read from a fence (`from (select * from "person" k where k.id = … offset 0) e`).
   const listStatement = (statements: string[], table: string) =>
-    statements.find((sql) => sql.startsWith('select') && (sql.includes(`from "${table}" as "e"`) || sql.includes(`from "${table}" as "k"`)) && !sql.includes('count('))!;
+    statements.find((sql) => sql.startsWith('select') && (sql.includes(`from "${table}" as "e"`) || sql.includes(`from "${table}" k `)) && !sql.includes('count('))!;
 
   it('selects only the requested person columns, through fragments too', async () => {
     const query = `{ people(first: 5, orderBy: { field: NAME }) { edges { node { ...P } } } }

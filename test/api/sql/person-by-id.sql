@@ -1,7 +1,7 @@
 -- person(id) with grid, region path, lineage, source records and places
 -- 5 statement(s), in execution order. Written by UPDATE_SQL_SNAPSHOTS=1; review the diff.
 
-select e."id", e."grid_code", e."id_number", e."name", e."phone", e."birth_date", e."address", e."household_type", e."tags", e."lineage", gr."code" as "g:code", gr."name" as "g:name", gr."level" as "g:level", gr."parent_code" as "g:parent_code", gr."created_at" as "g:created_at", gr."updated_at" as "g:updated_at" from (select * from "person" as "k" where k.id = $1::bigint offset 0) as "e" left join "region" as "gr" on gr.code = e.grid_code where (e.grid_code >= $2 and e.grid_code < $3) limit $4;
+select e."id", e."grid_code", e."id_number", e."name", e."phone", e."birth_date", e."address", e."household_type", e."tags", e."lineage", gr."code" as "g:code", gr."name" as "g:name", gr."level" as "g:level", gr."parent_code" as "g:parent_code", gr."created_at" as "g:created_at", gr."updated_at" as "g:updated_at" from (select * from "person" k where k.id = $1::bigint offset 0) e left join "region" as "gr" on gr.code = e.grid_code where (e.grid_code >= $2 and e.grid_code < $3) limit $4;
 
 select e."code", e."name", e."level", e."parent_code", e."created_at", e."updated_at" from "region" as "e" where ((e.code >= $1 and e.code < $2) or e.code = any($3::text[])) and (e.code = any($4::text[]));
 

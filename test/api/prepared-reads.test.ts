@@ -17,20 +17,6 @@ describe('prepared reads', () => {
   });
   afterAll(() => hub.close());
 
-  /** The statements `action` ran, with the name of those run as named prepared statements. */
-  async function statementsOf(action: () => Promise<unknown>): Promise<Array<{ sql: string; named?: string }>> {
-    const knex = hub.orm.em.getConnection().getKnex();
-    const seen: Array<{ sql: string; named?: string }> = [];
-    const listener = (query: { sql: string; named?: string }) => seen.push({ sql: query.sql, named: query.named });
-    knex.on('query', listener);
-    try {
-      await action();
-    } finally {
-      knex.removeListener('query', listener);
-    }
-    return seen;
-  }
-
   /** The generic plan of `sql` (`$n` placeholders), as PostgreSQL would keep it for every value. */
   const genericPlan = async (sql: string) =>
     (await hub.sql<{ 'QUERY PLAN': string }>(`explain (generic_plan) ${sql}`)).map((line) => line['QUERY PLAN']).join('\n');
@@ -68,7 +54,7 @@ describe('prepared reads', () => {
     for (const [who, token] of Object.entries(tokens)) {
       for (const [query, variables] of reads) {
         let answer: any;
-        const statements = await statementsOf(async () => (answer = ok(await hub.gql(token, query, variables))));
+        const statements = await hub.captureQueries(async () => (answer = ok(await hub.gql(token, query, variables))));
         const named = statements.filter((statement) => statement.named);
         // Every read here starts from one key: the row by id at least is named.
         expect({ who, query, named: named.length > 0 }).toEqual({ who, query, named: true });
@@ -85,7 +71,7 @@ describe('prepared reads', () => {
         }
         // The same answer again, from the same prepared statements.
         let again: any;
-        const repeated = await statementsOf(async () => (again = ok(await hub.gql(token, query, variables))));
+        const repeated = await hub.captureQueries(async () => (again = ok(await hub.gql(token, query, variables))));
         expect(repeated.filter((statement) => statement.named).map((statement) => statement.named)).toEqual(named.map((statement) => statement.named));
         expect(again).toEqual(answer);
       }

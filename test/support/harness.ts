@@ -18,6 +18,13 @@ export interface GraphQLResponse<T = any> {
   errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[];
 }
 
+/** A statement the hub ran, as knex announced it. */
+export interface CapturedQuery {
+  sql: string;
+  /** Its name, when it ran as a named prepared read. */
+  named?: string;
+}
+
 /** A running hub on its own copy of the seeded template database. */
 export interface Hub {
   url: string;
@@ -37,6 +44,8 @@ export interface Hub {
   countStatements(action: () => Promise<unknown>): Promise<number>;
   /** The SQL statements the hub ran while `action` ran. */
   captureStatements(action: () => Promise<unknown>): Promise<string[]>;
+  /** The same, with the name of each statement run as a named prepared read (src/db/bound.ts). */
+  captureQueries(action: () => Promise<unknown>): Promise<CapturedQuery[]>;
   close(): Promise<void>;
 }
 
@@ -83,18 +92,19 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
   const pg = new PgClient({ connectionString: dbUrl.toString() });
   await pg.connect();
   const sockets: WsClient[] = [];
-  const captureStatements = async (action: () => Promise<unknown>): Promise<string[]> => {
+  const captureQueries = async (action: () => Promise<unknown>): Promise<CapturedQuery[]> => {
     const knex = orm.em.getConnection().getKnex();
-    const statements: string[] = [];
-    const listener = (query: { sql: string }) => statements.push(query.sql);
+    const queries: CapturedQuery[] = [];
+    const listener = (query: CapturedQuery) => queries.push({ sql: query.sql, named: query.named });
     knex.on('query', listener);
     try {
       await action();
     } finally {
       knex.removeListener('query', listener);
     }
-    return statements;
+    return queries;
   };
+  const captureStatements = async (action: () => Promise<unknown>): Promise<string[]> => (await captureQueries(action)).map((query) => query.sql);
   const url = `http://127.0.0.1:${server.port}/graphql`;
 
   return {
@@ -134,6 +144,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
       return (await captureStatements(action)).length;
     },
     captureStatements,
+    captureQueries,
     async close() {
       await Promise.all(sockets.map((socket) => socket.dispose()));
       await server.close();
